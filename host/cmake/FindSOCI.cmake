@@ -1,0 +1,20 @@
+# Debian's SOCI 4.0.3 ships no CMake package: find the core and the two backends we use.
+find_path(SOCI_INCLUDE_DIR soci/soci.h)
+find_library(SOCI_CORE_LIBRARY NAMES soci_core)
+find_library(SOCI_SQLITE3_LIBRARY NAMES soci_sqlite3)
+find_library(SOCI_POSTGRESQL_LIBRARY NAMES soci_postgresql)
+find_path(PQ_INCLUDE_DIR libpq-fe.h PATH_SUFFIXES postgresql)
+include(FindPackageHandleStandardArgs)
+find_package_handle_standard_args(SOCI REQUIRED_VARS SOCI_INCLUDE_DIR SOCI_CORE_LIBRARY SOCI_SQLITE3_LIBRARY
+                                  SOCI_POSTGRESQL_LIBRARY PQ_INCLUDE_DIR)
+if(SOCI_FOUND AND NOT TARGET SOCI::soci)
+  add_library(SOCI::core UNKNOWN IMPORTED)
+  set_target_properties(SOCI::core PROPERTIES IMPORTED_LOCATION ${SOCI_CORE_LIBRARY}
+                        INTERFACE_INCLUDE_DIRECTORIES "${SOCI_INCLUDE_DIR};${PQ_INCLUDE_DIR}")
+  add_library(SOCI::sqlite3 UNKNOWN IMPORTED)
+  set_target_properties(SOCI::sqlite3 PROPERTIES IMPORTED_LOCATION ${SOCI_SQLITE3_LIBRARY})
+  add_library(SOCI::postgresql UNKNOWN IMPORTED)
+  set_target_properties(SOCI::postgresql PROPERTIES IMPORTED_LOCATION ${SOCI_POSTGRESQL_LIBRARY})
+  add_library(SOCI::soci INTERFACE IMPORTED)
+  set_property(TARGET SOCI::soci PROPERTY INTERFACE_LINK_LIBRARIES SOCI::core SOCI::sqlite3 SOCI::postgresql)
+endif()

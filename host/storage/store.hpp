@@ -1,0 +1,100 @@
+#pragma once
+
+// The host's storage interface: what the pipeline, the Kafka bridge and the admin side need beyond
+// the tenant-scoped API plugins see (sdk/storage.hpp). Implemented over SOCI (SQLite, PostgreSQL).
+// Everything that must not be lost goes through one of the transactional calls below.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "switchboard/sdk/result.hpp"
+#include "switchboard/sdk/storage.hpp"
+#include "switchboard/sdk/types.hpp"
+
+namespace switchboard::host {
+
+namespace sdk = ::switchboard::sdk;
+
+/// A record waiting to be produced to Kafka. `payload` is the protobuf encoding of the
+/// switchboard.v1 Envelope; the relay converts it to the deployment's format when it produces.
+struct OutboxRecord {
+  std::int64_t seq = 0;          // Assigned by the store, increasing; produce order within a key.
+  std::string topic;             // Logical topic: inbound | events | results | dlq (prefix added by Kafka).
+  std::string key;               // Partition key: the conversation id (or account id).
+  std::string ceId;              // Stable CloudEvents id: duplicates after a crash carry the same one.
+  std::string ceType;            // e.g. "switchboard.v1.InboundMessage"
+  std::string tenant, account, conversation, assignee;
+  std::string payload;
+  std::int64_t createdAtMs = 0;
+  int attempts = 0;
+};
+
+/// A change to the Signal store that must commit together with the message it decrypted.
+struct SignalWrite {
+  enum class Table { Identity, Session, PreKey, SignedPreKey, SenderKey };
+  Table table = Table::Session;
+  std::string account;
+  std::string key;               // Address ("jid.device"), prekey id, or "group:sender".
+  std::optional<std::string> value;  // Serialized record; nullopt deletes. Private keys are sealed at rest.
+};
+
+/// Everything one received message changes, committed in one transaction.
+struct InboundWrite {
+  sdk::InboundMessage message;
+  std::string ciphertextHash;    // Hex SHA-256 of the stanza ciphertext; a redelivery is served from storage.
+  std::vector<SignalWrite> signal;
+  OutboxRecord outbox;           // The Kafka record announcing the message (conversation filled in by the store).
+};
+
+struct InboundStored {
+  sdk::MessageId id;
+  sdk::ConversationId conversation;
+  sdk::ContactId contact;
+  bool duplicate = false;        // Already stored earlier (same account + network id): nothing changed.
+  bool newConversation = false;  // The conversation was created or reopened by this message.
+};
+
+struct CommandStored {
+  bool inserted = false;         // false: the command id was seen before; `previous` says what became of it.
+  std::optional<sdk::CommandResult> previous;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// Handle scoped to one tenant (created on first use).
+  virtual std::shared_ptr<sdk::TenantStorage> tenant(const sdk::TenantId& tenant) = 0;
+
+  /// Stores a batch of received messages in one transaction: dedupe rows, messages, contact and
+  /// conversation upserts, Signal writes and outbox rows. All or nothing.
+  virtual sdk::Result<std::vector<InboundStored>> storeInbound(std::vector<InboundWrite>& batch) = 0;
+
+  /// Records a command (idempotent by tenant + command id). `raw` is the record as received.
+  virtual sdk::Result<CommandStored> storeCommand(const sdk::OutboundCommand& command, const std::string& raw) = 0;
+  /// Commands accepted but not yet sent (for the connector after a restart), oldest first.
+  virtual sdk::Result<std::vector<sdk::OutboundCommand>> pendingCommands(int limit) = 0;
+  /// Updates the command's state and queues the result record, in one transaction.
+  virtual sdk::Status recordResult(const sdk::CommandResult& result, const OutboxRecord& record) = 0;
+
+  /// Queues records (events, DLQ entries) for Kafka in one transaction.
+  virtual sdk::Status enqueue(const std::vector<OutboxRecord>& records) = 0;
+  /// Oldest pending records with seq > afterSeq.
+  virtual sdk::Result<std::vector<OutboxRecord>> pendingOutbox(std::int64_t afterSeq, int limit) = 0;
+  /// Marks records produced (on a successful delivery report).
+  virtual sdk::Status markProduced(const std::vector<std::int64_t>& seqs) = 0;
+  virtual sdk::Result<std::int64_t> outboxDepth() = 0;
+
+  /// Reads Signal state for an account (the connector's store callbacks).
+  virtual sdk::Result<std::optional<std::string>> readSignal(SignalWrite::Table table, const std::string& account,
+                                                             const std::string& key) = 0;
+  virtual sdk::Status writeSignal(const std::vector<SignalWrite>& writes) = 0;
+
+  /// Is the database reachable right now? (Readiness; the pipeline pauses while it is not.)
+  virtual bool healthy() = 0;
+};
+
+}  // namespace switchboard::host
