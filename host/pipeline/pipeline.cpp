@@ -1,0 +1,573 @@
+#include "pipeline/pipeline.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "common/clock.hpp"
+#include "common/logging.hpp"
+
+namespace switchboard::host {
+namespace {
+
+bool isSend(sdk::CommandKind k) {
+  switch (k) {
+    case sdk::CommandKind::SendText:
+    case sdk::CommandKind::SendMedia:
+    case sdk::CommandKind::SendTemplate:
+    case sdk::CommandKind::SendReaction:
+    case sdk::CommandKind::MarkRead:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string commandKey(const sdk::OutboundCommand& c) { return c.tenant + "/" + c.commandId; }
+
+sdk::CommandResult makeResult(const sdk::OutboundCommand& c, sdk::ResultStage stage, std::string reason = {},
+                              std::string code = {}) {
+  sdk::CommandResult r;
+  r.commandId = c.commandId;
+  r.tenant = c.tenant;
+  r.account = c.account;
+  r.stage = stage;
+  r.reason = std::move(reason);
+  r.errorCode = std::move(code);
+  r.timestamp = nowMs();
+  return r;
+}
+
+// Calls a plugin entry point, turning a stray exception into an error.
+template <typename Fn>
+sdk::Status guarded(const std::string& what, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return sdk::Error::permanent("plugin.exception", what + " threw: " + e.what());
+  } catch (...) {
+    return sdk::Error::permanent("plugin.exception", what + " threw a non-exception");
+  }
+}
+
+}  // namespace
+
+PipelineSettings PipelineSettings::fromConfig(const sdk::ConfigValue& s) {
+  PipelineSettings out;
+  out.inboundQueue = static_cast<std::size_t>(s["inbound_queue"].asInt(10'000));
+  out.batchSize = static_cast<std::size_t>(s["batch_size"].asInt(256));
+  out.batchLinger = std::chrono::milliseconds(s["batch_linger"].asInt(2));
+  out.outboundInFlight = static_cast<std::size_t>(s["outbound_queue"].asInt(10'000));
+  out.retryBackoff = std::chrono::milliseconds(s["retry_backoff"].asInt(200));
+  return out;
+}
+
+Pipeline::Pipeline(boost::asio::io_context& io, PipelineSettings settings, std::shared_ptr<Store> store,
+                   LocalEventBus& bus, MetricsRegistry& metrics, RecordEncoder encoder)
+    : io_(io),
+      settings_(settings),
+      store_(std::move(store)),
+      bus_(bus),
+      metrics_(metrics),
+      encoder_(std::move(encoder)),
+      queue_(settings.inboundQueue),
+      strand_(boost::asio::make_strand(io)),
+      sweepTimer_(strand_),
+      queueDepth_(metrics.gauge("pipeline_inbound_queued", "Messages waiting to be stored")),
+      stored_(metrics.counter("pipeline_inbound_stored_total", "Messages stored")),
+      duplicates_(metrics.counter("pipeline_inbound_duplicates_total", "Redelivered messages already stored")),
+      rejected_(metrics.counter("pipeline_backpressure_total", "Messages refused because the queue was full")),
+      storeFailures_(metrics.counter("pipeline_store_failures_total", "Failed store attempts (retried)")),
+      storeLatency_(metrics.histogram("pipeline_store_seconds", "Queue-to-commit latency of a message")),
+      commandsDispatched_(metrics.counter("pipeline_commands_dispatched_total", "Commands handed to connectors")),
+      pluginErrors_(metrics.counter("pipeline_plugin_errors_total", "Errors returned or thrown by plugins")) {}
+
+Pipeline::~Pipeline() {
+  queue_.close();
+  if (storeThread_.joinable()) {
+    storeThread_.join();
+  }
+}
+
+void Pipeline::start() {
+  storeThread_ = std::thread([this] { storeLoop(); });
+  // Sync plugins see every bus event, on their own strand.
+  syncSubscription_ = bus_.subscribe("", [this](const sdk::Event& e) {
+    if (plugins_ == nullptr || stopping_) {
+      return;
+    }
+    for (const auto& inst : plugins_->instances()) {
+      if (auto* sync = inst->plugin() ? inst->plugin()->asSync() : nullptr) {
+        boost::asio::post(inst->context()->strand(), [this, inst, sync, e] {
+          auto s = guarded("sync " + inst->spec().name, [&] { return sync->onEvent(e); });
+          if (!s.ok()) {
+            pluginErrors_.inc();
+            componentLogger("pipeline")->warn("sync plugin error instance={} error=\"{}\"", inst->spec().name,
+                                              s.error().describe());
+          }
+        });
+      }
+    }
+  });
+  boost::asio::post(strand_, [this] { sweepPendingCommands(); });
+}
+
+bool Pipeline::drain(std::chrono::steady_clock::time_point deadline) {
+  stopping_ = true;
+  drainDeadlineNs_ = deadline.time_since_epoch().count();
+  storeDraining_ = true;
+  queue_.close();
+  if (storeThread_.joinable()) {
+    storeThread_.join();
+  }
+  boost::asio::post(strand_, [this] { sweepTimer_.cancel(); });
+  syncSubscription_.reset();
+  return unstoredAtExit_ == 0;
+}
+
+sdk::Status Pipeline::deliver(sdk::InboundMessage message, Done done) {
+  if (!queue_.push({std::move(message), std::move(done), std::chrono::steady_clock::now()})) {
+    rejected_.inc();
+    return sdk::Error::retriable(queue_.closed() ? "pipeline.stopping" : "pipeline.full",
+                                 queue_.closed() ? "the daemon is shutting down; do not ack, the network redelivers"
+                                                 : "the inbound queue is full; do not ack, retry later");
+  }
+  queueDepth_.set(static_cast<double>(queue_.size()));
+  return sdk::okStatus();
+}
+
+void Pipeline::storeLoop() {
+  auto log = componentLogger("pipeline");
+  for (;;) {
+    auto batch = queue_.popBatch(settings_.batchSize, settings_.batchLinger);
+    queueDepth_.set(static_cast<double>(queue_.size()));
+    if (batch.empty()) {
+      if (queue_.closed()) {
+        return;
+      }
+      continue;
+    }
+    auto backoff = settings_.retryBackoff;
+    bool paused = false;
+    for (;;) {
+      std::vector<InboundWrite> writes;
+      writes.reserve(batch.size());
+      for (const auto& item : batch) {
+        InboundWrite w;
+        w.message = item.message;
+        if (encoder_.inbound) {
+          w.outbox = encoder_.inbound(item.message);
+        }
+        writes.push_back(std::move(w));
+      }
+      auto result = store_ ? store_->storeInbound(writes)
+                           : sdk::Result<std::vector<InboundStored>>(
+                                 sdk::Error::fatal("storage.none", "the pipeline runs without storage"));
+      if (result.ok()) {
+        if (paused) {
+          log->info("storage is back; the pipeline resumes");
+        }
+        const auto now = std::chrono::steady_clock::now();
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          const auto& stored = result.value()[i];
+          storeLatency_.observe(std::chrono::duration<double>(now - batch[i].enqueued).count());
+          (stored.duplicate ? duplicates_ : stored_).inc();
+          if (batch[i].done) {
+            batch[i].done(sdk::okStatus());
+          }
+          if (!stored.duplicate) {
+            afterStored(batch[i].message, stored);
+          }
+        }
+        notifyOutbox();
+        break;
+      }
+      storeFailures_.inc();
+      const auto& err = result.error();
+      const bool pastDeadline =
+          storeDraining_ && std::chrono::steady_clock::now().time_since_epoch().count() > drainDeadlineNs_.load();
+      if (!err.isRetriable() || pastDeadline) {
+        // Not stored: the connector must not ack; the network will redeliver.
+        log->error("messages not stored count={} error=\"{}\"", batch.size(), err.describe());
+        if (pastDeadline) {
+          unstoredAtExit_ += batch.size();
+        }
+        for (auto& item : batch) {
+          if (item.done) {
+            item.done(err);
+          }
+        }
+        break;
+      }
+      if (!paused) {
+        log->warn("storage unavailable, pipeline paused (nothing is acked) error=\"{}\"", err.describe());
+        paused = true;
+      }
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(30));
+    }
+  }
+}
+
+void Pipeline::afterStored(const sdk::InboundMessage& message, const InboundStored& stored) {
+  sdk::Event e;
+  e.type = "message.received";
+  e.tenant = message.tenant;
+  e.account = message.account;
+  e.conversation = stored.conversation;
+  e.subject = stored.id;
+  e.timestamp = message.timestamp;
+  bus_.publish(e);
+  if (plugins_ == nullptr) {
+    return;
+  }
+  auto copy = message;
+  copy.conversation = stored.conversation;
+  copy.id = stored.id;
+  boost::asio::post(io_, [this, m = std::move(copy)]() mutable { runPlugins(std::move(m)); });
+}
+
+void Pipeline::runPlugins(sdk::InboundMessage message) {
+  auto log = componentLogger("pipeline");
+  std::vector<PluginInstancePtr> routers, responders;
+  for (const auto& inst : plugins_->instances()) {
+    if (inst->plugin() == nullptr) {
+      continue;
+    }
+    if (inst->plugin()->asRouter() != nullptr) {
+      routers.push_back(inst);
+    }
+    if (inst->plugin()->asResponder() != nullptr) {
+      responders.push_back(inst);
+    }
+  }
+  if (routers.empty() && responders.empty()) {
+    return;
+  }
+  auto storage = store_ ? store_->tenant(message.tenant) : nullptr;
+  if (!storage) {
+    return;
+  }
+  auto respond = [this, responders, storage, message]() {
+    auto conv = storage->getConversation(message.conversation);
+    if (!conv.ok() || !conv.value()) {
+      return;
+    }
+    for (const auto& inst : responders) {
+      boost::asio::post(inst->context()->strand(), [this, inst, message, c = *conv.value()] {
+        auto s = guarded("responder " + inst->spec().name,
+                         [&] { return inst->plugin()->asResponder()->onInbound(message, c); });
+        if (!s.ok()) {
+          pluginErrors_.inc();
+          componentLogger("pipeline")->warn("responder error instance={} error=\"{}\"", inst->spec().name,
+                                            s.error().describe());
+        }
+      });
+    }
+  };
+  if (routers.empty()) {
+    respond();
+    return;
+  }
+  // Routers run one after another on their own strands until one picks an agent; responders follow.
+  auto chain = std::make_shared<std::function<void(std::size_t)>>();
+  *chain = [this, chain, routers, storage, message, respond, log](std::size_t index) {
+    if (index >= routers.size()) {
+      respond();
+      return;
+    }
+    auto inst = routers[index];
+    boost::asio::post(inst->context()->strand(), [this, chain, inst, index, storage, message, respond, log] {
+      auto conv = storage->getConversation(message.conversation);
+      if (!conv.ok() || !conv.value() || !conv.value()->assignee.empty() ||
+          conv.value()->status == sdk::ConversationStatus::Closed) {
+        respond();
+        return;
+      }
+      sdk::RoutingRequest req;
+      req.conversation = *conv.value();
+      req.message = message;
+      if (auto contact = storage->getContact(req.conversation.contact); contact.ok()) {
+        req.contact = contact.value();
+      }
+      if (auto agents = storage->listAgents(); agents.ok()) {
+        req.agents = std::move(agents).value();
+      }
+      sdk::RoutingDecision decision;
+      auto s = guarded("router " + inst->spec().name, [&]() -> sdk::Status {
+        auto r = inst->plugin()->asRouter()->route(req);
+        if (!r.ok()) {
+          return r.takeError();
+        }
+        decision = std::move(r).value();
+        return sdk::okStatus();
+      });
+      if (!s.ok()) {
+        pluginErrors_.inc();
+        log->warn("router error instance={} error=\"{}\"", inst->spec().name, s.error().describe());
+      } else if (decision.agent) {
+        if (auto a = storage->assignConversation(message.conversation, *decision.agent); a.ok()) {
+          sdk::Event e;
+          e.type = "conversation.assigned";
+          e.tenant = message.tenant;
+          e.account = message.account;
+          e.conversation = message.conversation;
+          e.subject = *decision.agent;
+          e.attributes = {{"strategy", decision.strategy}, {"reason", decision.reason}, {"router", inst->spec().name}};
+          e.timestamp = nowMs();
+          event(e);
+          respond();
+          return;
+        }
+      }
+      (*chain)(index + 1);
+    });
+  };
+  (*chain)(0);
+}
+
+void Pipeline::event(const sdk::Event& e) {
+  bus_.publish(e);
+  if (!store_ || !encoder_.event) {
+    return;
+  }
+  auto record = encoder_.event(e);
+  boost::asio::post(strand_, [this, record] {
+    if (auto s = store_->enqueue({record}); !s.ok()) {
+      componentLogger("pipeline")->error("event not queued for Kafka type={} error=\"{}\"", record.ceType,
+                                         s.error().describe());
+      return;
+    }
+    notifyOutbox();
+  });
+}
+
+void Pipeline::result(const sdk::CommandResult& r) {
+  if (r.stage == sdk::ResultStage::Sent || r.stage == sdk::ResultStage::Failed) {
+    std::lock_guard lock(inFlightMutex_);
+    inFlight_.erase(r.tenant + "/" + r.commandId);
+  }
+  if (store_) {
+    auto record = encoder_.result ? encoder_.result(r) : OutboxRecord{};
+    if (auto s = store_->recordResult(r, record); !s.ok()) {
+      componentLogger("pipeline")->error("command result not recorded command_id={} stage={} error=\"{}\"",
+                                         r.commandId, sdk::toString(r.stage), s.error().describe());
+    } else {
+      notifyOutbox();
+    }
+  }
+  sdk::Event e;
+  e.type = "command.result";
+  e.tenant = r.tenant;
+  e.account = r.account;
+  e.subject = r.commandId;
+  e.attributes = {{"stage", sdk::toString(r.stage)}, {"network_id", r.networkId}, {"reason", r.reason}};
+  e.timestamp = r.timestamp;
+  bus_.publish(e);
+}
+
+sdk::Result<sdk::CommandResult> Pipeline::submit(const sdk::OutboundCommand& command) {
+  SB_TRY(validate(command));
+  if (!store_) {
+    return sdk::Error::fatal("storage.none", "the pipeline runs without storage");
+  }
+  auto stored = store_->storeCommand(command, "");
+  if (!stored.ok()) {
+    return stored.takeError();
+  }
+  if (!stored.value().inserted) {
+    return stored.value().previous.value_or(makeResult(command, sdk::ResultStage::Accepted));
+  }
+  auto accepted = makeResult(command, sdk::ResultStage::Accepted);
+  if (encoder_.result) {
+    (void)store_->enqueue({encoder_.result(accepted)});
+    notifyOutbox();
+  }
+  dispatch(command);
+  return accepted;
+}
+
+PluginInstancePtr Pipeline::connectorFor(const sdk::OutboundCommand& command) const {
+  if (plugins_ == nullptr) {
+    return nullptr;
+  }
+  for (const auto& inst : plugins_->instances()) {
+    auto* c = inst->plugin() ? inst->plugin()->asConnector() : nullptr;
+    if (c != nullptr && c->handlesAccount(command.tenant, command.account)) {
+      return inst;
+    }
+  }
+  return nullptr;
+}
+
+sdk::Status Pipeline::validate(const sdk::OutboundCommand& c) {
+  if (c.commandId.empty()) {
+    return sdk::Error::permanent("command.invalid", "command_id is required");
+  }
+  if (isSend(c.kind)) {
+    if (c.account.empty()) {
+      return sdk::Error::permanent("command.invalid", std::string(sdk::toString(c.kind)) + ": account is required");
+    }
+    if (!connectorFor(c)) {
+      return sdk::Error::permanent("command.unknown_account", "no connector runs account \"" + c.account +
+                                                                  "\" of tenant \"" + c.tenant + "\"");
+    }
+    if (c.to.empty() && c.conversation.empty()) {
+      return sdk::Error::permanent("command.invalid",
+                                   std::string(sdk::toString(c.kind)) + ": `to` or `conversation` is required");
+    }
+    if (c.kind == sdk::CommandKind::SendText && c.text.empty()) {
+      return sdk::Error::permanent("command.invalid", "send_text: text is empty");
+    }
+    if (c.kind == sdk::CommandKind::SendTemplate && c.templateName.empty()) {
+      return sdk::Error::permanent("command.invalid", "send_template: template name is empty");
+    }
+    return sdk::okStatus();
+  }
+  auto storage = store_ ? store_->tenant(c.tenant) : nullptr;
+  if (!storage) {
+    return sdk::Error::retriable("storage.none", "no storage to validate the command against");
+  }
+  if (c.kind != sdk::CommandKind::SetAgentStatus) {
+    auto conv = storage->getConversation(c.conversation);
+    if (!conv.ok()) {
+      return conv.takeError();
+    }
+    if (!conv.value()) {
+      return sdk::Error::permanent("command.unknown_conversation",
+                                   "no conversation \"" + c.conversation + "\" in tenant \"" + c.tenant + "\"");
+    }
+  }
+  if (c.kind != sdk::CommandKind::Close) {
+    auto agent = storage->getAgent(c.agent);
+    if (!agent.ok()) {
+      return agent.takeError();
+    }
+    if (!agent.value()) {
+      return sdk::Error::permanent("command.unknown_agent",
+                                   "no agent \"" + c.agent + "\" in tenant \"" + c.tenant + "\"");
+    }
+  }
+  return sdk::okStatus();
+}
+
+void Pipeline::dispatch(const sdk::OutboundCommand& command) {
+  {
+    std::lock_guard lock(inFlightMutex_);
+    if (inFlight_.size() >= settings_.outboundInFlight) {
+      return;  // stays pending in storage; the sweep dispatches it when there is room
+    }
+    if (!inFlight_.insert(commandKey(command)).second) {
+      return;
+    }
+  }
+  if (!isSend(command.kind)) {
+    boost::asio::post(strand_, [this, command] {
+      auto s = applyManagementCommand(command);
+      result(s.ok() ? makeResult(command, sdk::ResultStage::Sent)
+                    : makeResult(command, sdk::ResultStage::Failed, s.error().message, s.error().code));
+    });
+    return;
+  }
+  dispatchToConnector(command);
+}
+
+void Pipeline::dispatchToConnector(const sdk::OutboundCommand& command) {
+  auto inst = connectorFor(command);
+  if (!inst) {
+    result(makeResult(command, sdk::ResultStage::Failed,
+                      "no connector runs account \"" + command.account + "\" any more", "command.unknown_account"));
+    return;
+  }
+  commandsDispatched_.inc();
+  boost::asio::post(inst->context()->strand(), [this, inst, command] {
+    auto s = guarded("connector " + inst->spec().name,
+                     [&] { return inst->plugin()->asConnector()->execute(command); });
+    if (s.ok()) {
+      return;
+    }
+    pluginErrors_.inc();
+    if (s.error().isRetriable()) {
+      // Left pending: the sweep tries again.
+      std::lock_guard lock(inFlightMutex_);
+      inFlight_.erase(commandKey(command));
+      return;
+    }
+    result(makeResult(command, sdk::ResultStage::Failed, s.error().message, s.error().code));
+  });
+}
+
+sdk::Status Pipeline::applyManagementCommand(const sdk::OutboundCommand& c) {
+  auto storage = store_->tenant(c.tenant);
+  sdk::Event e;
+  e.tenant = c.tenant;
+  e.account = c.account;
+  e.conversation = c.conversation;
+  e.timestamp = nowMs();
+  e.attributes = {{"command_id", c.commandId}};
+  switch (c.kind) {
+    case sdk::CommandKind::Assign:
+    case sdk::CommandKind::Transfer:
+      SB_TRY(storage->assignConversation(c.conversation, c.agent));
+      e.type = c.kind == sdk::CommandKind::Assign ? "conversation.assigned" : "conversation.transferred";
+      e.subject = c.agent;
+      break;
+    case sdk::CommandKind::Close:
+      SB_TRY(storage->setConversationStatus(c.conversation, sdk::ConversationStatus::Closed));
+      e.type = "conversation.closed";
+      e.subject = c.conversation;
+      break;
+    case sdk::CommandKind::SetAgentStatus: {
+      sdk::AgentStatus status{};
+      if (c.agentStatus == "available") {
+        status = sdk::AgentStatus::Available;
+      } else if (c.agentStatus == "busy") {
+        status = sdk::AgentStatus::Busy;
+      } else if (c.agentStatus == "away") {
+        status = sdk::AgentStatus::Away;
+      } else if (c.agentStatus == "offline") {
+        status = sdk::AgentStatus::Offline;
+      } else {
+        return sdk::Error::permanent("command.invalid", "unknown agent status \"" + c.agentStatus +
+                                                            "\"; allowed: available, busy, away, offline");
+      }
+      SB_TRY(storage->setAgentStatus(c.agent, status));
+      e.type = "agent.status";
+      e.subject = c.agent;
+      e.attributes["status"] = c.agentStatus;
+      break;
+    }
+    default:
+      return sdk::Error::permanent("command.invalid", "not a management command");
+  }
+  event(e);
+  return sdk::okStatus();
+}
+
+void Pipeline::sweepPendingCommands() {
+  if (stopping_ || !store_) {
+    return;
+  }
+  auto pending = store_->pendingCommands(static_cast<int>(std::min<std::size_t>(settings_.outboundInFlight, 1000)));
+  if (pending.ok()) {
+    for (const auto& c : pending.value()) {
+      dispatch(c);
+    }
+  }
+  scheduleSweep();
+}
+
+void Pipeline::scheduleSweep() {
+  sweepTimer_.expires_after(std::chrono::seconds(2));
+  sweepTimer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) {
+      sweepPendingCommands();
+    }
+  });
+}
+
+void Pipeline::notifyOutbox() {
+  if (outboxWritten_) {
+    outboxWritten_();
+  }
+}
+
+}  // namespace switchboard::host

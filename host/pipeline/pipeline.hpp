@@ -1,0 +1,112 @@
+#pragma once
+
+// The path between plugins: connector -> store -> router -> responders -> outbox (Kafka), and
+// commands back: Kafka/admin/plugins -> store -> connector -> results. Queues are bounded; when
+// the database is away the store stage pauses and retries, so nothing is acked that is not stored.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "common/metrics.hpp"
+#include "pipeline/command_sink.hpp"
+#include "pipeline/event_bus.hpp"
+#include "pipeline/inbound_queue.hpp"
+#include "pipeline/record_encoder.hpp"
+#include "plugin/plugin_manager.hpp"
+#include "storage/store.hpp"
+
+namespace switchboard::host {
+
+struct PipelineSettings {
+  std::size_t inboundQueue = 10'000;
+  std::size_t batchSize = 256;
+  std::chrono::milliseconds batchLinger{2};
+  std::size_t outboundInFlight = 10'000;
+  std::chrono::milliseconds retryBackoff{200};
+
+  static PipelineSettings fromConfig(const sdk::ConfigValue& section);
+};
+
+class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public CommandSink {
+ public:
+  Pipeline(boost::asio::io_context& io, PipelineSettings settings, std::shared_ptr<Store> store, LocalEventBus& bus,
+           MetricsRegistry& metrics, RecordEncoder encoder);
+  ~Pipeline() override;
+
+  /// Plugins are known after construction (they need the pipeline as their sink).
+  void attachPlugins(PluginManager& plugins) { plugins_ = &plugins; }
+  /// Called after records were added to the outbox (the Kafka relay wakes up).
+  void onOutboxWritten(std::function<void()> fn) { outboxWritten_ = std::move(fn); }
+
+  void start();
+  /// Refuses new messages, stores everything queued (retrying until `deadline`), and stops.
+  /// Returns false when the deadline passed with messages still unstored (they were never acked).
+  bool drain(std::chrono::steady_clock::time_point deadline);
+
+  // sdk::InboundSink
+  sdk::Status deliver(sdk::InboundMessage message, Done done) override;
+  void event(const sdk::Event& event) override;
+  void result(const sdk::CommandResult& result) override;
+
+  // sdk::Outbound
+  sdk::Result<sdk::CommandResult> submit(const sdk::OutboundCommand& command) override;
+
+  // CommandSink
+  sdk::Status validate(const sdk::OutboundCommand& command) override;
+  void dispatch(const sdk::OutboundCommand& command) override;
+
+  std::size_t queued() const { return queue_.size(); }
+
+ private:
+  void storeLoop();
+  void afterStored(const sdk::InboundMessage& message, const InboundStored& stored);
+  void runPlugins(sdk::InboundMessage message);
+  void dispatchToConnector(const sdk::OutboundCommand& command);
+  sdk::Status applyManagementCommand(const sdk::OutboundCommand& command);
+  void sweepPendingCommands();
+  void scheduleSweep();
+  void notifyOutbox();
+  PluginInstancePtr connectorFor(const sdk::OutboundCommand& command) const;
+
+  boost::asio::io_context& io_;
+  PipelineSettings settings_;
+  std::shared_ptr<Store> store_;
+  LocalEventBus& bus_;
+  MetricsRegistry& metrics_;
+  RecordEncoder encoder_;
+  PluginManager* plugins_ = nullptr;
+  std::function<void()> outboxWritten_;
+
+  InboundQueue queue_;
+  std::thread storeThread_;
+  std::atomic<bool> storeDraining_{false};
+  std::atomic<std::int64_t> drainDeadlineNs_{0};
+  std::atomic<std::size_t> unstoredAtExit_{0};
+
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;  // commands and sweeps
+  boost::asio::steady_timer sweepTimer_;
+  std::mutex inFlightMutex_;
+  std::set<std::string> inFlight_;  // tenant + "/" + command id
+  std::unique_ptr<sdk::EventBus::Subscription> syncSubscription_;
+  std::atomic<bool> stopping_{false};
+
+  sdk::Gauge& queueDepth_;
+  sdk::Counter& stored_;
+  sdk::Counter& duplicates_;
+  sdk::Counter& rejected_;
+  sdk::Counter& storeFailures_;
+  sdk::Histogram& storeLatency_;
+  sdk::Counter& commandsDispatched_;
+  sdk::Counter& pluginErrors_;
+};
+
+}  // namespace switchboard::host
