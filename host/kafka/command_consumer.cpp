@@ -1,0 +1,180 @@
+#include "kafka/command_consumer.hpp"
+
+#include "common/clock.hpp"
+#include "common/logging.hpp"
+#include "kafka/cloudevents_headers.hpp"
+#include "kafka/envelope.hpp"
+
+namespace switchboard::host {
+
+using namespace std::chrono_literals;
+
+CommandConsumer::CommandConsumer(KafkaSettings settings, std::string bootstrap, std::shared_ptr<Store> store,
+                                 CommandSink& sink, KafkaMetrics& metrics, std::function<void()> onQueued)
+    : settings_(std::move(settings)),
+      bootstrap_(std::move(bootstrap)),
+      store_(std::move(store)),
+      sink_(sink),
+      metrics_(metrics),
+      onQueued_(std::move(onQueued)),
+      log_(componentLogger("kafka")) {}
+
+CommandConsumer::~CommandConsumer() { stop(); }
+
+sdk::Status CommandConsumer::start() {
+  auto conf = makeConf(clientProperties(settings_, bootstrap_, RD_KAFKA_CONSUMER));
+  SB_TRY(conf);
+  routeLogs(conf->get());
+  auto client = makeClient(RD_KAFKA_CONSUMER, std::move(conf).value());
+  SB_TRY(client);
+  consumer_ = std::move(client).value();
+  rd_kafka_poll_set_consumer(consumer_.get());
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, settings_.topicName(topic::kOutbound).c_str(), RD_KAFKA_PARTITION_UA);
+  auto err = rd_kafka_subscribe(consumer_.get(), topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    consumer_.reset();
+    return kafkaError(err, "subscribe to " + settings_.topicName(topic::kOutbound));
+  }
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+  return sdk::okStatus();
+}
+
+void CommandConsumer::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+  if (consumer_) {
+    // Commits the offsets stored so far and leaves the group, so a peer takes over at once.
+    rd_kafka_consumer_close(consumer_.get());
+    consumer_.reset();
+  }
+}
+
+void CommandConsumer::run() {
+  while (!stopping_) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 100);
+    if (m == nullptr) {
+      continue;
+    }
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        log_->warn("consumer: {}", rd_kafka_message_errstr(m));
+      }
+      rd_kafka_message_destroy(m);
+      continue;
+    }
+    metrics_.consumed.inc();
+    // A database outage must not skip a command: keep retrying this record. Polling stops
+    // meanwhile; past max.poll.interval.ms the group gives the partition to a healthier member.
+    while (handle(m) == Outcome::Retry && !stopping_) {
+      std::this_thread::sleep_for(settings_.retryBackoff);
+    }
+    if (!stopping_) {
+      rd_kafka_offsets_store(consumer_.get(), [m] {
+        auto* list = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset + 1;
+        return list;
+      }());
+    }
+    rd_kafka_message_destroy(m);
+  }
+}
+
+Format CommandConsumer::formatOf(const rd_kafka_message_t* m) const {
+  auto headers = readHeaders(m);
+  auto ct = headers.find(header::kContentType);
+  if (ct != headers.end()) {
+    if (ct->second.find("json") != std::string::npos) {
+      return Format::Json;
+    }
+    if (ct->second.find("protobuf") != std::string::npos) {
+      return Format::Protobuf;
+    }
+  }
+  // A protobuf Envelope never starts with '{' (field 15, wire type 3 does not exist in it).
+  const auto* bytes = static_cast<const char*>(m->payload);
+  for (size_t i = 0; i < m->len; ++i) {
+    if (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t') {
+      continue;
+    }
+    return bytes[i] == '{' ? Format::Json : settings_.format;
+  }
+  return settings_.format;
+}
+
+CommandConsumer::Outcome CommandConsumer::handle(const rd_kafka_message_t* m) {
+  std::string_view value(static_cast<const char*>(m->payload), m->payload == nullptr ? 0 : m->len);
+  auto parsed = parseCommand(value, formatOf(m));
+  if (!parsed.ok()) {
+    return deadLetter(m, parsed.error(), "parse");
+  }
+  const auto& command = parsed.value();
+  auto valid = sink_.validate(command);
+  if (!valid.ok()) {
+    if (valid.error().isRetriable()) {
+      log_->warn("cannot validate command {} now: {}", command.commandId, valid.error().describe());
+      return Outcome::Retry;
+    }
+    return deadLetter(m, valid.error(), "validate");
+  }
+  auto stored = store_->storeCommand(command, std::string(value));
+  if (!stored.ok()) {
+    metrics_.storeErrors.inc();
+    log_->warn("cannot store command {}: {}", command.commandId, stored.error().describe());
+    return stored.error().isRetriable() ? Outcome::Retry : deadLetter(m, stored.error(), "store");
+  }
+  if (!stored->inserted) {
+    // Same command id again (a producer retry, a replayed topic): it has had its one effect.
+    metrics_.commandsDuplicate.inc();
+    log_->info("duplicate command ignored command_id={} tenant={}", command.commandId, command.tenant);
+    return Outcome::Done;
+  }
+  sdk::CommandResult accepted;
+  accepted.commandId = command.commandId;
+  accepted.tenant = command.tenant;
+  accepted.account = command.account;
+  accepted.stage = sdk::ResultStage::Accepted;
+  accepted.timestamp = nowMs();
+  auto recorded = store_->recordResult(accepted, resultRecord(accepted));
+  if (!recorded.ok()) {
+    // The command is stored and will run; only its `accepted` record is missing. Worth a warning,
+    // not a retry (a retry would find the command already stored and skip it anyway).
+    metrics_.storeErrors.inc();
+    log_->warn("cannot record accepted result of {}: {}", command.commandId, recorded.error().describe());
+  }
+  metrics_.commandsStored.inc();
+  sink_.dispatch(command);
+  onQueued_();
+  return Outcome::Done;
+}
+
+CommandConsumer::Outcome CommandConsumer::deadLetter(const rd_kafka_message_t* m, const sdk::Error& error,
+                                                     const char* stage) {
+  DeadLetterSource source;
+  source.topic = rd_kafka_topic_name(m->rkt);
+  source.partition = m->partition;
+  source.offset = m->offset;
+  if (m->key != nullptr) {
+    source.key.assign(static_cast<const char*>(m->key), m->key_len);
+  }
+  if (m->payload != nullptr) {
+    source.value.assign(static_cast<const char*>(m->payload), m->len);
+  }
+  auto status = store_->enqueue({deadLetterRecord(source, error, stage)});
+  if (!status.ok()) {
+    metrics_.storeErrors.inc();
+    log_->warn("cannot queue dead letter for {}/{}@{}: {}", source.topic, source.partition, source.offset,
+               status.error().describe());
+    return Outcome::Retry;
+  }
+  metrics_.deadLettered.inc();
+  log_->warn("dead-lettered {}/{}@{}: {}", source.topic, source.partition, source.offset, error.describe());
+  onQueued_();
+  return Outcome::Done;
+}
+
+}  // namespace switchboard::host
