@@ -79,6 +79,9 @@ struct MetricsRegistry::Series final : sdk::Counter, sdk::Gauge, sdk::Histogram 
   }
 };
 
+MetricsRegistry::MetricsRegistry() = default;
+MetricsRegistry::~MetricsRegistry() = default;
+
 MetricsRegistry::Series& MetricsRegistry::series(const std::string& name, const std::string& help, Type type,
                                                  const sdk::Labels& labels) {
   std::lock_guard lock(mutex_);

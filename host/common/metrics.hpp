@@ -16,6 +16,8 @@ namespace switchboard::host {
 
 class MetricsRegistry final : public sdk::Metrics {
  public:
+  MetricsRegistry();
+  ~MetricsRegistry() override;
   sdk::Counter& counter(const std::string& name, const std::string& help, const sdk::Labels& labels = {}) override;
   sdk::Gauge& gauge(const std::string& name, const std::string& help, const sdk::Labels& labels = {}) override;
   sdk::Histogram& histogram(const std::string& name, const std::string& help,

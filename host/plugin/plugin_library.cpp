@@ -1,7 +1,6 @@
 #include "plugin/plugin_library.hpp"
 
 #include <boost/dll/library_info.hpp>
-#include <boost/system/system_error.hpp>
 
 #include "plugin/abi_check.hpp"
 
@@ -12,8 +11,14 @@ sdk::Result<std::shared_ptr<PluginLibrary>> PluginLibrary::open(const std::strin
   lib->path_ = path;
   try {
     lib->library_.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
-  } catch (const boost::system::system_error& e) {
-    return sdk::Error::permanent("plugin.load", "cannot load plugin library " + path + ": " + e.what());
+  } catch (const std::exception& e) {
+    // Boost.DLL wraps dlerror() in a long sentence; keep dlerror's own words.
+    std::string why = e.what();
+    if (auto p = why.find("dlerror system message: "); p != std::string::npos) {
+      why = why.substr(p + 24);
+      why = why.substr(0, why.find("): "));
+    }
+    return sdk::Error::permanent("plugin.load", "cannot load plugin library " + path + ": " + why);
   }
   if (!lib->library_.has(SWITCHBOARD_ABI_SYMBOL)) {
     return sdk::Error::permanent("plugin.abi", "plugin library " + path + " exports no " SWITCHBOARD_ABI_SYMBOL

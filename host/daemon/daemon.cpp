@@ -1,0 +1,227 @@
+#include "daemon/daemon.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "common/logging.hpp"
+#include "common/metrics.hpp"
+#include "config/config_file.hpp"
+#include "config/daemon_config.hpp"
+#include "daemon/systemd_notifier.hpp"
+#include "kafka/envelope.hpp"
+#include "kafka/kafka_bridge.hpp"
+#include "kafka/kafka_config.hpp"
+#include "pipeline/pipeline.hpp"
+#include "plugin/plugin_catalog.hpp"
+#include "plugin/plugin_manager.hpp"
+#include "storage/storage_config.hpp"
+
+namespace switchboard::host {
+namespace {
+
+ConfigFile makeConfigFile() {
+  ConfigFile file;
+  file.addSection("daemon", daemonConfigSchema());
+  file.addSection("storage", storageConfigSchema());
+  file.addSection("kafka", kafkaConfigSchema());
+  file.addSection("pipeline", pipelineConfigSchema());
+  return file;
+}
+
+std::string pluginDirFor(const DaemonOptions& options, const LoadedConfig& config) {
+  if (options.pluginDir) {
+    return *options.pluginDir;
+  }
+  const auto& fromFile = config.section("daemon")["plugin_dir"].asString();
+  return fromFile.empty() ? options.builtinPluginDir : fromFile;
+}
+
+std::optional<LoadedConfig> loadConfig(const DaemonOptions& options, PluginCatalog& catalog, ConfigErrors& errors) {
+  return makeConfigFile().load(
+      options.configPath,
+      [&](const std::string& library) -> sdk::Result<sdk::ConfigSchema> {
+        auto lib = catalog.resolve(library);
+        if (!lib.ok()) {
+          return lib.takeError();
+        }
+        try {
+          return lib.value()->factory().configSchema();
+        } catch (const std::exception& e) {
+          return sdk::Error::permanent("plugin.schema", "plugin " + library + " threw while declaring its schema: " +
+                                                            e.what());
+        }
+      },
+      errors, [&](const LoadedConfig& sections) { catalog.setDirectory(pluginDirFor(options, sections)); });
+}
+
+spdlog::level::level_enum logLevelFor(const DaemonOptions& options, const LoadedConfig& config) {
+  spdlog::level::level_enum level = spdlog::level::info;
+  parseLogLevel(options.logLevel.value_or(config.section("daemon")["log_level"].asString()), level);
+  return level;
+}
+
+RecordEncoder kafkaEncoder() {
+  return {[](const sdk::InboundMessage& m) { return inboundRecord(m); },
+          [](const sdk::Event& e) { return eventRecord(e); },
+          [](const sdk::CommandResult& r) { return resultRecord(r); }};
+}
+
+}  // namespace
+
+int checkConfig(const DaemonOptions& options) {
+  PluginCatalog catalog(options.builtinPluginDir);
+  ConfigErrors errors;
+  auto config = loadConfig(options, catalog, errors);
+  if (!config) {
+    std::cerr << describe(errors);
+    std::cerr << options.configPath << ": " << errors.size() << " problem" << (errors.size() == 1 ? "" : "s")
+              << "; nothing was started\n";
+    return kExitConfig;
+  }
+  std::cout << options.configPath << ": configuration is valid (" << config->plugins.size() << " plugin"
+            << (config->plugins.size() == 1 ? "" : "s") << ")\n";
+  return kExitOk;
+}
+
+int runDaemon(const DaemonOptions& options) {
+  initLogging(spdlog::level::info);
+  auto log = componentLogger("daemon");
+  PluginCatalog catalog(options.builtinPluginDir);
+  ConfigErrors errors;
+  auto config = loadConfig(options, catalog, errors);
+  if (!config) {
+    for (const auto& e : errors) {
+      log->critical("{}", e.describe());
+    }
+    log->critical("configuration rejected ({} problems); nothing was started", errors.size());
+    return kExitConfig;
+  }
+  initLogging(logLevelFor(options, *config));
+  const auto& daemonSection = config->section("daemon");
+  const auto shutdownDeadline = daemonSection["shutdown_deadline"].asDuration();
+  log->info("starting switchboardd config={} plugin_dir={}", options.configPath, catalog.directory());
+
+  auto store = openStore(config->section("storage"));
+  if (!store.ok()) {
+    log->critical("storage could not be opened: {}", store.error().describe());
+    return kExitFailure;
+  }
+
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  MetricsRegistry metrics;
+  LocalEventBus bus;
+  Pipeline pipeline(io, PipelineSettings::fromConfig(config->section("pipeline")), store.value(), bus, metrics,
+                    kafkaEncoder());
+  KafkaBridge kafka(config->section("kafka"), store.value(), pipeline, metrics);
+  pipeline.onOutboxWritten([&kafka] { kafka.notifyOutbox(); });
+
+  HostServices services{io, metrics, store.value(), bus, pipeline, pipeline,
+                        daemonSection["state_dir"].asString()};
+  PluginManager plugins(services, catalog);
+  pipeline.attachPlugins(plugins);
+
+  const auto threads = static_cast<std::size_t>(daemonSection["threads"].asInt(2));
+  std::vector<std::thread> pool;
+  for (std::size_t i = 0; i < threads; ++i) {
+    pool.emplace_back([&io] { io.run(); });
+  }
+  auto joinPool = [&] {
+    work.reset();
+    io.stop();
+    for (auto& t : pool) {
+      t.join();
+    }
+  };
+
+  if (auto s = kafka.start(); !s.ok()) {
+    log->critical("Kafka bridge could not start: {}", s.error().describe());
+    joinPool();
+    return kExitFailure;
+  }
+  pipeline.start();
+  auto report = plugins.apply(config->plugins, shutdownDeadline);
+  if (!report.failed.empty()) {
+    log->error("{} plugin instance(s) failed to start; see above", report.failed.size());
+  }
+
+  SystemdNotifier notifier(io);
+  notifier.startWatchdog();
+  notifier.ready("running, " + std::to_string(report.started.size()) + " plugins, Kafka at " +
+                 kafka.bootstrapServers());
+  log->info("ready plugins={} kafka={}", report.started.size(), kafka.bootstrapServers());
+
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  std::promise<int> stopSignal;
+  std::function<void(const boost::system::error_code&, int)> onSignal;
+  onSignal = [&](const boost::system::error_code& ec, int signo) {
+    if (ec) {
+      return;
+    }
+    if (signo != SIGHUP) {
+      log->info("received {}, shutting down within {} ms", signo == SIGTERM ? "SIGTERM" : "SIGINT",
+                shutdownDeadline.count());
+      stopSignal.set_value(signo);
+      return;
+    }
+    // Reload on a separate thread: stopping and starting plugins waits on their strands.
+    std::thread([&] {
+      notifier.reloading();
+      log->info("SIGHUP: reloading {}", options.configPath);
+      ConfigErrors reloadErrors;
+      auto next = loadConfig(options, catalog, reloadErrors);
+      if (!next) {
+        for (const auto& e : reloadErrors) {
+          log->error("{}", e.describe());
+        }
+        log->error("reload rejected ({} problems); the running configuration stays", reloadErrors.size());
+      } else {
+        for (const auto* name : {"storage", "kafka", "pipeline"}) {
+          if (!(next->section(name) == config->section(name))) {
+            log->warn("reload: section {} changed; it takes effect at the next restart", name);
+          }
+        }
+        initLogging(logLevelFor(options, *next));
+        auto r = plugins.apply(next->plugins, shutdownDeadline);
+        log->info("reload done started={} restarted={} stopped={} unchanged={} failed={}", r.started.size(),
+                  r.restarted.size(), r.stopped.size(), r.unchanged.size(), r.failed.size());
+        for (const auto& name : r.restarted) {
+          log->info("reload: restarted plugin {}", name);
+        }
+        config = std::move(next);
+      }
+      notifier.ready("running");
+    }).detach();
+    signals.async_wait(onSignal);
+  };
+  signals.async_wait(onSignal);
+
+  stopSignal.get_future().wait();
+  notifier.stopping();
+  const auto deadline = std::chrono::steady_clock::now() + shutdownDeadline;
+  auto remaining = [&] {
+    return std::max(std::chrono::milliseconds(1), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                      deadline - std::chrono::steady_clock::now()));
+  };
+  plugins.stopAll(remaining());
+  const bool drained = pipeline.drain(deadline);
+  kafka.stop(remaining());
+  notifier.stopWatchdog();
+  signals.cancel();
+  joinPool();
+  if (!drained) {
+    log->warn("shutdown deadline passed with unstored messages; they were not acked and will be redelivered");
+  }
+  log->info("stopped");
+  return kExitOk;
+}
+
+}  // namespace switchboard::host
