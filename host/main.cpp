@@ -4,7 +4,7 @@
 #include <iostream>
 
 #include <boost/program_options.hpp>
-#include <rdkafka.h>
+#include <librdkafka/rdkafka.h>
 
 #include "common/logging.hpp"
 #include "daemon/daemon.hpp"
