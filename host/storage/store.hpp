@@ -57,6 +57,38 @@ struct InboundStored {
   bool newConversation = false;  // The conversation was created or reopened by this message.
 };
 
+/// A WhatsApp account this deployment runs; each belongs to exactly one tenant.
+struct AccountRecord {
+  std::string id;                // e.g. the phone number "15551234567"
+  std::string tenant = sdk::kDefaultTenant;
+  std::string name, jid;
+  std::string state = "new";     // new | paired | logged_out | banned ... (the connector's words)
+  std::int64_t createdAtMs = 0, updatedAtMs = 0;
+};
+
+struct TenantRecord {
+  std::string id, name;
+  std::int64_t createdAtMs = 0;
+};
+
+/// One operator action (admin API, CLI).
+struct AuditEntry {
+  std::int64_t id = 0;
+  std::string tenant = sdk::kDefaultTenant;
+  std::string actor, action, subject, detail;
+  std::int64_t atMs = 0;
+};
+
+/// What a CSV import did; rows with errors are skipped, the others are stored.
+struct CsvImportReport {
+  struct RowError {
+    int line = 0;                // 1-based line of the file (the header is line 1)
+    std::string message;
+  };
+  int created = 0, updated = 0;
+  std::vector<RowError> errors;
+};
+
 struct CommandStored {
   bool inserted = false;         // false: the command id was seen before; `previous` says what became of it.
   std::optional<sdk::CommandResult> previous;
@@ -95,6 +127,38 @@ class Store {
 
   /// Is the database reachable right now? (Readiness; the pipeline pauses while it is not.)
   virtual bool healthy() = 0;
+
+  // ---- Added by the storage implementation (issue 16) ----
+
+  /// The message stored from a stanza with this ciphertext hash (a redelivery), if any.
+  virtual sdk::Result<std::optional<sdk::InboundMessage>> findByCiphertext(const std::string& account,
+                                                                          const std::string& ciphertextHash) = 0;
+
+  /// Tenants. The default tenant always exists.
+  virtual sdk::Status createTenant(const std::string& id, const std::string& name) = 0;
+  virtual sdk::Result<std::vector<TenantRecord>> listTenants() = 0;
+
+  /// Accounts and their device credentials (sealed at rest). An account never changes tenant.
+  virtual sdk::Status upsertAccount(const AccountRecord& account) = 0;
+  virtual sdk::Result<std::optional<AccountRecord>> getAccount(const std::string& id) = 0;
+  /// All accounts, or one tenant's when `tenant` is given.
+  virtual sdk::Result<std::vector<AccountRecord>> listAccounts(const std::optional<std::string>& tenant) = 0;
+  virtual sdk::Status saveDeviceCredentials(const std::string& account, const std::string& credentials) = 0;
+  virtual sdk::Result<std::optional<std::string>> loadDeviceCredentials(const std::string& account) = 0;
+  /// Forgets an account's credentials and Signal state (logout), in one transaction.
+  virtual sdk::Status deleteAccountSecrets(const std::string& account) = 0;
+
+  /// Audit log of operator actions.
+  virtual sdk::Status appendAudit(const AuditEntry& entry) = 0;
+  virtual sdk::Result<std::vector<AuditEntry>> listAudit(const sdk::TenantId& tenant, int limit) = 0;
+
+  /// Contacts: groups of ids sharing one normalised phone number; merge `drop` into `keep`
+  /// (conversations, notes, tags and fields move; `keep`'s values win); CSV in and out.
+  virtual sdk::Result<std::vector<std::vector<sdk::ContactId>>> findDuplicateContacts(const sdk::TenantId& tenant) = 0;
+  virtual sdk::Result<sdk::Contact> mergeContacts(const sdk::TenantId& tenant, const sdk::ContactId& keep,
+                                                  const sdk::ContactId& drop) = 0;
+  virtual sdk::Result<CsvImportReport> importContactsCsv(const sdk::TenantId& tenant, const std::string& csv) = 0;
+  virtual sdk::Result<std::string> exportContactsCsv(const sdk::TenantId& tenant) = 0;
 };
 
 }  // namespace switchboard::host

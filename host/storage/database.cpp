@@ -1,0 +1,197 @@
+#include "storage/database.hpp"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include "storage/sqlite_pragmas.hpp"
+
+namespace switchboard::host::storage {
+
+namespace {
+
+constexpr std::string_view kSqlite = "sqlite://";
+constexpr std::string_view kPostgres = "postgresql://";
+constexpr std::string_view kPostgresShort = "postgres://";
+
+bool startsWith(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
+// "postgresql://user:secret@host/db" -> "postgresql://user:***@host/db"
+std::string redact(const std::string& url) {
+  auto scheme = url.find("://");
+  auto at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) {
+    return url;
+  }
+  auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) {
+    return url;
+  }
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+}  // namespace
+
+sdk::Result<ParsedUrl> parseStorageUrl(const std::string& url) {
+  ParsedUrl out;
+  out.redacted = redact(url);
+  if (startsWith(url, kSqlite)) {
+    // sqlite:///abs/path keeps its leading slash; sqlite://rel.db is relative to the working dir.
+    out.dialect = Dialect::Sqlite;
+    out.sqlitePath = url.substr(kSqlite.size());
+    if (out.sqlitePath.empty()) {
+      return sdk::Error::permanent("storage.bad_url", "storage.url \"" + url + "\" names no SQLite file");
+    }
+    out.connect = "db=" + out.sqlitePath;
+    return out;
+  }
+  if (startsWith(url, kPostgres) || startsWith(url, kPostgresShort)) {
+    // libpq understands the URI form itself; SOCI passes the string through.
+    out.dialect = Dialect::Postgres;
+    out.connect = url;
+    return out;
+  }
+  return sdk::Error::permanent("storage.bad_url", "storage.url \"" + out.redacted +
+                                                      "\" must start with sqlite:// or postgresql://");
+}
+
+sdk::Error classifyException(Connection& conn, const std::exception& e) {
+  const std::string what = e.what();
+  if (dynamic_cast<const soci::soci_error*>(&e) == nullptr) {
+    // Not from the database: our own bug (e.g. an unscoped tenant query) or bad input.
+    return sdk::Error::permanent("storage.error", what);
+  }
+  if (const auto* se = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    switch (se->result() & 0xff) {
+      case 5:   // SQLITE_BUSY: another writer holds the lock past the busy timeout
+      case 6:   // SQLITE_LOCKED
+        return sdk::Error::retriable("storage.busy", "database is locked: " + what);
+      case 10:  // SQLITE_IOERR
+      case 13:  // SQLITE_FULL
+      case 14:  // SQLITE_CANTOPEN
+        conn.broken = true;
+        return sdk::Error::retriable("storage.unavailable", "database file unavailable: " + what);
+      case 11:  // SQLITE_CORRUPT
+      case 26:  // SQLITE_NOTADB
+        return sdk::Error::fatal("storage.corrupt", "database file is damaged: " + what);
+      case 19:  // SQLITE_CONSTRAINT
+        return sdk::Error::permanent("storage.constraint", what);
+      default:
+        return sdk::Error::permanent("storage.error", what);
+    }
+  }
+  if (conn.dialect == Dialect::Postgres) {
+    // Whatever the error says, a connection whose socket is gone needs a reconnect, and the
+    // caller should try again later.
+    bool lost = false;
+    try {
+      // SOCI's PostgreSQL backend checks PQstatus and pings the server here.
+      lost = !conn.sql.is_connected();
+    } catch (...) {
+      lost = true;
+    }
+    std::string state;
+    if (const auto* pe = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+      state = pe->sqlstate();
+    }
+    if (lost || state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0) {
+      conn.broken = true;
+      return sdk::Error::retriable("storage.unavailable", "database connection lost: " + what);
+    }
+    if (state == "40001" || state == "40P01" || state.rfind("53", 0) == 0 || state == "55P03") {
+      return sdk::Error::retriable("storage.busy", what);
+    }
+    if (state.rfind("23", 0) == 0) {
+      return sdk::Error::permanent("storage.constraint", what);
+    }
+    return sdk::Error::permanent("storage.error", what);
+  }
+  return sdk::Error::permanent("storage.error", what);
+}
+
+sdk::Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options) {
+  auto url = parseStorageUrl(options.url);
+  SB_TRY(url);
+  std::unique_ptr<Database> db(new Database(options, url.value()));
+  // An in-memory SQLite database exists per connection: one connection is the whole database.
+  std::size_t n = url->sqlitePath == ":memory:" ? 1 : static_cast<std::size_t>(std::max(1, options.poolSize));
+  db->slots_.resize(n);
+  for (auto& slot : db->slots_) {
+    slot.conn = std::make_unique<Connection>();
+    slot.conn->dialect = url->dialect;
+    SB_TRY(db->connect(*slot.conn));
+  }
+  return db;
+}
+
+Database::~Database() = default;
+
+sdk::Status Database::connect(Connection& conn) {
+  conn.prepared.clear();
+  try {
+    if (conn.sql.get_backend() != nullptr) {
+      conn.sql.close();
+    }
+    if (url_.dialect == Dialect::Sqlite) {
+      conn.sql.open(*soci::factory_sqlite3(), url_.connect);
+      SB_TRY(applySqlitePragmas(conn.sql, options_.busyTimeout, options_.sqliteSynchronousFull));
+    } else {
+      conn.sql.open(*soci::factory_postgresql(), url_.connect);
+    }
+    conn.broken = false;
+    return sdk::okStatus();
+  } catch (const std::exception& e) {
+    conn.broken = true;
+    return sdk::Error::retriable("storage.unavailable",
+                                 "cannot connect to " + url_.redacted + ": " + std::string(e.what()));
+  }
+}
+
+void Database::rollback(Connection& c) {
+  try {
+    c.sql << "ROLLBACK";
+  } catch (...) {
+    // Nothing to undo on a connection that is gone; the server discards the transaction.
+    c.broken = c.broken || c.dialect == Dialect::Postgres;
+  }
+}
+
+bool Database::ping() {
+  auto r = run<int>([](Connection& c) -> sdk::Result<int> {
+    int one = 0;
+    c.sql << "SELECT 1", soci::into(one);
+    return one;
+  });
+  return r.ok();
+}
+
+Database::Lease::Lease(Database& db) : db_(db), index_(0) {
+  std::unique_lock lock(db_.mutex_);
+  for (;;) {
+    for (std::size_t i = 0; i < db_.slots_.size(); ++i) {
+      if (!db_.slots_[i].busy) {
+        db_.slots_[i].busy = true;
+        index_ = i;
+        return;
+      }
+    }
+    db_.freed_.wait(lock);
+  }
+}
+
+Database::Lease::~Lease() {
+  {
+    std::lock_guard lock(db_.mutex_);
+    db_.slots_[index_].busy = false;
+  }
+  db_.freed_.notify_one();
+}
+
+sdk::Status Database::Lease::ready() {
+  Connection& c = conn();
+  if (!c.broken) {
+    return sdk::okStatus();
+  }
+  return db_.connect(c);
+}
+
+}  // namespace switchboard::host::storage

@@ -1,0 +1,168 @@
+#include "storage/migrations.hpp"
+
+#include "common/clock.hpp"
+#include "common/logging.hpp"
+
+namespace switchboard::host::storage {
+
+namespace {
+
+// Tables that belong to a company lead with `tenant` in their key, so every lookup is an index
+// range within one tenant. Signal and credential rows belong to an account, and an account to
+// one tenant (accounts.tenant). JSON lists/maps are TEXT; binary values are base64 TEXT so both
+// backends store them the same way.
+const std::vector<Migration> kMigrations = {
+    {1,
+     "initial schema",
+     {
+         "CREATE TABLE storage_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+         "CREATE TABLE tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL)",
+         "INSERT INTO tenants (id, name, created_at) VALUES ('default', 'Default', 0)",
+         "CREATE TABLE accounts (id TEXT PRIMARY KEY, tenant TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',"
+         " jid TEXT NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT 'new', created_at BIGINT NOT NULL,"
+         " updated_at BIGINT NOT NULL)",
+         "CREATE INDEX accounts_tenant ON accounts (tenant, id)",
+         "CREATE TABLE device_credentials (account TEXT PRIMARY KEY, tenant TEXT NOT NULL,"
+         " sealed TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+         "CREATE TABLE signal_identities (account TEXT NOT NULL, address TEXT NOT NULL, sealed TEXT NOT NULL,"
+         " PRIMARY KEY (account, address))",
+         "CREATE TABLE signal_sessions (account TEXT NOT NULL, address TEXT NOT NULL, sealed TEXT NOT NULL,"
+         " PRIMARY KEY (account, address))",
+         "CREATE TABLE signal_prekeys (account TEXT NOT NULL, address TEXT NOT NULL, sealed TEXT NOT NULL,"
+         " PRIMARY KEY (account, address))",
+         "CREATE TABLE signal_signed_prekeys (account TEXT NOT NULL, address TEXT NOT NULL, sealed TEXT NOT NULL,"
+         " PRIMARY KEY (account, address))",
+         "CREATE TABLE signal_sender_keys (account TEXT NOT NULL, address TEXT NOT NULL, sealed TEXT NOT NULL,"
+         " PRIMARY KEY (account, address))",
+         "CREATE TABLE contacts (tenant TEXT NOT NULL, id TEXT NOT NULL, phone TEXT NOT NULL DEFAULT '',"
+         " jid TEXT NOT NULL DEFAULT '', lid TEXT NOT NULL DEFAULT '', name TEXT NOT NULL DEFAULT '',"
+         " language TEXT NOT NULL DEFAULT '', vip INTEGER NOT NULL DEFAULT 0, opted_in INTEGER NOT NULL DEFAULT 0,"
+         " tags TEXT NOT NULL DEFAULT '[]', fields TEXT NOT NULL DEFAULT '{}', created_at BIGINT NOT NULL,"
+         " updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, id))",
+         "CREATE INDEX contacts_phone ON contacts (tenant, phone)",
+         "CREATE INDEX contacts_jid ON contacts (tenant, jid)",
+         "CREATE INDEX contacts_lid ON contacts (tenant, lid)",
+         "CREATE TABLE contact_notes (id {{SERIAL}}, tenant TEXT NOT NULL, contact_id TEXT NOT NULL,"
+         " author TEXT NOT NULL, note TEXT NOT NULL, created_at BIGINT NOT NULL)",
+         "CREATE INDEX contact_notes_contact ON contact_notes (tenant, contact_id)",
+         "CREATE TABLE conversations (tenant TEXT NOT NULL, id TEXT NOT NULL, account TEXT NOT NULL,"
+         " contact_id TEXT NOT NULL DEFAULT '', peer TEXT NOT NULL, assignee TEXT NOT NULL DEFAULT '',"
+         " status TEXT NOT NULL DEFAULT 'open', priority INTEGER NOT NULL DEFAULT 0, tags TEXT NOT NULL DEFAULT '[]',"
+         " bot_paused INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, last_message_at BIGINT NOT NULL,"
+         " PRIMARY KEY (tenant, id))",
+         "CREATE INDEX conversations_assignee ON conversations (tenant, assignee, status)",
+         "CREATE INDEX conversations_contact ON conversations (tenant, contact_id)",
+         "CREATE TABLE conversation_notes (id {{SERIAL}}, tenant TEXT NOT NULL, conversation_id TEXT NOT NULL,"
+         " author TEXT NOT NULL, note TEXT NOT NULL, created_at BIGINT NOT NULL)",
+         "CREATE INDEX conversation_notes_conv ON conversation_notes (tenant, conversation_id)",
+         "CREATE TABLE messages (tenant TEXT NOT NULL, id TEXT NOT NULL, conversation_id TEXT NOT NULL,"
+         " account TEXT NOT NULL, direction TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL DEFAULT '',"
+         " extra TEXT NOT NULL DEFAULT '', network_id TEXT NOT NULL DEFAULT '', chat TEXT NOT NULL DEFAULT '',"
+         " sender TEXT NOT NULL DEFAULT '', sender_name TEXT NOT NULL DEFAULT '', from_me INTEGER NOT NULL DEFAULT 0,"
+         " is_group INTEGER NOT NULL DEFAULT 0, reply_to TEXT NOT NULL DEFAULT '', target_id TEXT NOT NULL DEFAULT '',"
+         " reaction TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, automatic INTEGER NOT NULL DEFAULT 0,"
+         " ts BIGINT NOT NULL, PRIMARY KEY (tenant, id))",
+         "CREATE INDEX messages_conversation ON messages (tenant, conversation_id, ts)",
+         "CREATE TABLE message_status (id {{SERIAL}}, tenant TEXT NOT NULL, message_id TEXT NOT NULL,"
+         " status TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '', at BIGINT NOT NULL)",
+         "CREATE INDEX message_status_message ON message_status (tenant, message_id)",
+         // The inbound dedupe table; ciphertext_hash serves a redelivered stanza from storage.
+         "CREATE TABLE inbound_dedupe (tenant TEXT NOT NULL, account TEXT NOT NULL, network_id TEXT NOT NULL,"
+         " message_id TEXT NOT NULL, ciphertext_hash TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL,"
+         " PRIMARY KEY (tenant, account, network_id))",
+         "CREATE INDEX inbound_dedupe_ciphertext ON inbound_dedupe (account, ciphertext_hash)",
+         "CREATE TABLE agents (tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',"
+         " skills TEXT NOT NULL DEFAULT '[]', languages TEXT NOT NULL DEFAULT '[]', department TEXT NOT NULL DEFAULT '',"
+         " capacity INTEGER NOT NULL DEFAULT 5, hours TEXT NOT NULL DEFAULT '[]', time_zone TEXT NOT NULL DEFAULT 'UTC',"
+         " status TEXT NOT NULL DEFAULT 'offline', priority INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (tenant, id))",
+         "CREATE TABLE message_templates (tenant TEXT NOT NULL, name TEXT NOT NULL, language TEXT NOT NULL DEFAULT '',"
+         " body TEXT NOT NULL, category TEXT NOT NULL DEFAULT '', updated_at BIGINT NOT NULL,"
+         " PRIMARY KEY (tenant, name))",
+         // Only pending records live here: a produced record is deleted, so the table stays small.
+         "CREATE TABLE outbox (seq {{SERIAL}}, tenant TEXT NOT NULL, topic TEXT NOT NULL, msg_key TEXT NOT NULL,"
+         " ce_id TEXT NOT NULL, ce_type TEXT NOT NULL, account TEXT NOT NULL, conversation_id TEXT NOT NULL,"
+         " assignee TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL,"
+         " attempts INTEGER NOT NULL DEFAULT 0)",
+         "CREATE TABLE commands (tenant TEXT NOT NULL, command_id TEXT NOT NULL, account TEXT NOT NULL,"
+         " kind TEXT NOT NULL, status TEXT NOT NULL, network_id TEXT NOT NULL DEFAULT '',"
+         " reason TEXT NOT NULL DEFAULT '', error_code TEXT NOT NULL DEFAULT '', command TEXT NOT NULL,"
+         " raw TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+         " PRIMARY KEY (tenant, command_id))",
+         "CREATE INDEX commands_status ON commands (status, created_at)",
+         "CREATE TABLE audit_log (id {{SERIAL}}, tenant TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
+         " subject TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', at BIGINT NOT NULL)",
+         "CREATE INDEX audit_log_tenant ON audit_log (tenant, at)",
+         "CREATE TABLE plugin_state (tenant TEXT NOT NULL, ns TEXT NOT NULL, k TEXT NOT NULL, v TEXT NOT NULL,"
+         " PRIMARY KEY (tenant, ns, k))",
+     }},
+};
+
+std::string render(std::string sql, Dialect d) {
+  auto replace = [&sql](const std::string& from, const std::string& to) {
+    for (auto pos = sql.find(from); pos != std::string::npos; pos = sql.find(from, pos + to.size())) {
+      sql.replace(pos, from.size(), to);
+    }
+  };
+  replace("{{SERIAL}}", d == Dialect::Sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY");
+  return sql;
+}
+
+}  // namespace
+
+const std::vector<Migration>& knownMigrations() { return kMigrations; }
+
+int latestSchemaVersion() { return kMigrations.empty() ? 0 : kMigrations.back().version; }
+
+sdk::Result<int> schemaVersion(Database& db) {
+  return db.run<int>([](Connection& c) -> sdk::Result<int> {
+    c.sql << "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+             " applied_at BIGINT NOT NULL)";
+    int version = 0;
+    soci::indicator ind = soci::i_null;
+    c.sql << "SELECT MAX(version) FROM schema_migrations", soci::into(version, ind);
+    return ind == soci::i_ok ? version : 0;
+  });
+}
+
+sdk::Status migrate(Database& db, const std::vector<Migration>& migrations) {
+  auto log = componentLogger("storage");
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  auto current = schemaVersion(db);
+  SB_TRY(current);
+  if (*current > latest) {
+    return sdk::Error::fatal("storage.schema_too_new",
+                             "database " + db.url().redacted + " has schema version " + std::to_string(*current) +
+                                 ", newer than this build of switchboard knows (" + std::to_string(latest) +
+                                 "); run a newer switchboard or point storage.url at another database");
+  }
+  for (const auto& m : migrations) {
+    if (m.version <= *current) {
+      continue;
+    }
+    auto applied = db.transact<bool>([&](Connection& c) -> sdk::Result<bool> {
+      if (c.dialect == Dialect::Postgres) {
+        // Several daemons may start at once on one PostgreSQL: one migrates, the others wait.
+        c.sql << "LOCK TABLE schema_migrations IN EXCLUSIVE MODE";
+      }
+      int done = 0;
+      c.sql << "SELECT COUNT(*) FROM schema_migrations WHERE version = :v", soci::use(m.version), soci::into(done);
+      if (done != 0) {
+        return false;
+      }
+      for (const auto& stmt : m.statements) {
+        c.sql << render(stmt, c.dialect);
+      }
+      std::int64_t at = nowMs();
+      c.sql << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :a)", soci::use(m.version),
+          soci::use(m.name), soci::use(at);
+      return true;
+    });
+    SB_TRY(applied);
+    if (*applied) {
+      log->info("applied schema migration version={} name=\"{}\" database={}", m.version, m.name, db.url().redacted);
+    }
+  }
+  return sdk::okStatus();
+}
+
+}  // namespace switchboard::host::storage

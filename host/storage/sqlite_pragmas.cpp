@@ -1,0 +1,25 @@
+#include "storage/sqlite_pragmas.hpp"
+
+#include <string>
+
+namespace switchboard::host::storage {
+
+namespace sdk = ::switchboard::sdk;
+
+sdk::Status applySqlitePragmas(soci::session& sql, std::chrono::milliseconds busyTimeout, bool synchronousFull) {
+  // The busy timeout first: switching to WAL itself needs the lock another process may hold.
+  sql << "PRAGMA busy_timeout = " + std::to_string(busyTimeout.count());
+  std::string mode;
+  sql << "PRAGMA journal_mode = WAL", soci::into(mode);
+  if (mode != "wal" && mode != "memory") {
+    return sdk::Error::fatal("storage.sqlite_wal", "SQLite refused WAL mode (journal_mode is \"" + mode + "\")");
+  }
+  // FULL: a commit is on disk before we ack WhatsApp, so even a power cut loses nothing acked.
+  // NORMAL survives a crash of the process but may lose the last commits on a power cut.
+  sql << std::string("PRAGMA synchronous = ") + (synchronousFull ? "FULL" : "NORMAL");
+  // Keep temporary b-trees (sorts, IN lists) in memory; they are small.
+  sql << "PRAGMA temp_store = MEMORY";
+  return sdk::okStatus();
+}
+
+}  // namespace switchboard::host::storage

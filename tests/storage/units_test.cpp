@@ -1,0 +1,71 @@
+#include <gtest/gtest.h>
+
+#include "storage/contact_csv.hpp"
+#include "storage/key_sealer.hpp"
+#include "storage/phone_number.hpp"
+#include "storage/stable_ids.hpp"
+#include "storage/tenant_scope.hpp"
+
+namespace switchboard::host::storage {
+namespace {
+
+TEST(PhoneNumber, NormalisesToE164Digits) {
+  EXPECT_EQ(normalizePhone("+1 (555) 123-4567"), "15551234567");
+  EXPECT_EQ(normalizePhone("0015551234567"), "15551234567");
+  EXPECT_EQ(normalizePhone("15551234567:12@s.whatsapp.net"), "15551234567");
+  EXPECT_EQ(normalizePhone("055 123 4567"), std::nullopt);  // national: country unknown
+  EXPECT_EQ(normalizePhone("+1234"), std::nullopt);
+  EXPECT_EQ(normalizePhone("1555123456789012"), std::nullopt);  // 16 digits
+  EXPECT_EQ(normalizePhone("1555x1234567"), std::nullopt);
+  EXPECT_EQ(phoneFromJid("15551234567@s.whatsapp.net"), "15551234567");
+  EXPECT_EQ(phoneFromJid("123456789@lid"), std::nullopt);
+  EXPECT_EQ(phoneFromJid("120363000000000001@g.us"), std::nullopt);
+}
+
+TEST(TenantScopeCheck, RefusesSqlThatIsNotTenantScoped) {
+  EXPECT_THROW(TenantScope::check("SELECT * FROM contacts WHERE id = :i"), UnscopedQuery);
+  EXPECT_THROW(TenantScope::check("SELECT * FROM contacts"), UnscopedQuery);
+  EXPECT_THROW(TenantScope::check("SELECT * FROM contacts WHERE tenant = :t AND id = :i"), UnscopedQuery);
+  EXPECT_THROW(TenantScope::check("SELECT * FROM contacts WHERE xtenant = :tenant"), UnscopedQuery);
+  EXPECT_THROW(TenantScope::check("SELECT * FROM c WHERE tenant = :tenant OR tenant = :tenant"), UnscopedQuery);
+  EXPECT_THROW(TenantScope::check("INSERT INTO contacts (id, tenant) VALUES (:i, :tenant)"), UnscopedQuery);
+  EXPECT_EQ(TenantScope::check("SELECT * FROM contacts WHERE tenant = :tenant AND id = :i"), 0u);
+  EXPECT_EQ(TenantScope::check("UPDATE contacts SET name = :n WHERE tenant = :tenant AND id = :i"), 1u);
+  EXPECT_EQ(TenantScope::check("SELECT 'a:b' FROM c WHERE c.tenant = :tenant"), 0u);
+  EXPECT_EQ(TenantScope::check("INSERT INTO contacts (tenant, id) VALUES (:tenant, :i)"), 0u);
+}
+
+TEST(KeySealerTest, SealsWithFreshNoncesAndDetectsTampering) {
+  auto k = KeySealer::random();
+  auto a = k.seal("secret");
+  auto b = k.seal("secret");
+  EXPECT_NE(a, b);
+  EXPECT_EQ(*k.open(a), "secret");
+  std::string tampered = a;
+  tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(k.open(tampered).ok());
+  EXPECT_FALSE(KeySealer::random().open(a).ok());
+  EXPECT_FALSE(k.open("plain text").ok());
+}
+
+TEST(StableIds, DependOnEveryPartAndItsBoundaries) {
+  EXPECT_EQ(conversationIdFor("t", "a", "p"), conversationIdFor("t", "a", "p"));
+  EXPECT_NE(conversationIdFor("t", "a", "p"), conversationIdFor("u", "a", "p"));
+  EXPECT_NE(stableId("x", {"ab", "c"}), stableId("x", {"a", "bc"}));
+  EXPECT_EQ(conversationIdFor("t", "a", "p").rfind("cv_", 0), 0u);
+}
+
+TEST(Csv, ParsesQuotesAndLines) {
+  std::vector<CsvRow> rows;
+  std::string error;
+  ASSERT_TRUE(parseCsv("a,b\r\n\"x,\"\"y\"\"\",\"multi\nline\"\n\nlast,row", rows, error));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].cells[0], "x,\"y\"");
+  EXPECT_EQ(rows[1].cells[1], "multi\nline");
+  EXPECT_EQ(rows[2].line, 5);
+  EXPECT_EQ(csvCell("a,b"), "\"a,b\"");
+  EXPECT_FALSE(parseCsv("a,\"open", rows, error));
+}
+
+}  // namespace
+}  // namespace switchboard::host::storage
