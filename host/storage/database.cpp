@@ -29,6 +29,98 @@ std::string redact(const std::string& url) {
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percentDecode(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hexValue(s[i + 1]) >= 0 && hexValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(hexValue(s[i + 1]) * 16 + hexValue(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+void addKeyword(std::string& out, const std::string& key, const std::string& value) {
+  if (value.empty()) {
+    return;
+  }
+  out += (out.empty() ? "" : " ") + key + "='";
+  for (char c : value) {
+    if (c == '\\' || c == '\'') {
+      out += '\\';
+    }
+    out += c;
+  }
+  out += "'";
+}
+
+// SOCI 4.0 splits the connection string on spaces and '=' to pick out its own options, which
+// mangles a URI; so the URI becomes libpq's keyword=value form here.
+sdk::Result<std::string> postgresKeywords(const std::string& url, std::size_t schemeLen) {
+  std::string rest = url.substr(schemeLen);
+  std::string query;
+  if (auto q = rest.find('?'); q != std::string::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  std::string authority = rest, database;
+  if (auto slash = rest.find('/'); slash != std::string::npos) {
+    authority = rest.substr(0, slash);
+    database = rest.substr(slash + 1);
+  }
+  std::string user, password, hostport = authority;
+  if (auto at = authority.rfind('@'); at != std::string::npos) {
+    std::string userinfo = authority.substr(0, at);
+    hostport = authority.substr(at + 1);
+    auto colon = userinfo.find(':');
+    user = userinfo.substr(0, colon);
+    if (colon != std::string::npos) {
+      password = userinfo.substr(colon + 1);
+    }
+  }
+  std::string host = hostport, port;
+  if (!hostport.empty() && hostport[0] == '[') {  // [::1]:5432
+    auto close = hostport.find(']');
+    if (close == std::string::npos) {
+      return sdk::Error::permanent("storage.bad_url", "storage.url has an unclosed IPv6 address");
+    }
+    host = hostport.substr(1, close - 1);
+    if (close + 1 < hostport.size() && hostport[close + 1] == ':') {
+      port = hostport.substr(close + 2);
+    }
+  } else if (auto colon = hostport.rfind(':'); colon != std::string::npos) {
+    host = hostport.substr(0, colon);
+    port = hostport.substr(colon + 1);
+  }
+  std::string out;
+  addKeyword(out, "host", percentDecode(host));
+  addKeyword(out, "port", port);
+  addKeyword(out, "dbname", percentDecode(database));
+  addKeyword(out, "user", percentDecode(user));
+  addKeyword(out, "password", percentDecode(password));
+  std::size_t start = 0;
+  while (start < query.size()) {
+    auto amp = query.find('&', start);
+    std::string pair = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+    auto eq = pair.find('=');
+    if (eq == std::string::npos) {
+      return sdk::Error::permanent("storage.bad_url", "storage.url option \"" + pair + "\" needs a value");
+    }
+    addKeyword(out, percentDecode(pair.substr(0, eq)), percentDecode(pair.substr(eq + 1)));
+    start = amp == std::string::npos ? query.size() : amp + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 sdk::Result<ParsedUrl> parseStorageUrl(const std::string& url) {
@@ -45,9 +137,10 @@ sdk::Result<ParsedUrl> parseStorageUrl(const std::string& url) {
     return out;
   }
   if (startsWith(url, kPostgres) || startsWith(url, kPostgresShort)) {
-    // libpq understands the URI form itself; SOCI passes the string through.
     out.dialect = Dialect::Postgres;
-    out.connect = url;
+    auto keywords = postgresKeywords(url, startsWith(url, kPostgres) ? kPostgres.size() : kPostgresShort.size());
+    SB_TRY(keywords);
+    out.connect = std::move(keywords).value();
     return out;
   }
   return sdk::Error::permanent("storage.bad_url", "storage.url \"" + out.redacted +
@@ -136,6 +229,8 @@ sdk::Status Database::connect(Connection& conn) {
       SB_TRY(applySqlitePragmas(conn.sql, options_.busyTimeout, options_.sqliteSynchronousFull));
     } else {
       conn.sql.open(*soci::factory_postgresql(), url_.connect);
+      // NOTICEs ("relation already exists, skipping") would go to stderr through libpq.
+      conn.sql << "SET client_min_messages = warning";
     }
     conn.broken = false;
     return sdk::okStatus();

@@ -19,8 +19,8 @@ class PostgresOutage : public ::testing::Test {
     pg_ = sharedPostgres();
     ASSERT_NE(pg_, nullptr);
     std::string error;
-    database_ = "outage_" + std::to_string(::getpid()) + "_" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    static int counter = 0;
+    database_ = "outage_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
     ASSERT_TRUE(pg_->createDatabase(database_, error)) << error;
     dir_ = ::testing::TempDir() + "sb-outage-XXXXXX";
     ASSERT_NE(::mkdtemp(dir_.data()), nullptr);

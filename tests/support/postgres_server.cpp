@@ -220,6 +220,7 @@ bool PostgresServer::execute(const std::string& database, const std::string& sql
     PQfinish(conn);
     return false;
   }
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   PGresult* res = PQexec(conn, sql.c_str());
   bool ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
   if (!ok) {
