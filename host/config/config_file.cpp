@@ -53,10 +53,7 @@ std::optional<LoadedConfig> ConfigFile::load(const std::string& path, const Plug
       ctx.fail(kv.first, key, msg + "; known sections: " + list);
     }
   }
-  if (!ctx.errors.empty()) {
-    errors = std::move(ctx.errors);
-    return std::nullopt;
-  }
+  // Plugin entries are checked even when a section failed, so one run reports every problem.
   if (beforePlugins) {
     beforePlugins(out);
   }

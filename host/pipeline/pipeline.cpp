@@ -201,7 +201,15 @@ void Pipeline::storeLoop() {
         log->warn("storage unavailable, pipeline paused (nothing is acked) error=\"{}\"", err.describe());
         paused = true;
       }
-      std::this_thread::sleep_for(backoff);
+      auto pause = backoff;
+      if (storeDraining_) {
+        // Never sleep past the shutdown deadline: the last attempt happens before it.
+        const auto left = std::chrono::nanoseconds(drainDeadlineNs_.load() -
+                                                   std::chrono::steady_clock::now().time_since_epoch().count());
+        pause = std::max(std::chrono::milliseconds(1),
+                         std::min(pause, std::chrono::duration_cast<std::chrono::milliseconds>(left)));
+      }
+      std::this_thread::sleep_for(pause);
       backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(30));
     }
   }

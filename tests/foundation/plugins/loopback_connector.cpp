@@ -37,6 +37,8 @@ class LoopbackConnector final : public sb::Plugin, public sb::Connector {
         sb::field::string("acked_file", "Appends the id of every message the pipeline acknowledged", std::string("")),
         sb::field::string("sent_file", "Appends every executed command", std::string("")),
         sb::field::string("marker", "Free text, changed by tests to force a restart", std::string("")),
+        sb::field::string("text", "Body of generated messages; {n} is replaced by the sequence number",
+                          std::string("hello {n}")),
     }};
   }
 
@@ -99,7 +101,10 @@ class LoopbackConnector final : public sb::Plugin, public sb::Connector {
       m.timestamp = static_cast<sb::TimestampMs>(
           std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
               .count());
-      m.text = "hello " + std::to_string(next_);
+      m.text = ctx_.config()["text"].asString();
+      if (auto pos = m.text.find("{n}"); pos != std::string::npos) {
+        m.text.replace(pos, 3, std::to_string(next_));
+      }
       const auto id = m.networkId;
       auto s = ctx_.inbound().deliver(std::move(m), [path = ctx_.config()["acked_file"].asString(), id](sb::Status st) {
         if (st.ok()) {
