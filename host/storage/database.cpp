@@ -273,7 +273,33 @@ Database::Lease::Lease(Database& db) : db_(db), index_(0) {
   }
 }
 
+namespace {
+
+// A cached SELECT that stopped after its first row keeps its statement active, and with it a WAL
+// read snapshot: the next BEGIN IMMEDIATE on this connection then fails with SQLITE_BUSY at once
+// (waiting cannot help a stale snapshot), and the WAL cannot be checkpointed past it. So every
+// statement is reset before the connection goes back to the pool.
+void resetSqliteStatements(Connection& c) {
+  if (c.dialect != Dialect::Sqlite || c.broken || c.sql.get_backend() == nullptr) {
+    return;
+  }
+  // static_cast: the dialect says which backend this is, and SOCI exports no RTTI for it.
+  auto* backend = static_cast<soci::sqlite3_session_backend*>(c.sql.get_backend());
+  if (backend->conn_ == nullptr) {
+    return;
+  }
+  for (auto* st = sqlite_api::sqlite3_next_stmt(backend->conn_, nullptr); st != nullptr;
+       st = sqlite_api::sqlite3_next_stmt(backend->conn_, st)) {
+    if (sqlite_api::sqlite3_stmt_busy(st) != 0) {
+      sqlite_api::sqlite3_reset(st);
+    }
+  }
+}
+
+}  // namespace
+
 Database::Lease::~Lease() {
+  resetSqliteStatements(conn());
   {
     std::lock_guard lock(db_.mutex_);
     db_.slots_[index_].busy = false;

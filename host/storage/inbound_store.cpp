@@ -1,8 +1,10 @@
 // The "nothing lost" path: one transaction per batch of received messages.
 
+#include <set>
 #include <unordered_map>
 
 #include "common/clock.hpp"
+#include "storage/account_lock.hpp"
 #include "storage/codec.hpp"
 #include "storage/phone_number.hpp"
 #include "storage/sql_store.hpp"
@@ -115,6 +117,14 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
   const KeySealer& sealer = core_->sealer;
   return db().transact<std::vector<InboundStored>>(
       [&](Connection& c) -> sdk::Result<std::vector<InboundStored>> {
+        std::set<std::string> accounts;
+        for (const auto& w : batch) {
+          accounts.insert(w.message.account);
+          for (const auto& sw : w.signal) {
+            accounts.insert(sw.account);
+          }
+        }
+        lockAccounts(c, accounts);
         auto& s = c.get<InboundStatements>();
         const long long now = nowMs();
         std::vector<InboundStored> out;

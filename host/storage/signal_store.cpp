@@ -1,3 +1,6 @@
+#include <set>
+
+#include "storage/account_lock.hpp"
 #include "storage/sql_store.hpp"
 
 namespace switchboard::host::storage {
@@ -81,6 +84,11 @@ sdk::Result<std::optional<std::string>> SqlStore::readSignal(SignalWrite::Table 
 
 sdk::Status SqlStore::writeSignal(const std::vector<SignalWrite>& writes) {
   auto r = db().transact<bool>([&](Connection& c) -> sdk::Result<bool> {
+    std::set<std::string> accounts;
+    for (const auto& w : writes) {
+      accounts.insert(w.account);
+    }
+    lockAccounts(c, accounts);
     writeSignalRows(c, core_->sealer, writes);
     return true;
   });

@@ -1,0 +1,40 @@
+#include "storage/account_lock.hpp"
+
+#include <sodium.h>
+
+#include <cstring>
+
+namespace switchboard::host::storage {
+
+namespace {
+
+struct AdvisoryLock final : PreparedBase {
+  long long key = 0;
+  soci::statement st;
+  explicit AdvisoryLock(soci::session& sql)
+      : st((sql.prepare << "SELECT pg_advisory_xact_lock(:k)", soci::use(key))) {}
+};
+
+long long lockKey(const std::string& account) {
+  unsigned char h[8];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(account.data()), account.size(),
+                     reinterpret_cast<const unsigned char*>("sb-account-lock"), 15);
+  long long k = 0;
+  std::memcpy(&k, h, sizeof k);
+  return k;
+}
+
+}  // namespace
+
+void lockAccounts(Connection& c, const std::set<std::string>& accounts) {
+  if (c.dialect != Dialect::Postgres) {
+    return;
+  }
+  auto& lock = c.get<AdvisoryLock>();
+  for (const auto& a : accounts) {
+    lock.key = lockKey(a);
+    lock.st.execute(true);
+  }
+}
+
+}  // namespace switchboard::host::storage

@@ -1,0 +1,18 @@
+#pragma once
+
+// PostgreSQL: writers of one account take a transaction-scoped advisory lock on it first, in a
+// fixed order, so two transactions that touch the same Signal sessions and conversations queue
+// up instead of deadlocking (SQLite's BEGIN IMMEDIATE already serialises all writers).
+
+#include <set>
+#include <string>
+
+#include "storage/database.hpp"
+
+namespace switchboard::host::storage {
+
+/// Locks every account in `accounts` (sorted, so all writers lock in one order) until the end of
+/// the current transaction. Does nothing on SQLite.
+void lockAccounts(Connection& c, const std::set<std::string>& accounts);
+
+}  // namespace switchboard::host::storage
