@@ -170,6 +170,12 @@ int runDaemon(const DaemonOptions& options) {
       log->info("received {}, shutting down within {} ms", signo == SIGTERM ? "SIGTERM" : "SIGINT",
                 shutdownDeadline.count());
       stopSignal.set_value(signo);
+      // Keep catching: a second SIGTERM while draining must not kill the process mid-commit.
+      signals.async_wait([&](const boost::system::error_code& e2, int s2) {
+        if (!e2) {
+          log->warn("received signal {} while shutting down; still draining", s2);
+        }
+      });
       return;
     }
     // Reload on a separate thread: stopping and starting plugins waits on their strands.
