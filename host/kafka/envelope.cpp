@@ -417,7 +417,14 @@ OutboxRecord deadLetterRecord(const DeadLetterSource& source, const sdk::Error& 
   auto now = nowMs();
   setTime(env.mutable_time(), now);
   auto* d = env.mutable_dead_letter();
-  d->set_reason(error.message);
+  // Headers are read by tools that print them one per line (kcat %h): keep the reason on one line.
+  std::string reason = error.message;
+  for (auto& c : reason) {
+    if (c == '\n' || c == '\r' || c == '\t') {
+      c = ' ';
+    }
+  }
+  d->set_reason(reason);
   d->set_error_code(error.code);
   d->set_stage(std::string(stage));
   d->set_source_topic(source.topic);

@@ -223,9 +223,20 @@ std::vector<Record> parseKcat(const std::string& text, const std::string& topic)
     size_t eol = text.find('\n', pos);
     std::string headers = text.substr(pos, eol - pos);
     pos = eol + 1;
+    // Header values may hold commas: a separator is a comma followed by "name=".
+    auto nextSeparator = [&headers](size_t from) {
+      for (size_t c = headers.find(',', from); c != std::string::npos; c = headers.find(',', c + 1)) {
+        size_t eq = headers.find('=', c + 1);
+        if (eq != std::string::npos &&
+            headers.find_first_not_of("abcdefghijklmnopqrstuvwxyz_-.", c + 1) == eq) {
+          return c;
+        }
+      }
+      return std::string::npos;
+    };
     size_t h = 0;
     while (h < headers.size()) {
-      size_t comma = headers.find(',', h);
+      size_t comma = nextSeparator(h);
       std::string kv = headers.substr(h, comma == std::string::npos ? std::string::npos : comma - h);
       auto eq = kv.find('=');
       if (eq != std::string::npos) {
