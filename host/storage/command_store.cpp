@@ -85,7 +85,7 @@ sdk::Result<CommandStored> SqlStore::storeCommand(const sdk::OutboundCommand& co
       const long long ts = command.createdAt != 0 ? command.createdAt : now;
       c.sql << "INSERT INTO messages (tenant, id, conversation_id, account, direction, kind, body, chat, reply_to,"
                " target_id, reaction, status, automatic, ts) VALUES (:t, :i, :c, :a, 'out', :k, :b, :ch, :r, :ti,"
-               " :re, 'accepted', :au, :ts) ON CONFLICT (tenant, id) DO NOTHING",
+               " :re, 'accepted', :au, :ts)",
           soci::use(tenant), soci::use(id), soci::use(conversation), soci::use(command.account), soci::use(mkind),
           soci::use(command.text), soci::use(peer), soci::use(command.replyTo), soci::use(command.targetId),
           soci::use(command.reaction), soci::use(automatic), soci::use(ts);
@@ -131,7 +131,7 @@ sdk::Status SqlStore::recordResult(const sdk::CommandResult& result, const Outbo
           soci::use(result.errorCode), soci::use(at), soci::use(tenant), soci::use(result.commandId);
       const std::string mid = outboundMessageId(tenant, result.commandId);
       c.sql << "UPDATE messages SET status = :s, network_id = CASE WHEN :n1 = '' THEN network_id ELSE :n2 END"
-               " WHERE tenant = :t AND id = :i",
+               " WHERE tenant = :t AND id = :i AND direction = 'out'",
           soci::use(stage), soci::use(result.networkId), soci::use(result.networkId), soci::use(tenant),
           soci::use(mid);
     }

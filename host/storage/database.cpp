@@ -53,7 +53,11 @@ void addKeyword(std::string& out, const std::string& key, const std::string& val
   if (value.empty()) {
     return;
   }
-  out += (out.empty() ? "" : " ") + key + "='";
+  if (!out.empty()) {
+    out += ' ';
+  }
+  out += key;
+  out += "='";
   for (char c : value) {
     if (c == '\\' || c == '\'') {
       out += '\\';
@@ -226,7 +230,8 @@ sdk::Status Database::connect(Connection& conn) {
     }
     if (url_.dialect == Dialect::Sqlite) {
       conn.sql.open(*soci::factory_sqlite3(), url_.connect);
-      SB_TRY(applySqlitePragmas(conn.sql, options_.busyTimeout, options_.sqliteSynchronousFull));
+      SB_TRY(applySqlitePragmas(conn.sql, options_.busyTimeout, options_.sqliteSynchronousFull,
+                                options_.sqliteCacheKiB));
     } else {
       conn.sql.open(*soci::factory_postgresql(), url_.connect);
       // NOTICEs ("relation already exists, skipping") would go to stderr through libpq.

@@ -30,6 +30,7 @@ struct DatabaseOptions {
   int poolSize = 4;
   std::chrono::milliseconds busyTimeout{5000};
   bool sqliteSynchronousFull = true;
+  long long sqliteCacheKiB = 32 * 1024;  // page cache per connection
 };
 
 /// A statement prepared once per connection, with the variables it is bound to.

@@ -18,7 +18,7 @@ namespace {
 struct InboundStatements final : PreparedBase {
   // inbound_dedupe
   std::string dTenant, dAccount, dNetworkId, dMessageId, dHash, dFoundId;
-  long long dAt = 0;
+  long long dAt = 0, dSeq = 0;
   soci::statement dedupeInsert, dedupeLookup;
   // contacts
   std::string cTenant, cId, cPhone, cJid, cLid, cName, cFound;
@@ -32,15 +32,15 @@ struct InboundStatements final : PreparedBase {
   std::string mTenant, mId, mConversation, mAccount, mKind, mBody, mExtra, mNetworkId, mChat, mSender, mSenderName,
       mReplyTo, mTargetId, mReaction;
   int mFromMe = 0, mIsGroup = 0;
-  long long mTs = 0;
+  long long mTs = 0, mSeq = 0;
   soci::statement messageInsert;
 
   explicit InboundStatements(soci::session& sql)
       : dedupeInsert((sql.prepare << "INSERT INTO inbound_dedupe (tenant, account, network_id, message_id,"
-                                     " ciphertext_hash, created_at) VALUES (:t, :a, :n, :m, :h, :at)"
+                                     " message_seq, ciphertext_hash, created_at) VALUES (:t, :a, :n, :m, :s, :h, :at)"
                                      " ON CONFLICT (tenant, account, network_id) DO NOTHING",
                       soci::use(dTenant), soci::use(dAccount), soci::use(dNetworkId), soci::use(dMessageId),
-                      soci::use(dHash), soci::use(dAt))),
+                      soci::use(dSeq), soci::use(dHash), soci::use(dAt))),
         dedupeLookup((sql.prepare << "SELECT message_id FROM inbound_dedupe WHERE tenant = :t AND account = :a"
                                      " AND network_id = :n",
                       soci::into(dFoundId), soci::use(dTenant), soci::use(dAccount), soci::use(dNetworkId))),
@@ -70,12 +70,12 @@ struct InboundStatements final : PreparedBase {
                                       " body, extra, network_id, chat, sender, sender_name, from_me, is_group,"
                                       " reply_to, target_id, reaction, status, automatic, ts) VALUES (:t, :i, :c,"
                                       " :a, 'in', :k, :b, :x, :n, :ch, :s, :sn, :fm, :g, :r, :ti, :re, 'received',"
-                                      " 0, :ts)",
+                                      " 0, :ts) RETURNING seq",
                        soci::use(mTenant), soci::use(mId), soci::use(mConversation), soci::use(mAccount),
                        soci::use(mKind), soci::use(mBody), soci::use(mExtra), soci::use(mNetworkId),
                        soci::use(mChat), soci::use(mSender), soci::use(mSenderName), soci::use(mFromMe),
                        soci::use(mIsGroup), soci::use(mReplyTo), soci::use(mTargetId), soci::use(mReaction),
-                       soci::use(mTs))) {}
+                       soci::use(mTs), soci::into(mSeq))) {}
 };
 
 struct ConversationState {
@@ -151,13 +151,8 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           s.dTenant = m.tenant;
           s.dAccount = m.account;
           s.dNetworkId = m.networkId;
-          s.dMessageId = m.id;
-          s.dHash = w.ciphertextHash;
-          s.dAt = now;
-          s.dedupeInsert.execute(true);
-          if (s.dedupeInsert.get_affected_rows() == 0) {
+          if (s.dedupeLookup.execute(true)) {
             // Seen before: report what was stored then, change nothing.
-            s.dedupeLookup.execute(true);
             stored.id = s.dFoundId;
             stored.duplicate = true;
             out.push_back(std::move(stored));
@@ -166,17 +161,23 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
 
           auto it = conversations.find(m.conversation);
           if (it == conversations.end()) {
-            // The contact is the other party: the chat peer in a 1:1, the author in a group.
+            // The contact is the other party: the chat peer in a 1:1, the author in a group. A
+            // known 1:1 conversation already names its contact, which spares the lookup.
             const std::string address = m.isGroup ? (m.fromMe ? std::string() : m.sender) : peer;
             ConversationState st;
             st.tenant = m.tenant;
-            if (!address.empty()) {
+            s.vTenant = m.tenant;
+            s.vId = m.conversation;
+            const bool exists = s.convSelect.execute(true);
+            if (exists && !m.isGroup && !s.vFoundContact.empty()) {
+              st.contact = s.vFoundContact;
+            } else if (!address.empty()) {
               st.contact = resolveContact(s, m.tenant, address, m.fromMe ? std::string() : m.senderName, now);
             }
             s.vTenant = m.tenant;
             s.vId = m.conversation;
             s.vContact = m.isGroup ? std::string() : st.contact;
-            if (!s.convSelect.execute(true)) {
+            if (!exists) {
               s.vAccount = m.account;
               s.vPeer = peer;
               s.vAt = m.timestamp;
@@ -188,9 +189,6 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
               }
               s.convReopen.execute(true);
               stored.newConversation = true;
-            }
-            if (m.isGroup) {
-              st.contact = address.empty() ? std::string() : st.contact;
             }
             it = conversations.emplace(m.conversation, std::move(st)).first;
           }
@@ -215,6 +213,21 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           s.mReaction = m.reaction;
           s.mTs = m.timestamp;
           s.messageInsert.execute(true);
+          // Step past the RETURNING row: SQLite cannot commit while a statement is mid-result.
+          s.messageInsert.fetch();
+
+          // The dedupe row goes in after the message so it can point at the message's seq. The
+          // account lock (PostgreSQL) or the write lock (SQLite) means nobody inserted it since
+          // the lookup above; if that ever fails, the whole batch is retried and finds it.
+          s.dMessageId = m.id;
+          s.dSeq = s.mSeq;
+          s.dHash = w.ciphertextHash;
+          s.dAt = now;
+          s.dedupeInsert.execute(true);
+          if (s.dedupeInsert.get_affected_rows() == 0) {
+            return sdk::Error::retriable("storage.busy", "message " + m.networkId + " of account " + m.account +
+                                                             " was stored concurrently; retry the batch");
+          }
 
           writeSignalRows(c, sealer, w.signal);
 
@@ -254,7 +267,7 @@ sdk::Result<std::optional<sdk::InboundMessage>> SqlStore::findByCiphertext(const
     long long ts = 0;
     c.sql << "SELECT m.tenant, m.id, m.conversation_id, m.account, m.kind, m.body, m.extra, m.network_id, m.chat,"
              " m.sender, m.sender_name, m.from_me, m.is_group, m.reply_to, m.target_id, m.reaction, m.ts"
-             " FROM inbound_dedupe d JOIN messages m ON m.tenant = d.tenant AND m.id = d.message_id"
+             " FROM inbound_dedupe d JOIN messages m ON m.seq = d.message_seq"
              " WHERE d.account = :a AND d.ciphertext_hash = :h",
         soci::use(account), soci::use(ciphertextHash), soci::into(m.tenant), soci::into(m.id),
         soci::into(m.conversation), soci::into(m.account), soci::into(kind), soci::into(m.text), soci::into(extra),

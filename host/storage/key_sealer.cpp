@@ -28,22 +28,81 @@ std::string trim(const std::string& s) {
 
 }  // namespace
 
+KeySealer::KeySealer() : nonceCounter_(std::make_shared<std::atomic<std::uint64_t>>(0)) {
+  (void)sodiumReady();
+  randombytes_buf(noncePrefix_.data(), noncePrefix_.size());
+}
+
+// Plain table-driven base64: the values are ciphertext or public records, so libsodium's
+// constant-time codec (about a tenth of the inbound path's time) buys nothing here.
+namespace {
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<signed char, 256> makeDecodeTable() {
+  std::array<signed char, 256> t{};
+  for (auto& v : t) {
+    v = -1;
+  }
+  for (int i = 0; i < 64; ++i) {
+    t[static_cast<unsigned char>(kB64[i])] = static_cast<signed char>(i);
+  }
+  return t;
+}
+constexpr auto kB64Decode = makeDecodeTable();
+}  // namespace
+
 std::string toBase64(const std::string& bytes) {
-  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
+  const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t n = bytes.size();
+  std::string out((n + 2) / 3 * 4, '=');
+  char* o = out.data();
+  std::size_t i = 0;
+  for (; i + 2 < n; i += 3) {
+    const unsigned v = (in[i] << 16) | (in[i + 1] << 8) | in[i + 2];
+    *o++ = kB64[v >> 18];
+    *o++ = kB64[(v >> 12) & 63];
+    *o++ = kB64[(v >> 6) & 63];
+    *o++ = kB64[v & 63];
+  }
+  if (i < n) {
+    const unsigned v = (in[i] << 16) | (i + 1 < n ? in[i + 1] << 8 : 0);
+    *o++ = kB64[v >> 18];
+    *o++ = kB64[(v >> 12) & 63];
+    if (i + 1 < n) {
+      *o++ = kB64[(v >> 6) & 63];
+    }
+  }
   return out;
 }
 
 sdk::Result<std::string> fromBase64(const std::string& text) {
-  std::string out(text.size() / 4 * 3 + 3, '\0');
-  std::size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
-                        &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+  if (text.size() % 4 != 0) {
     return sdk::Error::fatal("storage.bad_base64", "a stored binary value is not valid base64");
   }
-  out.resize(len);
+  std::size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') {
+    ++pad;
+  }
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  unsigned acc = 0;
+  int bits = 0;
+  for (std::size_t i = 0; i < text.size() - pad; ++i) {
+    const int v = kB64Decode[static_cast<unsigned char>(text[i])];
+    if (v < 0) {
+      return sdk::Error::fatal("storage.bad_base64", "a stored binary value is not valid base64");
+    }
+    acc = (acc << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  // Canonical only: leftover bits must be zero, so each value has exactly one encoding.
+  if (bits >= 6 || (acc & ((1u << bits) - 1)) != 0) {
+    return sdk::Error::fatal("storage.bad_base64", "a stored binary value is not valid base64");
+  }
   return out;
 }
 
@@ -102,7 +161,10 @@ KeySealer KeySealer::random() {
 std::string KeySealer::seal(const std::string& plain) const {
   std::string box(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size(), '\0');
   auto* nonce = reinterpret_cast<unsigned char*>(box.data());
-  randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
+  static_assert(crypto_secretbox_NONCEBYTES == 24);
+  std::memcpy(nonce, noncePrefix_.data(), noncePrefix_.size());
+  const std::uint64_t n = nonceCounter_->fetch_add(1, std::memory_order_relaxed);
+  std::memcpy(nonce + noncePrefix_.size(), &n, sizeof n);
   crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(plain.data()),
                         plain.size(), nonce, key_.data());
   return std::string(kPrefix) + toBase64(box);

@@ -5,6 +5,8 @@
 // the config names; the database keeps a sealed check value so a wrong key is refused at start.
 
 #include <array>
+#include <atomic>
+#include <memory>
 #include <string>
 
 #include "switchboard/sdk/result.hpp"
@@ -29,8 +31,12 @@ class KeySealer {
   sdk::Result<std::string> open(const std::string& sealed) const;
 
  private:
-  KeySealer() = default;
+  KeySealer();
   std::array<unsigned char, kKeySize> key_{};
+  // Nonces are a random 16-byte prefix (new per KeySealer) and a counter: unique without a
+  // getrandom(2) call per sealed value, which the inbound path seals once per message.
+  std::array<unsigned char, 16> noncePrefix_{};
+  std::shared_ptr<std::atomic<std::uint64_t>> nonceCounter_;
 };
 
 std::string toBase64(const std::string& bytes);

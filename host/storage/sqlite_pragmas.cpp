@@ -6,7 +6,8 @@ namespace switchboard::host::storage {
 
 namespace sdk = ::switchboard::sdk;
 
-sdk::Status applySqlitePragmas(soci::session& sql, std::chrono::milliseconds busyTimeout, bool synchronousFull) {
+sdk::Status applySqlitePragmas(soci::session& sql, std::chrono::milliseconds busyTimeout, bool synchronousFull,
+                              long long cacheKiB) {
   // The busy timeout first: switching to WAL itself needs the lock another process may hold.
   sql << "PRAGMA busy_timeout = " + std::to_string(busyTimeout.count());
   std::string mode;
@@ -19,6 +20,11 @@ sdk::Status applySqlitePragmas(soci::session& sql, std::chrono::milliseconds bus
   sql << std::string("PRAGMA synchronous = ") + (synchronousFull ? "FULL" : "NORMAL");
   // Keep temporary b-trees (sorts, IN lists) in memory; they are small.
   sql << "PRAGMA temp_store = MEMORY";
+  // Message ids and ciphertext hashes are random, so index inserts touch pages all over the file:
+  // a page cache that holds the hot indexes, and reads through mmap rather than read(2) copies,
+  // keep the batched path from re-reading pages it just wrote (measured: about 2x at 2000/batch).
+  sql << "PRAGMA cache_size = -" + std::to_string(cacheKiB);
+  sql << "PRAGMA mmap_size = 268435456";
   return sdk::okStatus();
 }
 

@@ -112,6 +112,7 @@ sdk::ConfigSchema storageConfigSchema() {
                     "survives a process crash but a power cut may lose the last acked messages",
                     std::string("full"))
           .oneOf({"full", "normal"}),
+      field::integer("sqlite_cache_mb", "SQLite page cache per pooled connection, in MiB", 32).range(1, 4096),
       field::integer("connect_retries", "Connection attempts at start before giving up (0: keep trying)", 10)
           .atLeast(0),
       field::duration("connect_backoff", "Wait after the first failed attempt; doubles each time", 500ms)
@@ -128,6 +129,7 @@ sdk::Result<std::shared_ptr<Store>> openStore(const sdk::ConfigValue& section) {
   options.poolSize = static_cast<int>(num(section, "pool_size", 4));
   options.busyTimeout = std::chrono::milliseconds(num(section, "busy_timeout", 5000));
   options.sqliteSynchronousFull = str(section, "sqlite_synchronous", "full") != "normal";
+  options.sqliteCacheKiB = num(section, "sqlite_cache_mb", 32) * 1024;
   const auto retries = num(section, "connect_retries", 10);
   auto backoff = std::chrono::milliseconds(std::max<std::int64_t>(1, num(section, "connect_backoff", 500)));
   const auto backoffMax = std::chrono::milliseconds(num(section, "connect_backoff_max", 30000));

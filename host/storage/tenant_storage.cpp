@@ -302,7 +302,11 @@ sdk::Result<std::vector<sdk::Conversation>> SqlTenantStorage::listConversations(
     }
     if (f.tag) {
       text += " AND c.tags LIKE :tg";
-      args.push_back("%" + encodeList({*f.tag}).substr(1, encodeList({*f.tag}).size() - 2) + "%");
+      // Tags are a JSON array: match the quoted element, so "vip" does not match "vipx".
+      std::string pattern = "%";
+      pattern.append(encodeList({*f.tag}), 1, std::string::npos);
+      pattern.back() = '%';
+      args.push_back(std::move(pattern));
     }
     text += " ORDER BY c.last_message_at DESC, c.id LIMIT " + std::to_string(f.limit) + " OFFSET " +
             std::to_string(f.offset);

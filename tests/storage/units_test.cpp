@@ -69,3 +69,26 @@ TEST(Csv, ParsesQuotesAndLines) {
 
 }  // namespace
 }  // namespace switchboard::host::storage
+
+namespace switchboard::host::storage {
+namespace {
+
+TEST(Base64, RoundTripsEveryLengthAndRejectsNonCanonical) {
+  std::string bytes;
+  for (int n = 0; n < 20; ++n) {
+    auto enc = toBase64(bytes);
+    EXPECT_EQ(enc.size() % 4, 0u);
+    auto dec = fromBase64(enc);
+    ASSERT_TRUE(dec.ok()) << n;
+    EXPECT_EQ(*dec, bytes);
+    bytes += static_cast<char>(n * 37 + 200);
+  }
+  EXPECT_EQ(toBase64("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(toBase64("fo"), "Zm8=");
+  EXPECT_FALSE(fromBase64("Zm9=").ok());  // "fo" with stray low bits
+  EXPECT_FALSE(fromBase64("Zm8").ok());
+  EXPECT_FALSE(fromBase64("Zm!=").ok());
+}
+
+}  // namespace
+}  // namespace switchboard::host::storage

@@ -1,0 +1,128 @@
+// Messages per second through the batched inbound path (Store::storeInbound): each message is a
+// dedupe row, a message row, a conversation/contact lookup, a sealed Signal session write and an
+// outbox row, committed together. SQLite (WAL, synchronous=FULL and NORMAL) and PostgreSQL (a
+// throwaway local server, the same one the tests use).
+//
+//   cmake --preset bench && cmake --build --preset bench --target bench_storage
+//   build-bench/tests/bench/bench_storage [--benchmark_filter=sqlite]
+
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include "storage/storage_config.hpp"
+#include "support/postgres_server.hpp"
+
+namespace {
+
+namespace sb = switchboard;
+using sb::host::InboundWrite;
+using sb::host::SignalWrite;
+using sb::sdk::ConfigValue;
+
+constexpr int kPeers = 1000;
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    std::string t = "/tmp/sb-bench-XXXXXX";
+    path = ::mkdtemp(t.data()) != nullptr ? t : std::string();
+  }
+  ~TempDir() {
+    std::string cmd = "rm -rf '" + path + "'";
+    (void)std::system(cmd.c_str());
+  }
+};
+
+sb::testing::PostgresServer* postgres() {
+  static std::unique_ptr<sb::testing::PostgresServer> server;
+  static bool tried = false;
+  if (!tried) {
+    tried = true;
+    std::string error;
+    server = sb::testing::PostgresServer::start(error);
+    if (!server) {
+      std::cerr << "cannot start PostgreSQL: " << error << "\n";
+    }
+  }
+  return server.get();
+}
+
+InboundWrite message(long long n) {
+  InboundWrite w;
+  auto& m = w.message;
+  m.account = "15550000001";
+  m.networkId = "3EB0" + std::to_string(n);
+  const std::string peer = "1555" + std::to_string(1000000 + n % kPeers);
+  m.chat = peer + "@s.whatsapp.net";
+  m.sender = m.chat;
+  m.senderName = "Customer " + std::to_string(n % kPeers);
+  m.timestamp = 1700000000000LL + n;
+  m.text = "Hello, I would like to know the status of my order number " + std::to_string(n);
+  w.ciphertextHash = "c1a7" + std::to_string(n);
+  w.signal.push_back({SignalWrite::Table::Session, m.account, peer + ".0", std::string(600, 's')});
+  w.outbox.topic = "inbound";
+  w.outbox.ceType = "switchboard.v1.InboundMessage";
+  w.outbox.payload = std::string(220, 'p');
+  return w;
+}
+
+void storeInbound(benchmark::State& state, const std::string& backend, const std::string& synchronous) {
+  const int batchSize = static_cast<int>(state.range(0));
+  TempDir dir;
+  std::string url = "sqlite://" + dir.path + "/bench.db";
+  if (backend == "postgres") {
+    auto* pg = postgres();
+    std::string error;
+    static int counter = 0;
+    const std::string db = "bench" + std::to_string(counter++);
+    if (pg == nullptr || !pg->createDatabase(db, error)) {
+      state.SkipWithError(("PostgreSQL unavailable: " + error).c_str());
+      return;
+    }
+    url = pg->url(db);
+  }
+  auto opened = sb::host::openStore(ConfigValue::ofMap({{"url", ConfigValue::ofString(url)},
+                                                        {"key_file", ConfigValue::ofString(dir.path + "/key")},
+                                                        {"sqlite_synchronous", ConfigValue::ofString(synchronous)}}));
+  if (!opened.ok()) {
+    state.SkipWithError(opened.error().describe().c_str());
+    return;
+  }
+  auto store = *opened;
+  long long n = 0;
+  std::vector<InboundWrite> batch;
+  for (auto _ : state) {
+    state.PauseTiming();
+    batch.clear();
+    for (int i = 0; i < batchSize; ++i) {
+      batch.push_back(message(n++));
+    }
+    state.ResumeTiming();
+    auto r = store->storeInbound(batch);
+    if (!r.ok()) {
+      state.SkipWithError(r.error().describe().c_str());
+      return;
+    }
+  }
+  state.counters["msgs_per_s"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsRate);
+  state.counters["batch"] = batchSize;
+}
+
+void sqliteFull(benchmark::State& s) { storeInbound(s, "sqlite", "full"); }
+void sqliteNormal(benchmark::State& s) { storeInbound(s, "sqlite", "normal"); }
+void postgresql(benchmark::State& s) { storeInbound(s, "postgres", "full"); }
+
+BENCHMARK(sqliteFull)->Name("storeInbound/sqlite_full")->Arg(1)->Arg(20)->Arg(100)->Arg(500)->Arg(2000)
+    ->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(sqliteNormal)->Name("storeInbound/sqlite_normal")->Arg(500)->UseRealTime()
+    ->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(postgresql)->Name("storeInbound/postgresql")->Arg(1)->Arg(100)->Arg(500)->UseRealTime()
+    ->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+}  // namespace
+
+BENCHMARK_MAIN();
