@@ -92,3 +92,57 @@ TEST(Base64, RoundTripsEveryLengthAndRejectsNonCanonical) {
 
 }  // namespace
 }  // namespace switchboard::host::storage
+
+#include <cstdlib>
+
+#include "storage/storage_config.hpp"
+#include "support/postgres_server.hpp"
+
+namespace switchboard::host {
+namespace {
+
+TEST(OpenStore, InMemorySqliteNeedsNoFiles) {
+  auto store = openStore(sdk::ConfigValue::ofMap({{"url", sdk::ConfigValue::ofString("sqlite://:memory:")}}));
+  ASSERT_TRUE(store.ok()) << store.error().describe();
+  std::vector<InboundWrite> batch(1);
+  batch[0].message.account = "acc";
+  batch[0].message.networkId = "W1";
+  batch[0].message.chat = "15551112222@s.whatsapp.net";
+  batch[0].outbox.topic = "inbound";
+  ASSERT_TRUE((*store)->storeInbound(batch).ok());
+  EXPECT_EQ(*(*store)->outboxDepth(), 1);
+}
+
+TEST(OpenStore, BadUrlIsAPermanentErrorThatSaysWhy) {
+  auto store = openStore(sdk::ConfigValue::ofMap({{"url", sdk::ConfigValue::ofString("mysql://x/y")}}));
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().cls, sdk::ErrorClass::Permanent);
+  EXPECT_NE(store.error().message.find("sqlite:// or postgresql://"), std::string::npos);
+  auto pg = openStore(sdk::ConfigValue::ofMap({{"url", sdk::ConfigValue::ofString("postgresql://u@127.0.0.1/db")}}));
+  ASSERT_FALSE(pg.ok());
+  EXPECT_EQ(pg.error().code, "storage.key_file");  // PostgreSQL needs an explicit key file
+}
+
+TEST(OpenStore, SchemaDeclaresTheDocumentedKeys) {
+  auto schema = storageConfigSchema();
+  std::vector<std::string> names;
+  for (const auto& f : schema.fields) {
+    names.push_back(f.name);
+  }
+  for (const char* key : {"url", "key_file", "pool_size", "busy_timeout", "sqlite_synchronous", "connect_retries",
+                          "connect_backoff"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), key), names.end()) << key;
+  }
+}
+
+TEST(PostgresServerHelper, MissingBinariesFailWithASentence) {
+  ::setenv("SB_PG_BIN", "/nonexistent/bin", 1);
+  std::string error;
+  auto pg = switchboard::testing::PostgresServer::start(error);
+  ::unsetenv("SB_PG_BIN");
+  EXPECT_EQ(pg, nullptr);
+  EXPECT_NE(error.find("not found in /nonexistent/bin"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace switchboard::host

@@ -132,6 +132,10 @@ std::unique_ptr<PostgresServer> PostgresServer::start(std::string& error) {
             "install Debian's postgresql package to run the PostgreSQL tests";
     return nullptr;
   }
+  if (!isExecutable(pg->bin_ + "/initdb") || !isExecutable(pg->bin_ + "/pg_ctl")) {
+    error = "PostgreSQL server binaries not found in " + pg->bin_ + " (no initdb/pg_ctl there)";
+    return nullptr;
+  }
   const char* tmp = std::getenv("TMPDIR");
   std::string templ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/sb-pg-XXXXXX";
   std::vector<char> buf(templ.begin(), templ.end());
