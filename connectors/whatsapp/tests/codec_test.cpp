@@ -29,7 +29,7 @@ wa::Node roundTrip(const wa::Node& n, const wa::TokenDictionary& dict = v3) {
 
 }  // namespace
 
-TEST(Jid, ParsesAndPrintsEveryForm) {
+TEST(WaJid, ParsesAndPrintsEveryForm) {
   for (std::string_view text : {"123@s.whatsapp.net", "123:4@s.whatsapp.net", "123-456@g.us", "99:2@lid", "99@lid",
                                 "status@broadcast", "@s.whatsapp.net", "5:7@hosted", "5:7@hosted.lid",
                                 "12_5:3@s.whatsapp.net", "u:300@msgr", "7-u:3@interop"}) {
@@ -45,7 +45,7 @@ TEST(Jid, ParsesAndPrintsEveryForm) {
   EXPECT_EQ(lid->domainType(), static_cast<std::uint8_t>(wa::JidDomain::Lid));
 }
 
-TEST(Codec, KnownEncodings) {
+TEST(WaCodec, KnownEncodings) {
   // <iq id="12345" type="get"/>: list of 5, then tokens; "12345" is nibble-packed (odd: 0x80 | 3 bytes).
   wa::Node iq("iq", {{"id", "12345"}, {"type", "get"}});
   auto bytes = wa::encodeNode(iq, v3);
@@ -67,7 +67,7 @@ TEST(Codec, KnownEncodings) {
   EXPECT_NE(h.find("fb82abcf"), std::string::npos) << h;        // HEX_8 "ABC"
 }
 
-TEST(Codec, LengthClassesAndLists) {
+TEST(WaCodec, LengthClassesAndLists) {
   for (std::size_t len : {0u, 1u, 255u, 256u, (1u << 20) - 1, 1u << 20}) {
     wa::Node n("enc", {}, wa::Bytes(len, 0xAB));
     auto bytes = wa::encodeNode(n, v3);
@@ -89,7 +89,7 @@ TEST(Codec, LengthClassesAndLists) {
   EXPECT_FALSE(wa::encodeNode(wa::Node("x", {}, wa::Node::Children(70000, wa::Node("y"))), v3).ok());
 }
 
-TEST(Codec, BothDictionaries) {
+TEST(WaCodec, BothDictionaries) {
   // "signature" is single-byte token 3 in dictionary 2 and a different token in 3.
   wa::Node n("signature", {{"type", "pkmsg"}});
   auto b2 = wa::encodeNode(n, wa::TokenDictionary::v2());
@@ -100,7 +100,7 @@ TEST(Codec, BothDictionaries) {
   EXPECT_EQ(roundTrip(n, v3), n);
 }
 
-TEST(Codec, CompressedFrame) {
+TEST(WaCodec, CompressedFrame) {
   // zlib stream of b"\xf8\x01\x19" (<iq/> in dictionary 3), made with Python's zlib.compress.
   wa::Node iq("iq");
   auto plain = wa::encodeNode(iq, v3);
@@ -118,7 +118,7 @@ TEST(Codec, CompressedFrame) {
   EXPECT_FALSE(wa::decodeFramePayload({}, v3).ok());
 }
 
-TEST(Codec, HostileInputIsAnErrorValue) {
+TEST(WaCodec, HostileInputIsAnErrorValue) {
   // Truncations and lengths that point past the end.
   for (std::string_view h : {"", "f8", "f805", "f80219fc", "f80219fcff00", "f80219fdffffff", "f80219feffffffff",
                              "f9ffff19", "f802f0", "f802ec", "f80219ff85", "f80219f8ff", "f80219fa0000", "f80319fa00",
@@ -138,7 +138,7 @@ TEST(Codec, HostileInputIsAnErrorValue) {
   EXPECT_FALSE(wa::decodeNode(hex("f8011900"), v3).ok());
 }
 
-TEST(Codec, RandomMutationsNeverCrash) {
+TEST(WaCodec, RandomMutationsNeverCrash) {
   std::mt19937 rng(42);
   wa::Node base("message", {{"to", "123:4@s.whatsapp.net"}, {"id", "3EB0ABCDEF"}, {"type", "text"}},
                 wa::Node::Children{wa::Node("enc", {{"v", "2"}, {"type", "pkmsg"}}, wa::Bytes(300, 7)),

@@ -121,7 +121,7 @@ HandshakeOutcome runHandshake(const Pki& pki, const wa::Bytes& chain, wa::ByteVi
 
 }  // namespace
 
-TEST(XEdDSA, OursAndLibsignalAgree) {
+TEST(WaXEdDSA, OursAndLibsignalAgree) {
   Libsignal ls;
   std::mt19937 rng(7);
   for (int i = 0; i < 40; ++i) {
@@ -161,7 +161,7 @@ TEST(XEdDSA, OursAndLibsignalAgree) {
   EXPECT_FALSE(wa::xeddsaVerify(unreduced, wa::asBytes("x"), wa::xeddsaSign(kp.priv, wa::asBytes("x"))));
 }
 
-TEST(Hkdf, Rfc5869Case1) {
+TEST(WaHkdf, Rfc5869Case1) {
   wa::Bytes ikm(22, 0x0b);
   wa::Bytes salt{0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c};
   wa::Bytes info{0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9};
@@ -171,7 +171,7 @@ TEST(Hkdf, Rfc5869Case1) {
             "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
 }
 
-TEST(Noise, ClientAndServerAgree) {
+TEST(WaNoise, ClientAndServerAgree) {
   Pki pki;
   wa::Bytes payload = wa::toBytes("client payload bytes");
   auto r = runHandshake(pki, pki.chain, payload);
@@ -199,7 +199,7 @@ TEST(Noise, ClientAndServerAgree) {
   EXPECT_FALSE(r.client->transport.receive.open(*other).ok());
 }
 
-TEST(Noise, WireShapes) {
+TEST(WaNoise, WireShapes) {
   // Given ephemerals are used as given, and the messages have the sizes the reference clients
   // expect (the byte-level agreement with independent code is the Baileys handshake test's job).
   auto key = [](std::uint8_t fill) {
@@ -224,7 +224,7 @@ TEST(Noise, WireShapes) {
   EXPECT_EQ(msg.client_finish().payload().size(), 17u);
 }
 
-TEST(Noise, ForgedOrWrongChainsAreRefused) {
+TEST(WaNoise, ForgedOrWrongChainsAreRefused) {
   Pki pki;
   wa::Bytes payload = wa::toBytes("p");
   using wa::wire::CertChain;
@@ -291,7 +291,7 @@ TEST(Noise, ForgedOrWrongChainsAreRefused) {
   EXPECT_FALSE(client.readServerHello(*hello, payload).ok());
 }
 
-TEST(Noise, TamperedAndMalformedMessagesFail) {
+TEST(WaNoise, TamperedAndMalformedMessagesFail) {
   Pki pki;
   wa::Bytes payload = wa::toBytes("p");
   // Any change to the ServerHello breaks the handshake.

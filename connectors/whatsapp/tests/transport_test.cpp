@@ -19,7 +19,7 @@ namespace wa = switchboard::whatsapp;
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-TEST(Frames, ReassemblesAcrossAndWithinMessages) {
+TEST(WaFrames, ReassemblesAcrossAndWithinMessages) {
   wa::Bytes stream{'W', 'A', 6, 3};
   std::vector<wa::Bytes> frames{wa::Bytes(5, 1), wa::Bytes(0), wa::Bytes(70000, 2), wa::Bytes(1, 3)};
   for (const auto& f : frames) {
@@ -42,7 +42,7 @@ TEST(Frames, ReassemblesAcrossAndWithinMessages) {
   }
 }
 
-TEST(Frames, EdgeRoutingPrefixAndBadIntro) {
+TEST(WaFrames, EdgeRoutingPrefixAndBadIntro) {
   wa::Bytes stream{'E', 'D', 0, 1, 0, 0, 3, 9, 8, 7, 'W', 'A', 6, 2};
   ASSERT_TRUE(wa::appendFrame(stream, wa::toBytes("hi")).ok());
   wa::FrameReader reader(wa::FrameReader::Side::Server);
@@ -245,20 +245,20 @@ void exchangeAndClose(Loop& loop, TestPki& pki, std::shared_ptr<asio::ssl::conte
 
 }  // namespace
 
-TEST(Transport, OurClientWithOurServerOverWebSocket) {
+TEST(WaTransport, OurClientWithOurServerOverWebSocket) {
   Loop loop;
   TestPki pki;
   exchangeAndClose(loop, pki, nullptr, nullptr);
 }
 
-TEST(Transport, OurClientWithOurServerOverTls) {
+TEST(WaTransport, OurClientWithOurServerOverTls) {
   Loop loop;
   TestPki pki;
   auto [serverTls, clientTls] = makeTls();
   exchangeAndClose(loop, pki, serverTls, clientTls);
 }
 
-TEST(Transport, ClientRefusesAServerItDoesNotTrust) {
+TEST(WaTransport, ClientRefusesAServerItDoesNotTrust) {
   Loop loop;
   TestPki pki;
   EchoServer server(loop.io, pki);
@@ -269,7 +269,7 @@ TEST(Transport, ClientRefusesAServerItDoesNotTrust) {
   server.acceptor->stop();
 }
 
-TEST(Transport, WrongPathAndNoServer) {
+TEST(WaTransport, WrongPathAndNoServer) {
   Loop loop;
   TestPki pki;
   EchoServer server(loop.io, pki);
@@ -283,7 +283,7 @@ TEST(Transport, WrongPathAndNoServer) {
   EXPECT_FALSE(other.connect(loop.io, "http://x/", {pki.root.pub, 0}).ok());
 }
 
-TEST(Transport, KeepalivePingsHoldAnIdleConnection) {
+TEST(WaTransport, KeepalivePingsHoldAnIdleConnection) {
   Loop loop;
   TestPki pki;
   wa::WsTimeouts fast;
@@ -301,7 +301,7 @@ TEST(Transport, KeepalivePingsHoldAnIdleConnection) {
   server.acceptor->stop();
 }
 
-TEST(Transport, GarbageFromTheClientClosesTheConnection) {
+TEST(WaTransport, GarbageFromTheClientClosesTheConnection) {
   Loop loop;
   TestPki pki;
   EchoServer server(loop.io, pki);
