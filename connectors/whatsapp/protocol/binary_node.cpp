@@ -44,16 +44,24 @@ const Node* Node::child(std::string_view childTag) const {
 }
 
 std::string Node::toString() const {
-  std::string out = "<" + tag;
+  // Appends one piece at a time: GCC 12 warns (-Wrestrict, falsely) on chained literal + string.
+  std::string out = "<";
+  out += tag;
   for (const auto& [k, v] : attrs) {
-    out += " " + k + "=\"" + v + "\"";
+    out += ' ';
+    out += k;
+    out += "=\"";
+    out += v;
+    out += '"';
   }
   if (std::holds_alternative<std::monostate>(content)) {
     return out + "/>";
   }
   out += ">";
   if (const auto* b = bytes()) {
-    out += "[" + toHex(*b) + "]";
+    out += '[';
+    out += toHex(*b);
+    out += ']';
   } else if (const auto* s = text()) {
     out += *s;
   } else if (const auto* list = children()) {
@@ -61,7 +69,10 @@ std::string Node::toString() const {
       out += c.toString();
     }
   }
-  return out + "</" + tag + ">";
+  out += "</";
+  out += tag;
+  out += '>';
+  return out;
 }
 
 }  // namespace switchboard::whatsapp
