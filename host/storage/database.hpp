@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <typeindex>
 #include <unordered_map>
 #include <vector>
@@ -47,12 +48,16 @@ struct Connection {
   bool broken = false;
   std::unordered_map<std::type_index, std::unique_ptr<PreparedBase>> prepared;
 
-  /// The statement set T, prepared on first use. T is constructible from soci::session&.
+  /// The statement set T, prepared on first use. T is constructible from Connection& or soci::session&.
   template <typename T>
   T& get() {
     auto& slot = prepared[std::type_index(typeid(T))];
     if (!slot) {
-      slot = std::make_unique<T>(sql);
+      if constexpr (std::is_constructible_v<T, Connection&>) {
+        slot = std::make_unique<T>(*this);
+      } else {
+        slot = std::make_unique<T>(sql);
+      }
     }
     return static_cast<T&>(*slot);
   }

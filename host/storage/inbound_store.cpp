@@ -6,6 +6,7 @@
 #include "common/clock.hpp"
 #include "storage/account_lock.hpp"
 #include "storage/codec.hpp"
+#include "storage/fast_statement.hpp"
 #include "storage/phone_number.hpp"
 #include "storage/sql_store.hpp"
 #include "storage/stable_ids.hpp"
@@ -19,64 +20,86 @@ struct InboundStatements final : PreparedBase {
   // inbound_dedupe
   std::string dTenant, dAccount, dNetworkId, dMessageId, dHash, dFoundId;
   long long dAt = 0, dSeq = 0;
-  soci::statement dedupeInsert, dedupeLookup;
   // contacts
   std::string cTenant, cId, cPhone, cJid, cLid, cName, cFound;
   long long cAt = 0;
-  soci::statement contactByPhone, contactByAddress, contactInsert;
   // conversations
   std::string vTenant, vId, vAccount, vContact, vPeer, vStatus, vFoundContact;
   long long vAt = 0;
-  soci::statement convSelect, convInsert, convReopen, convTouch;
   // messages
   std::string mTenant, mId, mConversation, mAccount, mKind, mBody, mExtra, mNetworkId, mChat, mSender, mSenderName,
       mReplyTo, mTargetId, mReaction;
   int mFromMe = 0, mIsGroup = 0;
   long long mTs = 0, mSeq = 0;
-  soci::statement messageInsert;
 
-  explicit InboundStatements(soci::session& sql)
-      : dedupeInsert((sql.prepare << "INSERT INTO inbound_dedupe (tenant, account, network_id, message_id,"
-                                     " message_seq, ciphertext_hash, created_at) VALUES (:t, :a, :n, :m, :s, :h, :at)"
-                                     " ON CONFLICT (tenant, account, network_id) DO NOTHING",
-                      soci::use(dTenant), soci::use(dAccount), soci::use(dNetworkId), soci::use(dMessageId),
-                      soci::use(dSeq), soci::use(dHash), soci::use(dAt))),
-        dedupeLookup((sql.prepare << "SELECT message_id FROM inbound_dedupe WHERE tenant = :t AND account = :a"
-                                     " AND network_id = :n",
-                      soci::into(dFoundId), soci::use(dTenant), soci::use(dAccount), soci::use(dNetworkId))),
-        contactByPhone((sql.prepare << "SELECT id FROM contacts WHERE tenant = :t AND phone = :p ORDER BY created_at, id"
-                                       " LIMIT 1",
-                        soci::into(cFound), soci::use(cTenant), soci::use(cPhone))),
-        contactByAddress((sql.prepare << "SELECT id FROM contacts WHERE tenant = :t AND (jid = :j OR lid = :l)"
-                                         " ORDER BY created_at, id LIMIT 1",
-                          soci::into(cFound), soci::use(cTenant), soci::use(cJid), soci::use(cLid))),
-        contactInsert((sql.prepare << "INSERT INTO contacts (tenant, id, phone, jid, lid, name, created_at, updated_at)"
-                                      " VALUES (:t, :i, :p, :j, :l, :n, :c, :u) ON CONFLICT (tenant, id) DO NOTHING",
-                       soci::use(cTenant), soci::use(cId), soci::use(cPhone), soci::use(cJid), soci::use(cLid),
-                       soci::use(cName), soci::use(cAt), soci::use(cAt))),
-        convSelect((sql.prepare << "SELECT status, contact_id FROM conversations WHERE tenant = :t AND id = :i",
-                    soci::into(vStatus), soci::into(vFoundContact), soci::use(vTenant), soci::use(vId))),
-        convInsert((sql.prepare << "INSERT INTO conversations (tenant, id, account, contact_id, peer, status,"
-                                   " created_at, last_message_at) VALUES (:t, :i, :a, :c, :p, 'open', :at, :lm)",
-                    soci::use(vTenant), soci::use(vId), soci::use(vAccount), soci::use(vContact), soci::use(vPeer),
-                    soci::use(vAt), soci::use(vAt))),
-        convReopen((sql.prepare << "UPDATE conversations SET status = 'open', contact_id = :c"
-                                   " WHERE tenant = :t AND id = :i",
-                    soci::use(vContact), soci::use(vTenant), soci::use(vId))),
-        convTouch((sql.prepare << "UPDATE conversations SET last_message_at = :at WHERE tenant = :t AND id = :i"
-                                  " AND last_message_at < :at2",
-                   soci::use(vAt), soci::use(vTenant), soci::use(vId), soci::use(vAt))),
-        messageInsert((sql.prepare << "INSERT INTO messages (tenant, id, conversation_id, account, direction, kind,"
-                                      " body, extra, network_id, chat, sender, sender_name, from_me, is_group,"
-                                      " reply_to, target_id, reaction, status, automatic, ts) VALUES (:t, :i, :c,"
-                                      " :a, 'in', :k, :b, :x, :n, :ch, :s, :sn, :fm, :g, :r, :ti, :re, 'received',"
-                                      " 0, :ts) RETURNING seq",
-                       soci::use(mTenant), soci::use(mId), soci::use(mConversation), soci::use(mAccount),
-                       soci::use(mKind), soci::use(mBody), soci::use(mExtra), soci::use(mNetworkId),
-                       soci::use(mChat), soci::use(mSender), soci::use(mSenderName), soci::use(mFromMe),
-                       soci::use(mIsGroup), soci::use(mReplyTo), soci::use(mTargetId), soci::use(mReaction),
-                       soci::use(mTs), soci::into(mSeq))) {}
+  FastStatement dedupeInsert, dedupeLookup, contactByPhone, contactByAddress, contactInsert, convSelect, convInsert,
+      convReopen, convTouch, messageInsert;
+
+  explicit InboundStatements(Connection& c)
+      : dedupeInsert(c,
+                     "INSERT INTO inbound_dedupe (tenant, account, network_id, message_id, message_seq,"
+                     " ciphertext_hash, created_at) VALUES (:t, :a, :n, :m, :s, :h, :at)"
+                     " ON CONFLICT (tenant, account, network_id) DO NOTHING",
+                     {&dTenant, &dAccount, &dNetworkId, &dMessageId, &dSeq, &dHash, &dAt}),
+        dedupeLookup(c,
+                     "SELECT message_id FROM inbound_dedupe WHERE tenant = :t AND account = :a AND network_id = :n",
+                     {&dTenant, &dAccount, &dNetworkId}, {&dFoundId}),
+        contactByPhone(c, "SELECT id FROM contacts WHERE tenant = :t AND phone = :p ORDER BY created_at, id LIMIT 1",
+                       {&cTenant, &cPhone}, {&cFound}),
+        contactByAddress(c,
+                         "SELECT id FROM contacts WHERE tenant = :t AND (jid = :j OR lid = :l)"
+                         " ORDER BY created_at, id LIMIT 1",
+                         {&cTenant, &cJid, &cLid}, {&cFound}),
+        contactInsert(c,
+                      "INSERT INTO contacts (tenant, id, phone, jid, lid, name, created_at, updated_at)"
+                      " VALUES (:t, :i, :p, :j, :l, :n, :c, :u) ON CONFLICT (tenant, id) DO NOTHING",
+                      {&cTenant, &cId, &cPhone, &cJid, &cLid, &cName, &cAt, &cAt}),
+        convSelect(c, "SELECT status, contact_id FROM conversations WHERE tenant = :t AND id = :i", {&vTenant, &vId},
+                   {&vStatus, &vFoundContact}),
+        convInsert(c,
+                   "INSERT INTO conversations (tenant, id, account, contact_id, peer, status, created_at,"
+                   " last_message_at) VALUES (:t, :i, :a, :c, :p, 'open', :at, :lm)",
+                   {&vTenant, &vId, &vAccount, &vContact, &vPeer, &vAt, &vAt}),
+        convReopen(c, "UPDATE conversations SET status = 'open', contact_id = :c WHERE tenant = :t AND id = :i",
+                   {&vContact, &vTenant, &vId}),
+        convTouch(c,
+                  "UPDATE conversations SET last_message_at = :at WHERE tenant = :t AND id = :i"
+                  " AND last_message_at < :at2",
+                  {&vAt, &vTenant, &vId, &vAt}),
+        messageInsert(c,
+                      "INSERT INTO messages (seq, tenant, id, conversation_id, account, direction, kind, body, extra,"
+                      " network_id, chat, sender, sender_name, from_me, is_group, reply_to, target_id, reaction,"
+                      " status, automatic, ts) VALUES (:sq, :t, :i, :c, :a, 'in', :k, :b, :x, :n, :ch, :s, :sn, :fm,"
+                      " :g, :r, :ti, :re, 'received', 0, :ts)",
+                      {&mSeq, &mTenant, &mId, &mConversation, &mAccount, &mKind, &mBody, &mExtra, &mNetworkId,
+                       &mChat, &mSender, &mSenderName, &mFromMe, &mIsGroup, &mReplyTo, &mTargetId, &mReaction,
+                       &mTs}) {}
 };
+
+// Message seqs for a batch, taken before the rows so the dedupe row can point at its message.
+// SQLite: we hold the write lock (BEGIN IMMEDIATE), so MAX(seq) + i is ours. PostgreSQL: one
+// round trip draws them all from the column's sequence.
+std::vector<long long> reserveMessageSeqs(Connection& c, std::size_t n) {
+  std::vector<long long> seqs;
+  if (n == 0) {
+    return seqs;
+  }
+  if (c.dialect == Dialect::Sqlite) {
+    long long max = 0;
+    soci::indicator ind = soci::i_null;
+    c.sql << "SELECT MAX(seq) FROM messages", soci::into(max, ind);
+    const long long base = ind == soci::i_ok ? max : 0;
+    for (std::size_t i = 1; i <= n; ++i) {
+      seqs.push_back(base + static_cast<long long>(i));
+    }
+    return seqs;
+  }
+  seqs.resize(n);
+  const long long count = static_cast<long long>(n);
+  c.sql << "SELECT nextval(pg_get_serial_sequence('messages', 'seq')) FROM generate_series(1, :n)", soci::into(seqs),
+      soci::use(count);
+  return seqs;
+}
 
 struct ConversationState {
   std::string contact;
@@ -93,11 +116,11 @@ std::string resolveContact(InboundStatements& s, const std::string& tenant, cons
   s.cPhone = phone.value_or("");
   s.cJid = isLid ? "" : address;
   s.cLid = isLid ? address : "";
-  bool found = phone ? s.contactByPhone.execute(true) : false;
+  bool found = phone ? s.contactByPhone.execute() : false;
   if (!found) {
     s.cJid = address;
     s.cLid = address;
-    found = s.contactByAddress.execute(true);
+    found = s.contactByAddress.execute();
     s.cJid = isLid ? "" : address;
     s.cLid = isLid ? address : "";
   }
@@ -107,7 +130,7 @@ std::string resolveContact(InboundStatements& s, const std::string& tenant, cons
   s.cId = contactIdFor(tenant, phone ? *phone : address);
   s.cName = name;
   s.cAt = now;
-  s.contactInsert.execute(true);
+  s.contactInsert.execute();
   return s.cId;
 }
 
@@ -132,6 +155,8 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
         // Within a batch most messages come from conversations already seen in it: resolve each
         // conversation once and touch its last_message_at once at the end.
         std::unordered_map<std::string, ConversationState> conversations;
+        const std::vector<long long> seqs = reserveMessageSeqs(c, batch.size());
+        std::size_t index = 0;
         for (auto& w : batch) {
           auto& m = w.message;
           if (m.tenant.empty()) {
@@ -148,11 +173,18 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           stored.id = m.id;
           stored.conversation = m.conversation;
 
+          // The dedupe row decides: inserted means new, a conflict means seen before.
           s.dTenant = m.tenant;
           s.dAccount = m.account;
           s.dNetworkId = m.networkId;
-          if (s.dedupeLookup.execute(true)) {
+          s.dMessageId = m.id;
+          s.dSeq = seqs[index++];
+          s.dHash = w.ciphertextHash;
+          s.dAt = now;
+          s.dedupeInsert.execute();
+          if (s.dedupeInsert.affected() == 0) {
             // Seen before: report what was stored then, change nothing.
+            s.dedupeLookup.execute();
             stored.id = s.dFoundId;
             stored.duplicate = true;
             out.push_back(std::move(stored));
@@ -168,7 +200,7 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
             st.tenant = m.tenant;
             s.vTenant = m.tenant;
             s.vId = m.conversation;
-            const bool exists = s.convSelect.execute(true);
+            const bool exists = s.convSelect.execute();
             if (exists && !m.isGroup && !s.vFoundContact.empty()) {
               st.contact = s.vFoundContact;
             } else if (!address.empty()) {
@@ -181,13 +213,13 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
               s.vAccount = m.account;
               s.vPeer = peer;
               s.vAt = m.timestamp;
-              s.convInsert.execute(true);
+              s.convInsert.execute();
               stored.newConversation = true;
             } else if (s.vStatus == "closed") {
               if (s.vContact.empty()) {
                 s.vContact = s.vFoundContact;
               }
-              s.convReopen.execute(true);
+              s.convReopen.execute();
               stored.newConversation = true;
             }
             it = conversations.emplace(m.conversation, std::move(st)).first;
@@ -212,22 +244,8 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           s.mTargetId = m.targetId;
           s.mReaction = m.reaction;
           s.mTs = m.timestamp;
-          s.messageInsert.execute(true);
-          // Step past the RETURNING row: SQLite cannot commit while a statement is mid-result.
-          s.messageInsert.fetch();
-
-          // The dedupe row goes in after the message so it can point at the message's seq. The
-          // account lock (PostgreSQL) or the write lock (SQLite) means nobody inserted it since
-          // the lookup above; if that ever fails, the whole batch is retried and finds it.
-          s.dMessageId = m.id;
-          s.dSeq = s.mSeq;
-          s.dHash = w.ciphertextHash;
-          s.dAt = now;
-          s.dedupeInsert.execute(true);
-          if (s.dedupeInsert.get_affected_rows() == 0) {
-            return sdk::Error::retriable("storage.busy", "message " + m.networkId + " of account " + m.account +
-                                                             " was stored concurrently; retry the batch");
-          }
+          s.mSeq = s.dSeq;
+          s.messageInsert.execute();
 
           writeSignalRows(c, sealer, w.signal);
 
@@ -248,7 +266,7 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           s.vTenant = st.tenant;
           s.vId = id;
           s.vAt = st.lastMessageAt;
-          s.convTouch.execute(true);
+          s.convTouch.execute();
         }
         return out;
       });

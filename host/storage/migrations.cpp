@@ -59,7 +59,7 @@ const std::vector<Migration> kMigrations = {
          // dedupe row) or, for outbound messages only, by id. No index on the random inbound id:
          // the dedupe table already guarantees it is unique, and a random index would cost one
          // scattered page write per message on the hot path.
-         "CREATE TABLE messages (seq {{SERIAL}}, tenant TEXT NOT NULL, id TEXT NOT NULL, conversation_id TEXT NOT NULL,"
+         "CREATE TABLE messages (seq {{ROWID}}, tenant TEXT NOT NULL, id TEXT NOT NULL, conversation_id TEXT NOT NULL,"
          " account TEXT NOT NULL, direction TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL DEFAULT '',"
          " extra TEXT NOT NULL DEFAULT '', network_id TEXT NOT NULL DEFAULT '', chat TEXT NOT NULL DEFAULT '',"
          " sender TEXT NOT NULL DEFAULT '', sender_name TEXT NOT NULL DEFAULT '', from_me INTEGER NOT NULL DEFAULT 0,"
@@ -109,6 +109,9 @@ std::string render(std::string sql, Dialect d) {
       sql.replace(pos, from.size(), to);
     }
   };
+  // {{ROWID}}: increasing ids the inbound path assigns itself; SQLite skips AUTOINCREMENT's extra
+  // sqlite_sequence write (ids are only reused if the newest row is deleted, which never happens).
+  replace("{{ROWID}}", d == Dialect::Sqlite ? "INTEGER PRIMARY KEY" : "BIGSERIAL PRIMARY KEY");
   replace("{{SERIAL}}", d == Dialect::Sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY");
   // SQLite keeps small rows looked up by their key in the key's b-tree only, saving one b-tree
   // write per row on the hot path (PostgreSQL has no such option and needs none).

@@ -1,4 +1,5 @@
 #include "common/clock.hpp"
+#include "storage/fast_statement.hpp"
 #include "storage/sql_store.hpp"
 
 namespace switchboard::host::storage {
@@ -9,14 +10,13 @@ struct OutboxInsert final : PreparedBase {
   std::string tenant, topic, key, ceId, ceType, account, conversation, assignee, payload;
   long long createdAt = 0;
   int attempts = 0;
-  soci::statement st;
-  explicit OutboxInsert(soci::session& sql)
-      : st((sql.prepare << "INSERT INTO outbox (tenant, topic, msg_key, ce_id, ce_type, account, conversation_id,"
-                           " assignee, payload, created_at, attempts)"
-                           " VALUES (:t, :tp, :k, :ce, :ct, :a, :c, :as, :p, :at, :n)",
-            soci::use(tenant), soci::use(topic), soci::use(key), soci::use(ceId), soci::use(ceType),
-            soci::use(account), soci::use(conversation), soci::use(assignee), soci::use(payload),
-            soci::use(createdAt), soci::use(attempts))) {}
+  FastStatement st;
+  explicit OutboxInsert(Connection& c)
+      : st(c,
+           "INSERT INTO outbox (tenant, topic, msg_key, ce_id, ce_type, account, conversation_id, assignee, payload,"
+           " created_at, attempts) VALUES (:t, :tp, :k, :ce, :ct, :a, :c, :as, :p, :at, :n)",
+           {&tenant, &topic, &key, &ceId, &ceType, &account, &conversation, &assignee, &payload, &createdAt,
+            &attempts}) {}
 };
 
 struct OutboxDelete final : PreparedBase {
@@ -42,7 +42,7 @@ void insertOutboxRow(Connection& c, const OutboxRecord& r) {
   s.payload = toBase64(r.payload);
   s.createdAt = r.createdAtMs != 0 ? r.createdAtMs : nowMs();
   s.attempts = r.attempts;
-  s.st.execute(true);
+  s.st.execute();
 }
 
 void insertOutboxRows(Connection& c, const std::vector<OutboxRecord>& records) {

@@ -1,6 +1,7 @@
 #include <set>
 
 #include "storage/account_lock.hpp"
+#include "storage/fast_statement.hpp"
 #include "storage/sql_store.hpp"
 
 namespace switchboard::host::storage {
@@ -23,17 +24,18 @@ constexpr int kTables = 5;
 // One upsert and one delete per Signal table, prepared once per connection.
 struct SignalStatements final : PreparedBase {
   std::string account, address, sealed;
-  std::vector<std::unique_ptr<soci::statement>> upsert, remove;
-  explicit SignalStatements(soci::session& sql) {
+  std::vector<std::unique_ptr<FastStatement>> upsert, remove;
+  explicit SignalStatements(Connection& c) {
     for (int i = 0; i < kTables; ++i) {
       std::string table = tableName(static_cast<SignalWrite::Table>(i));
-      upsert.push_back(std::make_unique<soci::statement>(
-          (sql.prepare << "INSERT INTO " + table + " (account, address, sealed) VALUES (:a, :k, :v)"
-                          " ON CONFLICT (account, address) DO UPDATE SET sealed = excluded.sealed",
-           soci::use(account), soci::use(address), soci::use(sealed))));
-      remove.push_back(std::make_unique<soci::statement>(
-          (sql.prepare << "DELETE FROM " + table + " WHERE account = :a AND address = :k", soci::use(account),
-           soci::use(address))));
+      upsert.push_back(std::make_unique<FastStatement>(
+          c,
+          "INSERT INTO " + table + " (account, address, sealed) VALUES (:a, :k, :v)"
+                                   " ON CONFLICT (account, address) DO UPDATE SET sealed = excluded.sealed",
+          std::vector<FastStatement::In>{&account, &address, &sealed}));
+      remove.push_back(std::make_unique<FastStatement>(
+          c, "DELETE FROM " + table + " WHERE account = :a AND address = :k",
+          std::vector<FastStatement::In>{&account, &address}));
     }
   }
 };
@@ -53,9 +55,9 @@ void writeSignalRows(Connection& c, const KeySealer& sealer, const std::vector<S
       // Every Signal record holds private material (ratchet chains, prekeys, sender chains), so
       // all of them are sealed, not just the ones that look like keys.
       s.sealed = sealer.seal(*w.value);
-      s.upsert[index]->execute(true);
+      s.upsert[index]->execute();
     } else {
-      s.remove[index]->execute(true);
+      s.remove[index]->execute();
     }
   }
 }
