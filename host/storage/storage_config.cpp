@@ -39,28 +39,53 @@ bool fileExists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-// The key file: the configured one, or for SQLite "<database>.key" beside the database. A new
-// database gets a new key when `create_key_file` allows it; an existing one never silently does.
-sdk::Result<KeySealer> loadKey(const sdk::ConfigValue& section, const storage::ParsedUrl& url) {
+// The key file: the configured one, or for SQLite "<database>.key" beside the database.
+sdk::Result<std::string> keyPath(const sdk::ConfigValue& section, const storage::ParsedUrl& url) {
   std::string path = str(section, "key_file", "");
-  if (url.sqlitePath == ":memory:" && path.empty()) {
-    return KeySealer::random();  // nothing outlives the process, so neither need the key
+  if (!path.empty() || url.sqlitePath == ":memory:") {
+    return path;
   }
+  if (url.dialect == Dialect::Postgres) {
+    return sdk::Error::fatal("storage.key_file",
+                             "storage.key_file must be set for PostgreSQL: every daemon sharing the database "
+                             "needs the same key");
+  }
+  return url.sqlitePath + ".key";
+}
+
+// Whether the database already holds secrets sealed with some key.
+sdk::Result<bool> hasKeyCheck(Database& db) {
+  return db.run<bool>([](storage::Connection& c) -> sdk::Result<bool> {
+    int n = 0;
+    c.sql << "SELECT COUNT(*) FROM storage_meta WHERE name = 'key_check'", soci::into(n);
+    return n != 0;
+  });
+}
+
+// A new database gets a new key file when `create_key_file` allows it; a database that was
+// sealed before never silently gets a new key (that would make its secrets unreadable).
+sdk::Result<KeySealer> loadKey(const sdk::ConfigValue& section, const std::string& path, Database& db) {
   if (path.empty()) {
-    if (url.dialect == Dialect::Postgres) {
-      return sdk::Error::fatal("storage.key_file",
-                               "storage.key_file must be set for PostgreSQL: every daemon sharing the database "
-                               "needs the same key");
-    }
-    path = url.sqlitePath + ".key";
+    return KeySealer::random();  // in-memory database: nothing outlives the process
   }
-  if (!fileExists(path) && flag(section, "create_key_file", true)) {
-    componentLogger("storage")->warn("creating a new storage key file={} (keep it: without it the sealed "
-                                     "credentials in the database cannot be read)",
-                                     path);
-    return KeySealer::createFile(path);
+  if (fileExists(path)) {
+    return KeySealer::fromFile(path);
   }
-  return KeySealer::fromFile(path);
+  auto sealedBefore = hasKeyCheck(db);
+  SB_TRY(sealedBefore);
+  if (*sealedBefore) {
+    return sdk::Error::fatal("storage.key_file", "storage.key_file \"" + path +
+                                                     "\" does not exist, but this database holds secrets sealed "
+                                                     "with a key: restore the key file");
+  }
+  if (!flag(section, "create_key_file", true)) {
+    return sdk::Error::fatal("storage.key_file", "storage.key_file \"" + path +
+                                                     "\" does not exist (and create_key_file is off)");
+  }
+  componentLogger("storage")->warn("creating a new storage key file={} (keep it: without it the sealed "
+                                   "credentials in the database cannot be read)",
+                                   path);
+  return KeySealer::createFile(path);
 }
 
 // A sealed known value in storage_meta tells a wrong key apart from a damaged row, at start.
@@ -101,8 +126,7 @@ sdk::ConfigSchema storageConfigSchema() {
       field::string("key_file",
                     "File with the 32-byte key (raw, or 64 hex chars) that seals device credentials and Signal "
                     "keys. Empty: <database>.key beside a SQLite file; required for PostgreSQL",
-                    std::string())
-          .secret(),
+                    std::string()),
       field::boolean("create_key_file", "Create a new random key file when the named one does not exist", true),
       field::integer("pool_size", "Database connections kept open", 4).range(1, 64),
       field::duration("busy_timeout", "How long a SQLite writer waits for the lock before giving up", 5000ms)
@@ -136,8 +160,8 @@ sdk::Result<std::shared_ptr<Store>> openStore(const sdk::ConfigValue& section) {
 
   auto url = storage::parseStorageUrl(options.url);
   SB_TRY(url);
-  auto sealer = loadKey(section, *url);
-  SB_TRY(sealer);
+  auto key = keyPath(section, *url);
+  SB_TRY(key);
 
   std::unique_ptr<Database> db;
   for (std::int64_t attempt = 1;; ++attempt) {
@@ -164,6 +188,8 @@ sdk::Result<std::shared_ptr<Store>> openStore(const sdk::ConfigValue& section) {
   }
 
   SB_TRY(storage::migrate(*db));
+  auto sealer = loadKey(section, *key, *db);
+  SB_TRY(sealer);
   SB_TRY(checkKey(*db, *sealer));
   log->info("storage ready url={} schema_version={} pool_size={}", url->redacted, storage::latestSchemaVersion(),
             options.poolSize);

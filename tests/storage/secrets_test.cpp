@@ -1,5 +1,8 @@
 #include <sodium.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <fstream>
 
 #include "storage/key_sealer.hpp"
@@ -96,6 +99,12 @@ TEST_P(StorageTest, WrongOrMissingKeyIsRefused) {
   ASSERT_FALSE(missing.ok());
   EXPECT_TRUE(missing.error().isFatal());
   EXPECT_NE(missing.error().message.find("nope.key"), std::string::npos);
+  // A lost key file is not silently replaced by a new key for a database sealed with the old one.
+  ASSERT_EQ(std::remove(keyFile_.c_str()), 0);
+  auto lost = openStore(config());
+  ASSERT_FALSE(lost.ok());
+  EXPECT_NE(lost.error().message.find("restore the key file"), std::string::npos) << lost.error().message;
+  EXPECT_NE(::access(keyFile_.c_str(), F_OK), 0);
   std::ofstream(keyFile_, std::ios::trunc | std::ios::binary) << key;
   auto right = openStore(config());
   ASSERT_TRUE(right.ok()) << right.error().describe();
