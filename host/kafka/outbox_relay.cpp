@@ -103,6 +103,7 @@ void OutboxRelay::run() {
     woken = false;
     produceBacklog();
     rd_kafka_poll(producer_.get(), inFlight_.empty() ? 0 : 5);
+    checkDeliveryTimeout();
     flushMarks();
     if (now - lastDepth_ >= 1s) {
       updateDepth();
@@ -148,6 +149,7 @@ bool OutboxRelay::fetch() {
     return false;
   }
   moreWaiting_ = static_cast<int>(rows->size()) == limit;
+
   for (auto& r : *rows) {
     cursor_ = std::max(cursor_, r.seq);
     if (inFlight_.count(r.seq) == 0) {
@@ -241,6 +243,27 @@ void OutboxRelay::onDelivery(const rd_kafka_message_t* m) {
   }
 }
 
+void OutboxRelay::checkDeliveryTimeout() {
+  // librdkafka's own message.timeout.ms is off: when it fires it fails the oldest records of a
+  // partition and still sends the newer ones, so a re-produced record would land behind its
+  // successors. The relay times out instead, and only ever by starting over from the oldest
+  // pending row: the partition log then holds an in-order prefix followed by the re-produced rest.
+  const auto now = Clock::now();
+  if (inFlight_.empty() || failed_ || now - lastTimeoutScan_ < 100ms) {
+    return;
+  }
+  lastTimeoutScan_ = now;
+  const auto oldest = std::min_element(inFlight_.begin(), inFlight_.end(), [](const auto& a, const auto& b) {
+    return a.second.producedAt < b.second.producedAt;
+  });
+  if (now - oldest->second.producedAt > settings_.messageTimeout) {
+    metrics_.produceFailed.inc();
+    log_->warn("outbox row {} not acknowledged within {} ms; starting over from the oldest pending row", oldest->first,
+               settings_.messageTimeout.count());
+    failed_ = true;
+  }
+}
+
 void OutboxRelay::flushMarks() {
   if (toMark_.empty()) {
     return;
@@ -275,7 +298,7 @@ void OutboxRelay::recover() {
   // marked), then start over with a new producer from the oldest pending row: later rows of the
   // same key are never acknowledged ahead of an earlier one that is produced again.
   rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE);
-  drain(Clock::now() + settings_.messageTimeout + 5s);
+  drain(Clock::now() + std::min<std::chrono::milliseconds>(settings_.messageTimeout, 5s));
   flushMarks();
   if (!inFlight_.empty()) {
     rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);

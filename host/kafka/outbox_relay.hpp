@@ -59,6 +59,7 @@ class OutboxRelay {
   bool fetch();
   void produceBacklog();
   sdk::Status produceOne(const OutboxRecord& record);
+  void checkDeliveryTimeout();
   void flushMarks();
   void recover();
   void drain(std::chrono::steady_clock::time_point until);
@@ -83,6 +84,7 @@ class OutboxRelay {
   bool moreWaiting_ = true;
   std::chrono::steady_clock::time_point lastFetch_{};
   std::chrono::steady_clock::time_point lastDepth_{};
+  std::chrono::steady_clock::time_point lastTimeoutScan_{};
 
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -106,7 +106,8 @@ std::map<std::string, std::string> clientProperties(const KafkaSettings& s, cons
   p["log.connection.close"] = "false";
   if (producer) {
     p["linger.ms"] = std::to_string(s.lingerMs.count());
-    p["message.timeout.ms"] = std::to_string(s.messageTimeout.count());
+    // Infinite: the relay enforces kafka.message_timeout itself (see OutboxRelay::checkDeliveryTimeout).
+    p["message.timeout.ms"] = "0";
     p["queue.buffering.max.messages"] = std::to_string(s.maxInFlight + 1000);
     p["queue.buffering.max.kbytes"] = "262144";
     p["batch.num.messages"] = "10000";
@@ -133,6 +134,7 @@ std::map<std::string, std::string> clientProperties(const KafkaSettings& s, cons
     p["bootstrap.servers"] = bootstrap;
   }
   if (producer) {
+    p["message.timeout.ms"] = "0";
     p["enable.idempotence"] = "true";
     p["acks"] = "all";
   } else {

@@ -1,6 +1,6 @@
 // Fault injection with the mock cluster while records stream through the outbox: request errors,
-// a broker that goes down for longer than message.timeout.ms (so librdkafka fails records and the
-// relay must produce them again), a slow broker. Every record must arrive, in order per key.
+// a broker that goes down for longer than kafka.message_timeout (so the relay purges what it gave
+// librdkafka, re-creates the producer and produces the rows again), a slow broker. Every record must arrive, in order per key.
 // Also: while Kafka is unreachable the backlog waits in SQL, not in memory, and drains after.
 
 #include <gtest/gtest.h>
@@ -55,6 +55,8 @@ Check checkStream(const std::vector<Record>& records) {
     auto it = lastFirstSeen.find(r.key);
     if (it != lastFirstSeen.end() && it->second >= n) {
       ++c.outOfOrder;
+      std::cout << "out of order: key " << r.key << " record " << n << " after " << it->second << " at partition "
+                << r.partition << " offset " << r.offset << "\n";
     }
     lastFirstSeen[r.key] = n;
   }
@@ -100,7 +102,7 @@ TEST(KafkaFault, EveryRecordArrivesInOrderPerKeyThroughErrorsOutageAndSlowness) 
                                              RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
                                              RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS});
   std::this_thread::sleep_for(1s);
-  // Down for longer than message.timeout.ms: records fail in librdkafka and must be produced again.
+  // Down for longer than the message timeout: deliveries fail and must be produced again.
   broker->setBrokerDown(1);
   std::this_thread::sleep_for(4s);
   broker->setBrokerUp(1);
