@@ -37,7 +37,7 @@ daemon:
   threads: 0
 plugins:
   - name: lb
-    library: test-loopback
+    library: $SB_PLUGIN_DIR/switchboard-loopback.so
     config:
       account: "1555"
       rate: -3

@@ -11,7 +11,7 @@ std::string testPlugin(const std::string& name) { return std::string(SB_TEST_PLU
 }  // namespace
 
 TEST(PluginLoader, LoadsAGoodPluginAndReadsItsSchema) {
-  auto lib = PluginLibrary::open(testPlugin("test-loopback"));
+  auto lib = PluginLibrary::open(std::string(SB_PLUGIN_DIR) + "/switchboard-loopback.so");
   ASSERT_TRUE(lib.ok()) << lib.error().describe();
   EXPECT_STREQ(lib.value()->abi().pluginName, "loopback");
   EXPECT_STREQ(lib.value()->factory().name(), "loopback");
@@ -51,7 +51,7 @@ TEST(PluginLoader, LibraryOutlivesItsLastObject) {
   // A factory pointer obtained from the library stays valid while we hold the library handle.
   std::weak_ptr<PluginLibrary> weak;
   {
-    auto lib = PluginLibrary::open(testPlugin("test-loopback"));
+    auto lib = PluginLibrary::open(std::string(SB_PLUGIN_DIR) + "/switchboard-loopback.so");
     ASSERT_TRUE(lib.ok());
     weak = lib.value();
     EXPECT_STREQ(lib.value()->factory().version(), "1.0.0");

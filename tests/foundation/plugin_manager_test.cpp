@@ -36,7 +36,7 @@ struct Harness {
 PluginSpec loopback(const std::string& name, const std::string& lifecycle, const std::string& marker) {
   PluginSpec s;
   s.name = name;
-  s.library = "test-loopback";
+  s.library = std::string(SB_PLUGIN_DIR) + "/switchboard-loopback.so";
   sb::ConfigValue::Map m;
   m["account"] = sb::ConfigValue::ofString("acct-" + name);
   m["tenant"] = sb::ConfigValue::ofString("default");

@@ -23,12 +23,12 @@ pass "example plugin built out of tree"
 # The daemon loads it from its own directory beside the loopback test connector, and calls it:
 # messages "echo N" from the connector come back as replies the connector "sends".
 mkdir -p "$WORK/plugins"
-cp "$WORK/echo-build/switchboard-echo.so" "$SB_TEST_PLUGIN_DIR/test-loopback.so" "$WORK/plugins/"
+cp "$WORK/echo-build/switchboard-echo.so" "$SB_PLUGIN_DIR/switchboard-loopback.so" "$WORK/plugins/"
 base_config "$WORK/cfg.yaml"
 cat >>"$WORK/cfg.yaml" <<YAML
 plugins:
   - name: lb
-    library: test-loopback
+    library: loopback
     config: {account: "300", rate: 1, tick: 100ms, text: "echo ping {n}", sent_file: $WORK/sent}
   - name: echo
     library: echo

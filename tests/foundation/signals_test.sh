@@ -7,10 +7,10 @@ plugins() {  # plugins MARKER_B RATE
   cat <<YAML
 plugins:
   - name: a
-    library: test-loopback
+    library: $SB_PLUGIN_DIR/switchboard-loopback.so
     config: {account: "100", lifecycle_file: $WORK/lifecycle, acked_file: $WORK/acked, rate: $2, tick: 5ms}
   - name: b
-    library: test-loopback
+    library: $SB_PLUGIN_DIR/switchboard-loopback.so
     config: {account: "200", lifecycle_file: $WORK/lifecycle, marker: "$1"}
 YAML
 }

@@ -1,6 +1,7 @@
-// A connector for tests: it "receives" messages it generates itself at a configured rate and
-// "sends" commands by appending them to a file. It drives the real pipeline end to end, and
-// records what it saw so tests can check that nothing acked was lost.
+// The loopback connector: no network behind it. It "receives" messages it generates itself at a
+// configured rate and "sends" commands by appending them to a file, so the whole pipeline (storage,
+// plugins, Kafka) can be tried, load-tested and tested without WhatsApp. Tests use its files to
+// check that nothing acknowledged was lost.
 
 #include <fstream>
 #include <mutex>
