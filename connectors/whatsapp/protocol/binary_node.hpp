@@ -52,6 +52,9 @@ struct Node {
 struct DecodeLimits {
   std::size_t maxDepth = 64;
   std::size_t maxInflatedSize = 32u << 20;
+  /// Nodes plus attributes in one frame. A node costs ~100 bytes of memory for 3 bytes of input,
+  /// so without this a 16 MiB frame could make the decoder allocate half a gigabyte.
+  std::size_t maxElements = 500'000;
 };
 
 /// Appends the encoding of node (no frame flags byte) to out. Fails only when a list is longer

@@ -25,7 +25,7 @@ bool isAdServer(std::string_view server) {
 
 }  // namespace
 
-Jid Jid::user_(std::string user, std::string_view server) {
+Jid Jid::pair(std::string user, std::string_view server) {
   Jid j;
   j.user = std::move(user);
   j.server = std::string(server);

@@ -42,7 +42,7 @@ struct Jid {
   /// wire without losing anything (the codec then sends it as a plain string).
   static std::optional<Jid> parse(std::string_view text);
 
-  static Jid user_(std::string user, std::string_view server = kUserServer);
+  static Jid pair(std::string user, std::string_view server = kUserServer);
   static Jid withDevice(std::string user, std::uint16_t device, std::string_view server = kUserServer);
 
   /// The wire domain byte for an AgentDevice JID.

@@ -227,6 +227,12 @@ class Decoder {
     if (*size == 0) {
       return fail("codec.invalid_node", "a node needs at least a tag");
     }
+    std::size_t attrCount = (*size - 1) / 2;
+    elements_ += 1 + attrCount;
+    if (elements_ > limits_.maxElements) {
+      return fail("codec.too_many", "a frame holds more than " + std::to_string(limits_.maxElements) +
+                                        " nodes and attributes");
+    }
     Node n;
     auto tagByte = byte();
     if (!tagByte) {
@@ -236,7 +242,6 @@ class Decoder {
     if (n.tag.empty()) {
       return fail("codec.invalid_node", "a node tag is empty");
     }
-    std::size_t attrCount = (*size - 1) / 2;
     // Each attribute takes at least two bytes, so this reservation is bounded by the input.
     if (attrCount * 2 > remaining()) {
       return fail("codec.truncated", "attribute count exceeds the input");
@@ -528,6 +533,7 @@ class Decoder {
 
   ByteView data_;
   std::size_t pos_ = 0;
+  std::size_t elements_ = 0;
   const TokenDictionary& dict_;
   const DecodeLimits& limits_;
 };

@@ -134,6 +134,17 @@ TEST(WaCodec, HostileInputIsAnErrorValue) {
   EXPECT_FALSE(wa::decodeNode(deep, v3).ok());
   // A list that claims 65535 children in a few bytes is refused before anything is reserved.
   EXPECT_FALSE(wa::decodeNode(hex("f80219f9ffff"), v3).ok());
+  // Many tiny children: refused at the element limit instead of costing ~30x their size in memory.
+  wa::Bytes wide{248, 2, 25, 249, 0xFF, 0xFF};
+  for (int i = 0; i < 0xFFFF; ++i) {
+    wide.insert(wide.end(), {248, 1, 25});
+  }
+  EXPECT_TRUE(wa::decodeNode(wide, v3).ok());
+  wa::DecodeLimits few;
+  few.maxElements = 1000;
+  auto limited = wa::decodeNode(wide, v3, few);
+  ASSERT_FALSE(limited.ok());
+  EXPECT_EQ(limited.error().code, "wa.codec.too_many");
   // Trailing bytes after the node are an error.
   EXPECT_FALSE(wa::decodeNode(hex("f8011900"), v3).ok());
 }
