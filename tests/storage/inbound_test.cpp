@@ -95,6 +95,23 @@ TEST_P(StorageTest, DuplicateChangesNothing) {
   EXPECT_EQ((*conv)->lastMessageAt, 6000);
   auto session = store->readSignal(SignalWrite::Table::Session, "acc", "15551112222.0");
   EXPECT_EQ(**session, "session-state-W2");
+
+  // The same in a larger batch (PostgreSQL writes those with one statement per table).
+  std::vector<InboundWrite> big;
+  for (const char* id : {"W1", "W3", "W4", "W3", "W2", "W5"}) {
+    big.push_back(makeInbound("default", "acc", "15551112222", id, std::string("big ") + id, 8000));
+  }
+  auto c = store->storeInbound(big);
+  ASSERT_TRUE(c.ok()) << c.error().describe();
+  const std::vector<bool> expected = {true, false, false, true, true, false};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ((*c)[i].duplicate, expected[i]) << i;
+  }
+  EXPECT_EQ((*c)[3].id, (*c)[1].id);
+  EXPECT_EQ((*c)[0].id, (*a)[0].id);
+  EXPECT_EQ(*store->outboxDepth(), 5);
+  EXPECT_EQ(store->tenant("default")->listMessages((*a)[0].conversation, 10, std::nullopt)->size(), 5u);
+  EXPECT_EQ(**store->readSignal(SignalWrite::Table::Session, "acc", "15551112222.0"), "session-state-W5");
 }
 
 TEST_P(StorageTest, RedeliveredStanzaIsServedFromStorage) {
@@ -148,6 +165,48 @@ TEST_P(StorageTest, ClosedConversationReopensAndGroupsUseTheAuthor) {
   auto author = t->getContact((*r3)[0].contact);
   ASSERT_TRUE(author->has_value());
   EXPECT_EQ((*author)->phone, "15557778888");
+}
+
+TEST_P(StorageTest, LargeBatchReopensGroupsAndSignalDeletes) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto t = store->tenant("default");
+  std::vector<InboundWrite> first = {makeInbound("default", "acc", "15551112222", "A1", "hi", 1000)};
+  auto r1 = store->storeInbound(first);
+  ASSERT_TRUE(r1.ok());
+  ASSERT_TRUE(t->setConversationStatus((*r1)[0].conversation, sdk::ConversationStatus::Closed).ok());
+  ASSERT_TRUE(store->writeSignal({{SignalWrite::Table::PreKey, "acc", "17", "prekey"}}).ok());
+
+  std::vector<InboundWrite> batch;
+  batch.push_back(makeInbound("default", "acc", "15551112222", "B1", "back", 2000));   // reopens
+  batch.push_back(makeInbound("default", "acc", "15551112222", "B2", "again", 2500));  // same conversation
+  auto g = makeInbound("default", "acc", "15557778888", "B3", "group", 3000);
+  g.message.isGroup = true;
+  g.message.chat = "120363000000000001@g.us";
+  batch.push_back(g);
+  batch.push_back(makeInbound("default", "acc", "15553334444", "B4", "new", 4000));
+  batch.back().signal.push_back({SignalWrite::Table::PreKey, "acc", "17", std::nullopt});  // prekey used up
+  auto r = store->storeInbound(batch);
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+  EXPECT_TRUE((*r)[0].newConversation);
+  EXPECT_FALSE((*r)[1].newConversation);
+  EXPECT_TRUE((*r)[2].newConversation);
+  EXPECT_TRUE((*r)[3].newConversation);
+  auto reopened = t->getConversation((*r1)[0].conversation);
+  EXPECT_EQ((*reopened)->status, sdk::ConversationStatus::Open);
+  EXPECT_EQ((*reopened)->lastMessageAt, 2500);
+  EXPECT_EQ((*reopened)->contact, (*r1)[0].contact);
+  auto group = t->getConversation((*r)[2].conversation);
+  EXPECT_EQ((*group)->peer, "120363000000000001@g.us");
+  EXPECT_EQ((*t->getContact((*r)[2].contact))->phone, "15557778888");
+  EXPECT_FALSE(store->readSignal(SignalWrite::Table::PreKey, "acc", "17")->has_value());
+  EXPECT_EQ(*store->outboxDepth(), 5);
+  auto pending = store->pendingOutbox(0, 10);
+  ASSERT_EQ(pending->size(), 5u);
+  for (std::size_t i = 1; i < pending->size(); ++i) {
+    EXPECT_LT((*pending)[i - 1].seq, (*pending)[i].seq);
+    EXPECT_EQ((*pending)[i].ceId, (*r)[i - 1].id);  // outbox order is batch order
+  }
 }
 
 TEST_P(StorageTest, SignalReadWriteDelete) {
