@@ -83,6 +83,14 @@ void KafkaBridge::notifyOutbox() {
 
 std::string KafkaBridge::bootstrapServers() const { return bootstrap_; }
 
+sdk::Result<ReplayReport> KafkaBridge::replay(const ReplayRequest& request) {
+  auto report = replayInbound(*store_, request, settings_.outboxLimit, [this] { notifyOutbox(); });
+  if (report.ok()) {
+    metrics_.replayed.inc(static_cast<double>(report->messages));
+  }
+  return report;
+}
+
 bool KafkaBridge::outboxOverLimit() const { return relay_ && relay_->overLimit(); }
 
 }  // namespace switchboard::host

@@ -14,6 +14,7 @@
 #include "kafka/embedded_broker.hpp"
 #include "kafka/kafka_config.hpp"
 #include "kafka/kafka_metrics.hpp"
+#include "kafka/replay.hpp"
 #include "pipeline/command_sink.hpp"
 #include "storage/store.hpp"
 
@@ -44,6 +45,11 @@ class KafkaBridge {
   /// True while the outbox is above kafka.outbox_limit: the pipeline should refuse new inbound
   /// work with a Retriable error (the network redelivers) until it drains.
   bool outboxOverLimit() const;
+
+  /// Re-publishes stored inbound messages (original ids) selected by tenant, account,
+  /// conversation and time range, through the outbox. Blocks until all are queued (not produced).
+  /// For the admin API and sbctl.
+  sdk::Result<ReplayReport> replay(const ReplayRequest& request);
 
   const KafkaSettings& settings() const { return settings_; }
   /// The embedded broker, or null (tests use it for fault injection).

@@ -85,6 +85,7 @@ class OutboxRelay {
   std::chrono::steady_clock::time_point lastFetch_{};
   std::chrono::steady_clock::time_point lastDepth_{};
   std::chrono::steady_clock::time_point lastTimeoutScan_{};
+  std::chrono::steady_clock::duration tFetch_{}, tProduce_{}, tPoll_{}, tMark_{};
 
   std::mutex mutex_;
   std::condition_variable cv_;
