@@ -1,6 +1,6 @@
 // Test peer for the Baileys cross-check (tests/node/waproto/codec-crosscheck.mjs): reads cases as
 // JSON lines on stdin, answers each with our encoding of the tree and our decoding of the bytes
-// Baileys produced for it. The node script does the comparing.
+// Baileys produced for it (and of a compressed frame of them, when given). The node script compares.
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -93,6 +93,16 @@ int main() {
       out["decoded"] = toJson(*decoded);
     } else {
       out["decodeError"] = decoded.error().describe();
+    }
+    // Optionally a whole frame payload (flags byte, possibly zlib-compressed).
+    if (in.contains("frame")) {
+      auto frame = fromHex(in["frame"].get<std::string>());
+      auto fromFrame = wa::decodeFramePayload(frame, *dict);
+      if (fromFrame) {
+        out["frameDecoded"] = toJson(*fromFrame);
+      } else {
+        out["frameError"] = fromFrame.error().describe();
+      }
     }
     std::cout << out.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
   }

@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
+import { deflateSync } from 'node:zlib';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
@@ -23,14 +24,16 @@ try {
     const enc = await import('baileys/lib/WABinary/encode.js');
     const dec = await import('baileys/lib/WABinary/decode.js');
     baileys = { constants, encode: (n) => enc.encodeBinaryNode(n, constants, []),
-                decode: (b) => dec.decodeDecompressedBinaryNode(b, constants) };
+                decode: (b) => dec.decodeDecompressedBinaryNode(b, constants),
+                decodeFrame: (f) => dec.decodeBinaryNode(f) };
   } else {
     const require = createRequire(import.meta.url);
     const constants = require('baileys6/lib/WABinary/constants.js');
     const enc = require('baileys6/lib/WABinary/encode.js');
     const dec = require('baileys6/lib/WABinary/decode.js');
     baileys = { constants, encode: (n) => enc.encodeBinaryNode(n, constants, []),
-                decode: (b) => dec.decodeDecompressedBinaryNode(b, constants) };
+                decode: (b) => dec.decodeDecompressedBinaryNode(b, constants),
+                decodeFrame: (f) => dec.decodeBinaryNode(f) };
   }
 } catch (e) {
   console.error(`Baileys is not installed (npm ci in tests/node): ${e.message}; skipping`);
@@ -178,9 +181,12 @@ for (let id = 0; id < cases; id++) {
   bigBudget = chance(0.015) ? 1 : 0;
   const tree = genNode(0);
   const baileysBytes = baileys.encode(toBaileys(tree));
-  batch.push({ id, tree, baileysBytes, lossy: flags.lossy, agent: flags.agent });
+  // Every eighth case also travels as a compressed frame (flags 0x02, zlib), decoded by both sides.
+  const frame = id % 8 === 0 ? Buffer.concat([Buffer.from([2]), deflateSync(baileysBytes)]) : undefined;
+  batch.push({ id, tree, baileysBytes, frame, lossy: flags.lossy, agent: flags.agent });
 }
-const input = batch.map((c) => JSON.stringify({ id: c.id, dict: dictVersion, tree: c.tree, bytes: c.baileysBytes.toString('hex') })).join('\n') + '\n';
+const input = batch.map((c) => JSON.stringify({ id: c.id, dict: dictVersion, tree: c.tree, bytes: c.baileysBytes.toString('hex'),
+                                                ...(c.frame ? { frame: c.frame.toString('hex') } : {}) })).join('\n') + '\n';
 const t0 = Date.now();
 const run = spawnSync(args.tool, [], { input, maxBuffer: 1 << 30, encoding: 'utf8' });
 if (run.status !== 0) {
@@ -195,7 +201,7 @@ if (answers.length !== batch.length) {
 }
 
 let failures = 0;
-const stats = { identicalBytes: 0, lossy: 0, agent: 0, bytesTotal: 0 };
+const stats = { identicalBytes: 0, lossy: 0, agent: 0, bytesTotal: 0, frames: 0 };
 const fail = (c, what, detail) => {
   failures++;
   if (failures <= 10) {
@@ -228,6 +234,12 @@ for (const c of batch) {
   if (!same(a.decoded, c.agent ? c.tree : baileysSelf)) {
     fail(c, "we decode Baileys' encoding differently", JSON.stringify(a.decoded).slice(0, 600));
   }
+  if (c.frame) {
+    stats.frames++;
+    const baileysFrame = fromBaileys(await baileys.decodeFrame(c.frame));
+    if (a.frameError) fail(c, 'our decoder rejected the compressed frame', a.frameError);
+    else if (!same(a.frameDecoded, c.agent ? c.tree : baileysFrame)) fail(c, 'we decode the compressed frame differently', JSON.stringify(a.frameDecoded).slice(0, 600));
+  }
   if (ours.equals(c.baileysBytes)) {
     stats.identicalBytes++;
   } else if (!c.lossy && dictVersion === 3) {
@@ -237,6 +249,7 @@ for (const c of batch) {
   }
 }
 console.log(`dict ${dictVersion}, seed ${seed}: ${cases} trees, ${stats.bytesTotal} bytes; ` +
-            `${stats.identicalBytes} byte-identical encodings, ${stats.lossy} with msgr/interop JIDs, ${stats.agent} with agents; ` +
+            `${stats.identicalBytes} byte-identical encodings, ${stats.lossy} with msgr/interop JIDs, ${stats.agent} with agents, ` +
+            `${stats.frames} compressed frames; ` +
             `${failures} failures`);
 process.exit(failures ? 1 : 0);
