@@ -179,10 +179,50 @@ std::unique_ptr<PostgresServer> PostgresServer::start(std::string& error) {
     pg->port_ = freePort();
     if (pg->pgCtl("start", error)) {
       pg->running_ = true;
+      pg->startWatchdog();
       return pg;
     }
   }
   return nullptr;
+}
+
+void PostgresServer::startWatchdog() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    return;  // no watchdog: the destructor still cleans up on a normal exit
+  }
+  // Everything the child needs, prepared before fork.
+  const std::vector<std::string> stop = {bin_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "immediate", "stop"};
+  const std::string user = user_, dir = dir_;
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return;
+  }
+  if (pid == 0) {
+    ::close(fds[1]);
+    char c;
+    for (;;) {
+      const ssize_t n = ::read(fds[0], &c, 1);
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        break;
+      }
+    }
+    // EOF: the test process closed its end or died. Stop the server if it still runs.
+    std::string ignored;
+    if (::access((dir + "/data/postmaster.pid").c_str(), F_OK) == 0) {
+      (void)run(stop, user, "/dev/null", ignored);
+    }
+    (void)run({"rm", "-rf", dir}, "", "/dev/null", ignored);
+    ::_exit(0);
+  }
+  ::close(fds[0]);
+  watchdogFd_ = fds[1];
+  watchdogPid_ = pid;
 }
 
 bool PostgresServer::pgCtl(const std::string& action, std::string& error) {
@@ -210,6 +250,12 @@ PostgresServer::~PostgresServer() {
   }
   if (!dir_.empty()) {
     removeTree(dir_);
+  }
+  if (watchdogFd_ >= 0) {
+    ::close(watchdogFd_);
+    int status = 0;
+    while (::waitpid(watchdogPid_, &status, 0) < 0 && errno == EINTR) {
+    }
   }
 }
 

@@ -10,6 +10,9 @@
 //   pg->createDatabase("t1", error);
 //   pg->url("t1");   // postgresql://postgres@127.0.0.1:PORT/t1
 //
+// A watchdog process stops the server and removes the cluster if the test process dies without
+// running the destructor (a crash, SIGKILL), so no postgres outlives its test.
+//
 // The binaries are found in $SB_PG_BIN, else the newest /usr/lib/postgresql/*/bin. If none are
 // installed, start() fails with a sentence saying so: callers must fail, not skip.
 
@@ -46,9 +49,13 @@ class PostgresServer {
   PostgresServer() = default;
   bool pgCtl(const std::string& action, std::string& error);
 
+  void startWatchdog();
+
   std::string bin_, dir_, user_;
   int port_ = 0;
   bool running_ = false;
+  int watchdogFd_ = -1;   // closing it (or our death) tells the watchdog to clean up
+  int watchdogPid_ = -1;
 };
 
 }  // namespace switchboard::testing
