@@ -1,5 +1,8 @@
 #include "storage/migrations.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 
@@ -140,6 +143,12 @@ sdk::Status migrate(Database& db, const std::vector<Migration>& migrations) {
   auto log = componentLogger("storage");
   const int latest = migrations.empty() ? 0 : migrations.back().version;
   auto current = schemaVersion(db);
+  if (!current.ok() && !current.error().isFatal()) {
+    // Daemons starting together on an empty PostgreSQL can race on CREATE TABLE IF NOT EXISTS
+    // (a unique violation in the catalog); the loser simply looks again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    current = schemaVersion(db);
+  }
   SB_TRY(current);
   if (*current > latest) {
     return sdk::Error::fatal("storage.schema_too_new",

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "storage/contact_csv.hpp"
+#include "storage/database.hpp"
 #include "storage/key_sealer.hpp"
 #include "storage/phone_number.hpp"
 #include "storage/stable_ids.hpp"
@@ -20,6 +21,24 @@ TEST(PhoneNumber, NormalisesToE164Digits) {
   EXPECT_EQ(phoneFromJid("15551234567@s.whatsapp.net"), "15551234567");
   EXPECT_EQ(phoneFromJid("123456789@lid"), std::nullopt);
   EXPECT_EQ(phoneFromJid("120363000000000001@g.us"), std::nullopt);
+}
+
+TEST(StorageUrl, PostgresUriBecomesLibpqKeywords) {
+  auto u = parseStorageUrl("postgresql://u%40x:p%20w@[::1]:5433/db?sslmode=disable&application_name=sb");
+  ASSERT_TRUE(u.ok()) << u.error().describe();
+  EXPECT_EQ(u->dialect, Dialect::Postgres);
+  EXPECT_EQ(u->connect, "host='::1' port='5433' dbname='db' user='u@x' password='p w' sslmode='disable'"
+                        " application_name='sb'");
+  EXPECT_EQ(u->redacted.find("p%20w"), std::string::npos);
+  auto plain = parseStorageUrl("postgres://sb@db.example/switchboard");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->connect, "host='db.example' dbname='switchboard' user='sb'");
+  auto rel = parseStorageUrl("sqlite://data/sb.db");
+  ASSERT_TRUE(rel.ok());
+  EXPECT_EQ(rel->sqlitePath, "data/sb.db");
+  EXPECT_EQ(parseStorageUrl("sqlite:///var/lib/sb.db")->sqlitePath, "/var/lib/sb.db");
+  EXPECT_FALSE(parseStorageUrl("sqlite://").ok());
+  EXPECT_FALSE(parseStorageUrl("postgresql://h/db?broken").ok());
 }
 
 TEST(TenantScopeCheck, RefusesSqlThatIsNotTenantScoped) {
