@@ -45,6 +45,14 @@ sdk::Status OutboxRelay::createProducer() {
 
 sdk::Status OutboxRelay::start() {
   SB_TRY(createProducer());
+  // A page arriving only wakes the relay; unlike notify() it does not mean new rows are waiting.
+  db_ = std::make_unique<OutboxDbWorker>(store_, metrics_, settings_.retryBackoff, [this] {
+    {
+      std::lock_guard lock(mutex_);
+      pageReady_ = true;
+    }
+    cv_.notify_all();
+  });
   stopping_ = false;
   thread_ = std::thread([this] { run(); });
   return sdk::okStatus();
@@ -73,9 +81,10 @@ void OutboxRelay::notify() {
 
 bool OutboxRelay::waitFor(std::chrono::milliseconds d) {
   std::unique_lock lock(mutex_);
-  cv_.wait_for(lock, d, [this] { return wake_ || stopping_; });
+  cv_.wait_for(lock, d, [this] { return wake_ || pageReady_ || stopping_; });
   bool woken = wake_;
   wake_ = false;
+  pageReady_ = false;
   return woken;
 }
 
@@ -94,13 +103,9 @@ void OutboxRelay::run() {
       continue;
     }
     const auto now = Clock::now();
-    const bool room = static_cast<int>(inFlight_.size() + backlog_.size()) + settings_.outboxBatch / 2 <=
-                      settings_.maxInFlight;
-    bool fetched = false;
     auto s0 = Clock::now();
-    if (room && backlog_.empty() && (woken || moreWaiting_ || now - lastFetch_ >= settings_.pollInterval)) {
-      fetched = fetch();
-    }
+    collectPage();
+    requestPage(woken);
     woken = false;
     auto s1 = Clock::now();
     produceBacklog();
@@ -109,18 +114,18 @@ void OutboxRelay::run() {
     checkDeliveryTimeout();
     auto s3 = Clock::now();
     flushMarks();
-    auto s4 = Clock::now();
     tFetch_ += s1 - s0;
     tProduce_ += s2 - s1;
     tPoll_ += s3 - s2;
-    tMark_ += s4 - s3;
     if (now - lastDepth_ >= 1s) {
       updateDepth();
     }
-    if (inFlight_.empty() && backlog_.empty() && !fetched) {
-      // Idle: every row we read is marked, so reading from the start again is exact and also picks
-      // up rows whose transaction committed after rows with a higher seq (PostgreSQL).
-      cursor_ = 0;
+    if (inFlight_.empty() && backlog_.empty()) {
+      if (!db_->pageOutstanding() && db_->marksSettled()) {
+        // Idle: every row we read is marked, so reading from the start again is exact and also
+        // picks up rows whose transaction committed after rows with a higher seq (PostgreSQL).
+        cursor_ = 0;
+      }
       woken = waitFor(settings_.pollInterval);
     } else {
       std::lock_guard lock(mutex_);
@@ -129,11 +134,10 @@ void OutboxRelay::run() {
     }
   }
   // Where the relay's time went: tells a slow database from a slow cluster.
-  log_->info("outbox relay stopping; time spent reading_outbox_ms={} producing_ms={} polling_ms={} marking_ms={}",
+  log_->info("outbox relay stopping; time spent reading_outbox_ms={} producing_ms={} polling_ms={}",
              std::chrono::duration_cast<std::chrono::milliseconds>(tFetch_).count(),
              std::chrono::duration_cast<std::chrono::milliseconds>(tProduce_).count(),
-             std::chrono::duration_cast<std::chrono::milliseconds>(tPoll_).count(),
-             std::chrono::duration_cast<std::chrono::milliseconds>(tMark_).count());
+             std::chrono::duration_cast<std::chrono::milliseconds>(tPoll_).count());
   // Shutdown: nothing new, give in-flight records until the deadline, keep what was delivered.
   drain(stopDeadline_);
   flushMarks();
@@ -150,28 +154,42 @@ void OutboxRelay::run() {
   }
   topics_.clear();
   producer_.reset();
+  db_->stop(std::max(stopDeadline_, Clock::now() + 1s));
 }
 
-bool OutboxRelay::fetch() {
-  lastFetch_ = Clock::now();
-  const int room = settings_.maxInFlight - static_cast<int>(inFlight_.size());
-  const int limit = std::min(settings_.outboxBatch, room);
-  auto rows = store_->pendingOutbox(cursor_, limit);
-  if (!rows.ok()) {
-    metrics_.storeErrors.inc();
-    log_->warn("cannot read the outbox: {}", rows.error().describe());
-    moreWaiting_ = false;
-    return false;
+void OutboxRelay::requestPage(bool woken) {
+  // A wake-up that arrives while a page is being read must not be lost: it asks for one more read.
+  wantPage_ = wantPage_ || woken;
+  const int room = settings_.maxInFlight - static_cast<int>(inFlight_.size() + backlog_.size());
+  if (!backlog_.empty() || room < settings_.outboxBatch / 2 + 1) {
+    return;
   }
-  moreWaiting_ = static_cast<int>(rows->size()) == limit;
+  if (!(wantPage_ || moreWaiting_ || Clock::now() - lastFetch_ >= settings_.pollInterval)) {
+    return;
+  }
+  if (db_->requestPage(cursor_, std::min(settings_.outboxBatch, room), generation_)) {
+    lastFetch_ = Clock::now();
+    wantPage_ = false;
+  }
+}
 
-  for (auto& r : *rows) {
+void OutboxRelay::collectPage() {
+  auto page = db_->takePage();
+  if (!page || page->generation != generation_) {
+    return;  // nothing yet, or read before a recovery started over
+  }
+  if (!page->rows.ok()) {
+    moreWaiting_ = false;
+    return;
+  }
+  auto& rows = page->rows.value();
+  moreWaiting_ = static_cast<int>(rows.size()) == page->limit;
+  for (auto& r : rows) {
     cursor_ = std::max(cursor_, r.seq);
     if (inFlight_.count(r.seq) == 0) {
       backlog_.push_back(std::move(r));
     }
   }
-  return !rows->empty();
 }
 
 void OutboxRelay::produceBacklog() {
@@ -280,26 +298,10 @@ void OutboxRelay::checkDeliveryTimeout() {
 }
 
 void OutboxRelay::flushMarks() {
-  if (toMark_.empty()) {
-    return;
+  if (!toMark_.empty()) {
+    db_->markProduced(std::move(toMark_));
+    toMark_.clear();
   }
-  while (true) {
-    auto status = store_->markProduced(toMark_);
-    if (status.ok()) {
-      break;
-    }
-    // Not marking would only cause duplicates; but reading on from a cursor past unmarked rows is
-    // fine, so retry a little and keep the list for the next round rather than block the relay.
-    metrics_.storeErrors.inc();
-    log_->warn("cannot mark {} outbox rows produced: {}", toMark_.size(), status.error().describe());
-    if (!waitFor(settings_.retryBackoff)) {
-      std::lock_guard lock(mutex_);
-      if (stopping_) {
-        return;
-      }
-    }
-  }
-  toMark_.clear();
 }
 
 void OutboxRelay::drain(Clock::time_point until) {
@@ -320,8 +322,13 @@ void OutboxRelay::recover() {
     rd_kafka_poll(producer_.get(), 100);
     inFlight_.clear();
   }
+  // Starting over from the oldest pending row is exact only once the delivered rows are gone.
+  if (!db_->waitMarksSettled(Clock::now() + 10s)) {
+    log_->warn("delivered outbox rows not yet marked; some will be produced twice");
+  }
   backlog_.clear();
   cursor_ = 0;
+  ++generation_;
   failed_ = false;
   metrics_.inFlight.set(0);
   char reason[256] = "";

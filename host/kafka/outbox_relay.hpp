@@ -23,6 +23,7 @@
 
 #include "kafka/kafka_config.hpp"
 #include "kafka/kafka_metrics.hpp"
+#include "kafka/outbox_db_worker.hpp"
 #include "kafka/rdkafka_util.hpp"
 #include "storage/store.hpp"
 
@@ -56,7 +57,8 @@ class OutboxRelay {
 
   sdk::Status createProducer();
   void run();
-  bool fetch();
+  void requestPage(bool woken);
+  void collectPage();
   void produceBacklog();
   sdk::Status produceOne(const OutboxRecord& record);
   void checkDeliveryTimeout();
@@ -82,14 +84,18 @@ class OutboxRelay {
   std::int64_t cursor_ = 0;
   bool failed_ = false;
   bool moreWaiting_ = true;
+  bool wantPage_ = true;
   std::chrono::steady_clock::time_point lastFetch_{};
   std::chrono::steady_clock::time_point lastDepth_{};
   std::chrono::steady_clock::time_point lastTimeoutScan_{};
-  std::chrono::steady_clock::duration tFetch_{}, tProduce_{}, tPoll_{}, tMark_{};
+  std::chrono::steady_clock::duration tFetch_{}, tProduce_{}, tPoll_{};
+  std::uint64_t generation_ = 0;  // Bumped when the relay starts over; older pages are dropped.
+  std::unique_ptr<OutboxDbWorker> db_;
 
   std::mutex mutex_;
   std::condition_variable cv_;
   bool wake_ = false;
+  bool pageReady_ = false;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stopDeadline_{};
   std::atomic<bool> overLimit_{false};

@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   while ((*store)->outboxDepth().valueOr(-1) != 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   auto b1 = Clock::now();
   const std::string bootstrap = bridge.bootstrapServers();
