@@ -30,6 +30,19 @@ void ensureTopics(const KafkaSettings& settings, const std::string& bootstrap) {
   }
   rd_kafka_t* rk = client->get();
   auto names = contractTopics(settings);
+  // Only ask for what is missing: many clusters (and the embedded one) refuse or ignore CreateTopics.
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(rk, 1, nullptr, &md, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < md->topic_cnt; ++i) {
+      if (md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        std::erase(names, std::string(md->topics[i].topic));
+      }
+    }
+    rd_kafka_metadata_destroy(md);
+  }
+  if (names.empty()) {
+    return;
+  }
   std::vector<rd_kafka_NewTopic_t*> topics;
   char err[512];
   for (const auto& name : names) {
