@@ -153,9 +153,7 @@ void Pipeline::storeLoop() {
       for (const auto& item : batch) {
         InboundWrite w;
         w.message = item.message;
-        if (encoder_.inbound) {
-          w.outbox = encoder_.inbound(item.message);
-        }
+        w.encode = encoder_.inbound;
         writes.push_back(std::move(w));
       }
       auto result = store_ ? store_->storeInbound(writes)
@@ -348,7 +346,11 @@ void Pipeline::event(const sdk::Event& e) {
   });
 }
 
-void Pipeline::result(const sdk::CommandResult& r) {
+void Pipeline::result(const sdk::CommandResult& given) {
+  auto r = given;
+  if (r.timestamp == 0) {
+    r.timestamp = nowMs();
+  }
   if (r.stage == sdk::ResultStage::Sent || r.stage == sdk::ResultStage::Failed) {
     std::lock_guard lock(inFlightMutex_);
     inFlight_.erase(r.tenant + "/" + r.commandId);

@@ -65,10 +65,7 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           s.dTenant = m.tenant;
           s.dAccount = m.account;
           s.dNetworkId = m.networkId;
-          s.dMessageId = m.id;
           s.dSeq = seqs[index++];
-          s.dHash = w.ciphertextHash;
-          s.dAt = now;
           s.dedupeInsert.execute();
           if (s.dedupeInsert.affected() == 0) {
             // Seen before: report what was stored then, change nothing.
@@ -133,10 +130,15 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           s.mReaction = m.reaction;
           s.mTs = m.timestamp;
           s.mSeq = s.dSeq;
+          s.mHash = w.ciphertextHash;
+          s.mCipherKey = cipherKey(w.ciphertextHash);
           s.messageInsert.execute();
 
           writeSignalRows(c, sealer, w.signal);
 
+          if (w.encode) {
+            w.outbox = w.encode(m);
+          }
           auto& o = w.outbox;
           o.tenant = m.tenant;
           o.account = m.account;
@@ -167,15 +169,16 @@ sdk::Result<std::optional<sdk::InboundMessage>> SqlStore::findByCiphertext(const
     return Found();
   }
   return db().run<Found>([&](Connection& c) -> sdk::Result<Found> {
+    const long long key = cipherKey(ciphertextHash);
     sdk::InboundMessage m;
     std::string kind, extra;
     int fromMe = 0, isGroup = 0;
     long long ts = 0;
     c.sql << "SELECT m.tenant, m.id, m.conversation_id, m.account, m.kind, m.body, m.extra, m.network_id, m.chat,"
              " m.sender, m.sender_name, m.from_me, m.is_group, m.reply_to, m.target_id, m.reaction, m.ts"
-             " FROM inbound_dedupe d JOIN messages m ON m.seq = d.message_seq"
-             " WHERE d.account = :a AND d.ciphertext_hash = :h",
-        soci::use(account), soci::use(ciphertextHash), soci::into(m.tenant), soci::into(m.id),
+             " FROM messages m WHERE m.cipher_key = :k AND m.account = :a AND m.ciphertext_hash = :h"
+             " AND m.direction = 'in'",
+        soci::use(key), soci::use(account), soci::use(ciphertextHash), soci::into(m.tenant), soci::into(m.id),
         soci::into(m.conversation), soci::into(m.account), soci::into(kind), soci::into(m.text), soci::into(extra),
         soci::into(m.networkId), soci::into(m.chat), soci::into(m.sender), soci::into(m.senderName),
         soci::into(fromMe), soci::into(isGroup), soci::into(m.replyTo), soci::into(m.targetId),

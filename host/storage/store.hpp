@@ -5,6 +5,7 @@
 // Everything that must not be lost goes through one of the transactional calls below.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,9 @@ struct InboundWrite {
   std::string ciphertextHash;    // Hex SHA-256 of the stanza ciphertext; a redelivery is served from storage.
   std::vector<SignalWrite> signal;
   OutboxRecord outbox;           // The Kafka record announcing the message (conversation filled in by the store).
+  // When set, the store builds `outbox` with it once it has assigned the message's id and
+  // conversation, so the record's payload carries them.
+  std::function<OutboxRecord(const sdk::InboundMessage&)> encode;
 };
 
 struct InboundStored {
