@@ -95,6 +95,15 @@ void BM_NoiseHandshake(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
+void BM_XEdDSAVerify(benchmark::State& state) {
+  auto kp = wa::KeyPair::generate();
+  wa::Bytes msg(100, 1);
+  auto sig = wa::xeddsaSign(kp.priv, msg);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(wa::xeddsaVerify(kp.pub, msg, sig));
+  }
+}
+
 void BM_TransportSeal(benchmark::State& state) {
   wa::Key32 key{};
   wa::TransportCipher cipher(key);
@@ -115,6 +124,7 @@ BENCHMARK(BM_DecodeReceipt);
 BENCHMARK(BM_EncodeMedia64K);
 BENCHMARK(BM_DecodeMedia64K);
 BENCHMARK(BM_NoiseHandshake)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_XEdDSAVerify)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TransportSeal)->Arg(256)->Arg(16 * 1024);
 
 BENCHMARK_MAIN();
