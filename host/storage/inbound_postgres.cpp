@@ -65,7 +65,7 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
   std::vector<InboundStored> out(batch.size());
 
   // 1. Dedupe rows, all at once: the ones that come back were new.
-  PgArray dT, dA, dN, dM, dS, dH;
+  PgArray dT, dA, dN, dS;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& m = batch[i].message;
     if (m.tenant.empty()) {
@@ -82,22 +82,17 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
     dT.add(m.tenant);
     dA.add(m.account);
     dN.add(m.networkId);
-    dM.add(m.id);
     dS.add(seqs[i]);
-    dH.add(batch[i].ciphertextHash);
   }
   std::vector<long long> inserted(std::max<std::size_t>(batch.size(), 1));
   {
-    const std::string t = dT.str(), a = dA.str(), n = dN.str(), mm = dM.str(), sq = dS.str(), h = dH.str();
+    const std::string t = dT.str(), a = dA.str(), n = dN.str(), sq = dS.str();
     soci::statement st =
-        (c.sql.prepare << "INSERT INTO inbound_dedupe (tenant, account, network_id, message_id, message_seq,"
-                          " ciphertext_hash, created_at) SELECT u.t, u.a, u.n, u.m, u.s, u.h, CAST(:now AS bigint)"
-                          " FROM unnest(CAST(:t AS text[]), CAST(:a AS text[]), CAST(:n AS text[]),"
-                          " CAST(:m AS text[]), CAST(:s AS bigint[]), CAST(:h AS text[])) WITH ORDINALITY"
-                          " AS u(t, a, n, m, s, h, o) ORDER BY u.o"
+        (c.sql.prepare << "INSERT INTO inbound_dedupe (tenant, account, network_id, message_seq)"
+                          " SELECT u.t, u.a, u.n, u.s FROM unnest(CAST(:t AS text[]), CAST(:a AS text[]),"
+                          " CAST(:n AS text[]), CAST(:s AS bigint[])) WITH ORDINALITY AS u(t, a, n, s, o) ORDER BY u.o"
                           " ON CONFLICT (tenant, account, network_id) DO NOTHING RETURNING message_seq",
-         soci::into(inserted), soci::use(now), soci::use(t), soci::use(a), soci::use(n), soci::use(mm),
-         soci::use(sq), soci::use(h));
+         soci::into(inserted), soci::use(t), soci::use(a), soci::use(n), soci::use(sq));
     if (!st.execute(true)) {
       inserted.clear();
     }
@@ -130,7 +125,7 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
   }
 
   // 3. Row by row only what is rare; collect the rest column by column.
-  PgArray mSq, mT, mI, mC, mA, mK, mB, mX, mN, mCh, mS, mSn, mFm, mG, mR, mTi, mRe, mTs;
+  PgArray mSq, mT, mI, mC, mA, mK, mB, mX, mN, mCh, mS, mSn, mFm, mG, mR, mTi, mRe, mTs, mH, mHk;
   PgArray oT, oTp, oK, oCe, oCt, oA, oC, oAs, oP, oAt, oN;
   std::map<std::pair<int, std::pair<std::string, std::string>>, std::optional<std::string>> signal;
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -199,6 +194,8 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
     mTi.add(m.targetId);
     mRe.add(m.reaction);
     mTs.add(m.timestamp);
+    mH.add(w.ciphertextHash);
+    mHk.add(cipherKey(w.ciphertextHash));
 
     // Later writes to the same Signal row replace earlier ones, as they would row by row.
     for (const auto& sw : w.signal) {
@@ -206,6 +203,9 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
           sw.value ? std::optional<std::string>(sealer.seal(*sw.value)) : std::nullopt;
     }
 
+    if (w.encode) {
+      w.outbox = w.encode(m);
+    }
     auto& o = w.outbox;
     o.tenant = m.tenant;
     o.account = m.account;
@@ -237,19 +237,21 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
     const std::string a1 = mSq.str(), a2 = mT.str(), a3 = mI.str(), a4 = mC.str(), a5 = mA.str(), a6 = mK.str(),
                       a7 = mB.str(), a8 = mX.str(), a9 = mN.str(), a10 = mCh.str(), a11 = mS.str(), a12 = mSn.str(),
                       a13 = mFm.str(), a14 = mG.str(), a15 = mR.str(), a16 = mTi.str(), a17 = mRe.str(),
-                      a18 = mTs.str();
+                      a18 = mTs.str(), a19 = mH.str(), a20 = mHk.str();
     c.sql << "INSERT INTO messages (seq, tenant, id, conversation_id, account, direction, kind, body, extra,"
              " network_id, chat, sender, sender_name, from_me, is_group, reply_to, target_id, reaction, status,"
-             " automatic, ts) SELECT u.sq, u.t, u.i, u.c, u.a, 'in', u.k, u.b, u.x, u.n, u.ch, u.s, u.sn, u.fm, u.g,"
-             " u.r, u.ti, u.re, 'received', 0, u.ts FROM unnest(CAST(:sq AS bigint[]), CAST(:t AS text[]),"
+             " automatic, ts, ciphertext_hash, cipher_key) SELECT u.sq, u.t, u.i, u.c, u.a, 'in', u.k, u.b, u.x, u.n,"
+             " u.ch, u.s, u.sn, u.fm, u.g, u.r, u.ti, u.re, 'received', 0, u.ts, u.h, u.hk"
+             " FROM unnest(CAST(:sq AS bigint[]), CAST(:t AS text[]),"
              " CAST(:i AS text[]), CAST(:c AS text[]), CAST(:a AS text[]), CAST(:k AS text[]), CAST(:b AS text[]),"
              " CAST(:x AS text[]), CAST(:n AS text[]), CAST(:ch AS text[]), CAST(:s AS text[]),"
              " CAST(:sn AS text[]), CAST(:fm AS int[]), CAST(:g AS int[]), CAST(:r AS text[]),"
-             " CAST(:ti AS text[]), CAST(:re AS text[]), CAST(:ts AS bigint[]))"
-             " AS u(sq, t, i, c, a, k, b, x, n, ch, s, sn, fm, g, r, ti, re, ts)",
+             " CAST(:ti AS text[]), CAST(:re AS text[]), CAST(:ts AS bigint[]), CAST(:h AS text[]),"
+             " CAST(:hk AS bigint[])) AS u(sq, t, i, c, a, k, b, x, n, ch, s, sn, fm, g, r, ti, re, ts, h, hk)",
         soci::use(a1), soci::use(a2), soci::use(a3), soci::use(a4), soci::use(a5), soci::use(a6), soci::use(a7),
         soci::use(a8), soci::use(a9), soci::use(a10), soci::use(a11), soci::use(a12), soci::use(a13),
-        soci::use(a14), soci::use(a15), soci::use(a16), soci::use(a17), soci::use(a18);
+        soci::use(a14), soci::use(a15), soci::use(a16), soci::use(a17), soci::use(a18), soci::use(a19),
+        soci::use(a20);
   }
   std::map<int, std::pair<PgArray[3], PgArray[2]>> perTable;
   std::map<int, std::pair<bool, bool>> used;

@@ -16,8 +16,8 @@ namespace switchboard::host::storage {
 // Every statement of the inbound path, prepared once per connection.
 struct InboundStatements final : PreparedBase {
   // inbound_dedupe
-  std::string dTenant, dAccount, dNetworkId, dMessageId, dHash, dFoundId;
-  long long dAt = 0, dSeq = 0;
+  std::string dTenant, dAccount, dNetworkId, dFoundId;
+  long long dSeq = 0;
   // contacts
   std::string cTenant, cId, cPhone, cJid, cLid, cName, cFound;
   long long cAt = 0;
@@ -26,21 +26,21 @@ struct InboundStatements final : PreparedBase {
   long long vAt = 0;
   // messages
   std::string mTenant, mId, mConversation, mAccount, mKind, mBody, mExtra, mNetworkId, mChat, mSender, mSenderName,
-      mReplyTo, mTargetId, mReaction;
+      mReplyTo, mTargetId, mReaction, mHash;
   int mFromMe = 0, mIsGroup = 0;
-  long long mTs = 0, mSeq = 0;
+  long long mTs = 0, mSeq = 0, mCipherKey = 0;
 
   FastStatement dedupeInsert, dedupeLookup, contactByPhone, contactByAddress, contactInsert, convSelect, convInsert,
       convReopen, convTouch, messageInsert;
 
   explicit InboundStatements(Connection& c)
       : dedupeInsert(c,
-                     "INSERT INTO inbound_dedupe (tenant, account, network_id, message_id, message_seq,"
-                     " ciphertext_hash, created_at) VALUES (:t, :a, :n, :m, :s, :h, :at)"
+                     "INSERT INTO inbound_dedupe (tenant, account, network_id, message_seq) VALUES (:t, :a, :n, :s)"
                      " ON CONFLICT (tenant, account, network_id) DO NOTHING",
-                     {&dTenant, &dAccount, &dNetworkId, &dMessageId, &dSeq, &dHash, &dAt}),
+                     {&dTenant, &dAccount, &dNetworkId, &dSeq}),
         dedupeLookup(c,
-                     "SELECT message_id FROM inbound_dedupe WHERE tenant = :t AND account = :a AND network_id = :n",
+                     "SELECT m.id FROM inbound_dedupe d JOIN messages m ON m.seq = d.message_seq"
+                     " WHERE d.tenant = :t AND d.account = :a AND d.network_id = :n",
                      {&dTenant, &dAccount, &dNetworkId}, {&dFoundId}),
         contactByPhone(c, "SELECT id FROM contacts WHERE tenant = :t AND phone = :p ORDER BY created_at, id LIMIT 1",
                        {&cTenant, &cPhone}, {&cFound}),
@@ -67,11 +67,11 @@ struct InboundStatements final : PreparedBase {
         messageInsert(c,
                       "INSERT INTO messages (seq, tenant, id, conversation_id, account, direction, kind, body, extra,"
                       " network_id, chat, sender, sender_name, from_me, is_group, reply_to, target_id, reaction,"
-                      " status, automatic, ts) VALUES (:sq, :t, :i, :c, :a, 'in', :k, :b, :x, :n, :ch, :s, :sn, :fm,"
-                      " :g, :r, :ti, :re, 'received', 0, :ts)",
+                      " status, automatic, ts, ciphertext_hash, cipher_key) VALUES (:sq, :t, :i, :c, :a, 'in', :k, :b,"
+                      " :x, :n, :ch, :s, :sn, :fm, :g, :r, :ti, :re, 'received', 0, :ts, :h, :hk)",
                       {&mSeq, &mTenant, &mId, &mConversation, &mAccount, &mKind, &mBody, &mExtra, &mNetworkId,
                        &mChat, &mSender, &mSenderName, &mFromMe, &mIsGroup, &mReplyTo, &mTargetId, &mReaction,
-                       &mTs}) {}
+                       &mTs, &mHash, &mCipherKey}) {}
 };
 
 // Message seqs for a batch, taken before the rows so the dedupe row can point at its message.

@@ -28,6 +28,20 @@ std::string inboundMessageIdFor(const std::string& tenant, const std::string& ac
   return stableId("mi_", {tenant, account, networkId});
 }
 
+long long cipherKey(const std::string& ciphertextHash) {
+  if (ciphertextHash.empty()) {
+    return 0;
+  }
+  unsigned char h[8];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(ciphertextHash.data()),
+                     ciphertextHash.size(), nullptr, 0);
+  long long k = 0;
+  for (unsigned char b : h) {
+    k = static_cast<long long>((static_cast<unsigned long long>(k) << 8) | b);
+  }
+  return k == 0 ? 1 : k;
+}
+
 std::string contactIdFor(const std::string& tenant, const std::string& identity) {
   return stableId("ct_", {tenant, identity});
 }

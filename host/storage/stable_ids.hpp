@@ -15,4 +15,7 @@ std::string conversationIdFor(const std::string& tenant, const std::string& acco
 std::string inboundMessageIdFor(const std::string& tenant, const std::string& account, const std::string& networkId);
 std::string contactIdFor(const std::string& tenant, const std::string& identity);
 
+/// 8-byte digest of a ciphertext hash for the index that finds redeliveries; 0 for none.
+long long cipherKey(const std::string& ciphertextHash);
+
 }  // namespace switchboard::host::storage

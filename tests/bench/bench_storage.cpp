@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstdint>
 #include <ctime>
 #include <iostream>
 #include <memory>
@@ -58,18 +59,35 @@ double threadCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
+// Random-looking hex, as WhatsApp message ids and SHA-256 hashes are: sequential test ids would
+// let every index insert land on the same few pages and flatter the numbers.
+std::string hexOf(long long n, std::size_t chars) {
+  static const char* digits = "0123456789ABCDEF";
+  std::string out;
+  std::uint64_t x = static_cast<std::uint64_t>(n) * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
+  while (out.size() < chars) {
+    x ^= x >> 31;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 27;
+    for (int i = 0; i < 16 && out.size() < chars; ++i) {
+      out += digits[(x >> (4 * i)) & 15];
+    }
+  }
+  return out;
+}
+
 InboundWrite message(long long n) {
   InboundWrite w;
   auto& m = w.message;
   m.account = "15550000001";
-  m.networkId = "3EB0" + std::to_string(n);
+  m.networkId = "3EB0" + hexOf(n, 16);
   const std::string peer = "1555" + std::to_string(1000000 + n % kPeers);
   m.chat = peer + "@s.whatsapp.net";
   m.sender = m.chat;
   m.senderName = "Customer " + std::to_string(n % kPeers);
   m.timestamp = 1700000000000LL + n;
   m.text = "Hello, I would like to know the status of my order number " + std::to_string(n);
-  w.ciphertextHash = "c1a7" + std::to_string(n);
+  w.ciphertextHash = hexOf(n + (1LL << 40), 64);
   w.signal.push_back({SignalWrite::Table::Session, m.account, peer + ".0", std::string(600, 's')});
   w.outbox.topic = "inbound";
   w.outbox.ceType = "switchboard.v1.InboundMessage";
