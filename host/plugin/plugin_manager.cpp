@@ -150,22 +150,8 @@ ReloadReport PluginManager::apply(const std::vector<PluginSpec>& specs, std::chr
 }
 
 void PluginManager::stopAll(std::chrono::milliseconds deadline) {
-  std::vector<std::string> order;
-  {
-    std::lock_guard lock(mutex_);
-    order = order_;
-  }
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    PluginInstancePtr instance;
-    {
-      std::lock_guard lock(mutex_);
-      instance = running_.at(*it);
-      running_.erase(*it);
-    }
-    instance->stop(deadline);
-  }
-  std::lock_guard lock(mutex_);
-  order_.clear();
+  // An empty configuration: everything stops, in reverse start order.
+  (void)apply({}, deadline);
 }
 
 std::vector<PluginInstancePtr> PluginManager::instances() const {
