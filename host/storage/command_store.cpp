@@ -83,12 +83,13 @@ sdk::Result<CommandStored> SqlStore::storeCommand(const sdk::OutboundCommand& co
                                     : "text";
       const int automatic = command.automatic ? 1 : 0;
       const long long ts = command.createdAt != 0 ? command.createdAt : now;
+      const long long key = conversationKey(conversation);
       c.sql << "INSERT INTO messages (tenant, id, conversation_id, account, direction, kind, body, chat, reply_to,"
-               " target_id, reaction, status, automatic, ts) VALUES (:t, :i, :c, :a, 'out', :k, :b, :ch, :r, :ti,"
-               " :re, 'accepted', :au, :ts)",
+               " target_id, reaction, status, automatic, ts, conversation_key) VALUES (:t, :i, :c, :a, 'out', :k,"
+               " :b, :ch, :r, :ti, :re, 'accepted', :au, :ts, :ck)",
           soci::use(tenant), soci::use(id), soci::use(conversation), soci::use(command.account), soci::use(mkind),
           soci::use(command.text), soci::use(peer), soci::use(command.replyTo), soci::use(command.targetId),
-          soci::use(command.reaction), soci::use(automatic), soci::use(ts);
+          soci::use(command.reaction), soci::use(automatic), soci::use(ts), soci::use(key);
     }
     return out;
   });

@@ -125,7 +125,7 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
   }
 
   // 3. Row by row only what is rare; collect the rest column by column.
-  PgArray mSq, mT, mI, mC, mA, mK, mB, mX, mN, mCh, mS, mSn, mFm, mG, mR, mTi, mRe, mTs, mH, mHk;
+  PgArray mSq, mT, mI, mC, mA, mK, mB, mX, mN, mCh, mS, mSn, mFm, mG, mR, mTi, mRe, mTs, mH, mHk, mCk;
   PgArray oT, oTp, oK, oCe, oCt, oA, oC, oAs, oP, oAt, oN;
   std::map<std::pair<int, std::pair<std::string, std::string>>, std::optional<std::string>> signal;
   for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -146,6 +146,7 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
     auto it = conversations.find(m.conversation);
     if (it == conversations.end()) {
       ConversationState st;
+      st.key = conversationKey(m.conversation);
       st.tenant = m.tenant;
       const std::string address = m.isGroup ? (m.fromMe ? std::string() : m.sender) : peer;
       auto found = existing.find(m.conversation);
@@ -196,6 +197,7 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
     mTs.add(m.timestamp);
     mH.add(w.ciphertextHash);
     mHk.add(cipherKey(w.ciphertextHash));
+    mCk.add(it->second.key);
 
     // Later writes to the same Signal row replace earlier ones, as they would row by row.
     for (const auto& sw : w.signal) {
@@ -237,21 +239,22 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
     const std::string a1 = mSq.str(), a2 = mT.str(), a3 = mI.str(), a4 = mC.str(), a5 = mA.str(), a6 = mK.str(),
                       a7 = mB.str(), a8 = mX.str(), a9 = mN.str(), a10 = mCh.str(), a11 = mS.str(), a12 = mSn.str(),
                       a13 = mFm.str(), a14 = mG.str(), a15 = mR.str(), a16 = mTi.str(), a17 = mRe.str(),
-                      a18 = mTs.str(), a19 = mH.str(), a20 = mHk.str();
+                      a18 = mTs.str(), a19 = mH.str(), a20 = mHk.str(), a21 = mCk.str();
     c.sql << "INSERT INTO messages (seq, tenant, id, conversation_id, account, direction, kind, body, extra,"
              " network_id, chat, sender, sender_name, from_me, is_group, reply_to, target_id, reaction, status,"
-             " automatic, ts, ciphertext_hash, cipher_key) SELECT u.sq, u.t, u.i, u.c, u.a, 'in', u.k, u.b, u.x, u.n,"
-             " u.ch, u.s, u.sn, u.fm, u.g, u.r, u.ti, u.re, 'received', 0, u.ts, u.h, u.hk"
+             " automatic, ts, ciphertext_hash, cipher_key, conversation_key) SELECT u.sq, u.t, u.i, u.c, u.a, 'in',"
+             " u.k, u.b, u.x, u.n, u.ch, u.s, u.sn, u.fm, u.g, u.r, u.ti, u.re, 'received', 0, u.ts, u.h, u.hk, u.ck"
              " FROM unnest(CAST(:sq AS bigint[]), CAST(:t AS text[]),"
              " CAST(:i AS text[]), CAST(:c AS text[]), CAST(:a AS text[]), CAST(:k AS text[]), CAST(:b AS text[]),"
              " CAST(:x AS text[]), CAST(:n AS text[]), CAST(:ch AS text[]), CAST(:s AS text[]),"
              " CAST(:sn AS text[]), CAST(:fm AS int[]), CAST(:g AS int[]), CAST(:r AS text[]),"
              " CAST(:ti AS text[]), CAST(:re AS text[]), CAST(:ts AS bigint[]), CAST(:h AS text[]),"
-             " CAST(:hk AS bigint[])) AS u(sq, t, i, c, a, k, b, x, n, ch, s, sn, fm, g, r, ti, re, ts, h, hk)",
+             " CAST(:hk AS bigint[]), CAST(:ck AS bigint[]))"
+             " AS u(sq, t, i, c, a, k, b, x, n, ch, s, sn, fm, g, r, ti, re, ts, h, hk, ck)",
         soci::use(a1), soci::use(a2), soci::use(a3), soci::use(a4), soci::use(a5), soci::use(a6), soci::use(a7),
         soci::use(a8), soci::use(a9), soci::use(a10), soci::use(a11), soci::use(a12), soci::use(a13),
         soci::use(a14), soci::use(a15), soci::use(a16), soci::use(a17), soci::use(a18), soci::use(a19),
-        soci::use(a20);
+        soci::use(a20), soci::use(a21);
   }
   std::map<int, std::pair<PgArray[3], PgArray[2]>> perTable;
   std::map<int, std::pair<bool, bool>> used;

@@ -28,7 +28,7 @@ struct InboundStatements final : PreparedBase {
   std::string mTenant, mId, mConversation, mAccount, mKind, mBody, mExtra, mNetworkId, mChat, mSender, mSenderName,
       mReplyTo, mTargetId, mReaction, mHash;
   int mFromMe = 0, mIsGroup = 0;
-  long long mTs = 0, mSeq = 0, mCipherKey = 0;
+  long long mTs = 0, mSeq = 0, mCipherKey = 0, mConversationKey = 0;
 
   FastStatement dedupeInsert, dedupeLookup, contactByPhone, contactByAddress, contactInsert, convSelect, convInsert,
       convReopen, convTouch, messageInsert;
@@ -67,11 +67,11 @@ struct InboundStatements final : PreparedBase {
         messageInsert(c,
                       "INSERT INTO messages (seq, tenant, id, conversation_id, account, direction, kind, body, extra,"
                       " network_id, chat, sender, sender_name, from_me, is_group, reply_to, target_id, reaction,"
-                      " status, automatic, ts, ciphertext_hash, cipher_key) VALUES (:sq, :t, :i, :c, :a, 'in', :k, :b,"
-                      " :x, :n, :ch, :s, :sn, :fm, :g, :r, :ti, :re, 'received', 0, :ts, :h, :hk)",
+                      " status, automatic, ts, ciphertext_hash, cipher_key, conversation_key) VALUES (:sq, :t, :i, :c,"
+                      " :a, 'in', :k, :b, :x, :n, :ch, :s, :sn, :fm, :g, :r, :ti, :re, 'received', 0, :ts, :h, :hk, :ck)",
                       {&mSeq, &mTenant, &mId, &mConversation, &mAccount, &mKind, &mBody, &mExtra, &mNetworkId,
                        &mChat, &mSender, &mSenderName, &mFromMe, &mIsGroup, &mReplyTo, &mTargetId, &mReaction,
-                       &mTs, &mHash, &mCipherKey}) {}
+                       &mTs, &mHash, &mCipherKey, &mConversationKey}) {}
 };
 
 // Message seqs for a batch, taken before the rows so the dedupe row can point at its message.
@@ -102,6 +102,7 @@ inline std::vector<long long> reserveMessageSeqs(Connection& c, std::size_t n) {
 struct ConversationState {
   std::string contact;
   long long lastMessageAt = 0;
+  long long key = 0;  // conversationKey(id), computed once per batch
   std::string tenant;
 };
 

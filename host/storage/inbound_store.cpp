@@ -82,6 +82,7 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
             // known 1:1 conversation already names its contact, which spares the lookup.
             const std::string address = m.isGroup ? (m.fromMe ? std::string() : m.sender) : peer;
             ConversationState st;
+            st.key = conversationKey(m.conversation);
             st.tenant = m.tenant;
             s.vTenant = m.tenant;
             s.vId = m.conversation;
@@ -132,6 +133,7 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           s.mSeq = s.dSeq;
           s.mHash = w.ciphertextHash;
           s.mCipherKey = cipherKey(w.ciphertextHash);
+          s.mConversationKey = it->second.key;
           s.messageInsert.execute();
 
           writeSignalRows(c, sealer, w.signal);

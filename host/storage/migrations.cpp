@@ -68,8 +68,11 @@ const std::vector<Migration> kMigrations = {
          " sender TEXT NOT NULL DEFAULT '', sender_name TEXT NOT NULL DEFAULT '', from_me INTEGER NOT NULL DEFAULT 0,"
          " is_group INTEGER NOT NULL DEFAULT 0, reply_to TEXT NOT NULL DEFAULT '', target_id TEXT NOT NULL DEFAULT '',"
          " reaction TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, automatic INTEGER NOT NULL DEFAULT 0,"
-         " ts BIGINT NOT NULL, ciphertext_hash TEXT NOT NULL DEFAULT '', cipher_key BIGINT NOT NULL DEFAULT 0)",
-         "CREATE INDEX messages_conversation ON messages (tenant, conversation_id, ts)",
+         " ts BIGINT NOT NULL, ciphertext_hash TEXT NOT NULL DEFAULT '', cipher_key BIGINT NOT NULL DEFAULT 0,"
+         " conversation_key BIGINT NOT NULL DEFAULT 0)",
+         // History by conversation through an 8-byte digest of its id: every batch appends to the
+         // tail of each conversation it touches, so small entries mean few pages rewritten.
+         "CREATE INDEX messages_conversation ON messages (conversation_key, ts, seq)",
          // A redelivered stanza is found by its ciphertext hash through an 8-byte digest of it:
          // a small index, since its inserts are random too; the full hash is compared in the row.
          "CREATE INDEX messages_ciphertext ON messages (cipher_key) WHERE cipher_key <> 0",

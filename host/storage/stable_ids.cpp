@@ -42,6 +42,8 @@ long long cipherKey(const std::string& ciphertextHash) {
   return k == 0 ? 1 : k;
 }
 
+long long conversationKey(const std::string& conversationId) { return cipherKey("conversation:" + conversationId); }
+
 std::string contactIdFor(const std::string& tenant, const std::string& identity) {
   return stableId("ct_", {tenant, identity});
 }

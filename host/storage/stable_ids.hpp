@@ -17,5 +17,7 @@ std::string contactIdFor(const std::string& tenant, const std::string& identity)
 
 /// 8-byte digest of a ciphertext hash for the index that finds redeliveries; 0 for none.
 long long cipherKey(const std::string& ciphertextHash);
+/// 8-byte digest of a conversation id for the message history index.
+long long conversationKey(const std::string& conversationId);
 
 }  // namespace switchboard::host::storage

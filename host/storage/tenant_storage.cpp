@@ -390,13 +390,15 @@ sdk::Result<std::vector<sdk::StoredMessage>> SqlTenantStorage::listMessages(cons
     int automatic = 0;
     long long ts = 0;
     long long before = beforeMs.value_or(std::numeric_limits<long long>::max());
+    const long long key = conversationKey(id);
     soci::statement st =
         s.prepare("SELECT id, conversation_id, account, direction, kind, body, network_id, status, automatic, ts"
-                  " FROM messages WHERE tenant = :tenant AND conversation_id = :c AND ts < :b"
-                  " ORDER BY ts DESC, id DESC LIMIT :l",
-                  soci::use(id), soci::use(before), soci::use(limit), soci::into(m.id), soci::into(m.conversation),
-                  soci::into(m.account), soci::into(direction), soci::into(kind), soci::into(m.text),
-                  soci::into(m.networkId), soci::into(m.status), soci::into(automatic), soci::into(ts));
+                  " FROM messages WHERE conversation_key = :k AND tenant = :tenant AND conversation_id = :c"
+                  " AND ts < :b ORDER BY conversation_key DESC, ts DESC, seq DESC LIMIT :l",
+                  soci::use(key), soci::use(id), soci::use(before), soci::use(limit), soci::into(m.id),
+                  soci::into(m.conversation), soci::into(m.account), soci::into(direction), soci::into(kind),
+                  soci::into(m.text), soci::into(m.networkId), soci::into(m.status), soci::into(automatic),
+                  soci::into(ts));
     if (st.execute(true)) {
       do {
         m.outbound = direction == "out";
