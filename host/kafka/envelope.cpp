@@ -1,6 +1,7 @@
 #include "kafka/envelope.hpp"
 
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
@@ -448,16 +449,18 @@ sdk::Result<std::string> toWire(std::string_view protobufPayload, Format format)
   if (format == Format::Protobuf) {
     return std::string(protobufPayload);
   }
-  v1::Envelope env;
-  if (!env.ParseFromArray(protobufPayload.data(), static_cast<int>(protobufPayload.size()))) {
-    return sdk::Error::fatal("kafka.corrupt_payload", "stored outbox payload is not a switchboard.v1.Envelope");
-  }
+  // Straight from the stored bytes to JSON (MessageToJsonString would parse and re-serialize).
+  static const std::string kTypeUrl = "type.googleapis.com/" + v1::Envelope::descriptor()->full_name();
+  static google::protobuf::util::TypeResolver* const resolver = google::protobuf::util::NewTypeResolverForDescriptorPool(
+      "type.googleapis.com", google::protobuf::DescriptorPool::generated_pool());
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = false;
-  auto status = google::protobuf::util::MessageToJsonString(env, &json, options);
+  auto status = google::protobuf::util::BinaryToJsonString(
+      resolver, kTypeUrl, std::string(protobufPayload), &json, options);
   if (!status.ok()) {
-    return sdk::Error::fatal("kafka.json_encode", std::string(status.message()));
+    return sdk::Error::fatal("kafka.corrupt_payload",
+                             "stored outbox payload is not a switchboard.v1.Envelope: " + std::string(status.message()));
   }
   return json;
 }
