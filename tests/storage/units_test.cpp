@@ -165,3 +165,37 @@ TEST(PostgresServerHelper, MissingBinariesFailWithASentence) {
 
 }  // namespace
 }  // namespace switchboard::host
+
+namespace switchboard::host::storage {
+namespace {
+
+TEST(SqlitePragmas, WalBusyTimeoutAndDurabilityAsConfigured) {
+  std::string dir = ::testing::TempDir() + "sb-pragma-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  for (bool full : {true, false}) {
+    DatabaseOptions options;
+    options.url = "sqlite://" + dir + (full ? "/full.db" : "/normal.db");
+    options.poolSize = 2;
+    options.busyTimeout = std::chrono::milliseconds(1234);
+    options.sqliteSynchronousFull = full;
+    auto db = Database::open(options);
+    ASSERT_TRUE(db.ok()) << db.error().describe();
+    auto r = (*db)->run<std::vector<std::string>>([](Connection& c) -> sdk::Result<std::vector<std::string>> {
+      std::string mode;
+      int sync = -1, timeout = -1;
+      c.sql << "PRAGMA journal_mode", soci::into(mode);
+      c.sql << "PRAGMA synchronous", soci::into(sync);
+      c.sql << "PRAGMA busy_timeout", soci::into(timeout);
+      return std::vector<std::string>{mode, std::to_string(sync), std::to_string(timeout)};
+    });
+    ASSERT_TRUE(r.ok()) << r.error().describe();
+    EXPECT_EQ((*r)[0], "wal");
+    EXPECT_EQ((*r)[1], full ? "2" : "1");  // FULL = 2, NORMAL = 1
+    EXPECT_EQ((*r)[2], "1234");
+  }
+  std::string cmd = "rm -rf '" + dir + "'";
+  (void)std::system(cmd.c_str());
+}
+
+}  // namespace
+}  // namespace switchboard::host::storage
