@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include "common/clock.hpp"
 #include "switchboard/v1/envelope.pb.h"
@@ -294,7 +295,20 @@ std::string eventId(const sdk::Event& e) {
   if (!explicitId.empty()) {
     return explicitId;
   }
-  return e.type + ":" + e.account + ":" + e.subject + ":" + std::to_string(e.timestamp);
+  // Two events may share type, subject and millisecond (read receipts from two group members):
+  // a digest of the attributes keeps their ids apart while staying the same for the same event.
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (const auto& [k, v] : e.attributes) {
+    for (const std::string* part : {&k, &v}) {
+      for (unsigned char c : *part) {
+        h = (h ^ c) * 1099511628211ULL;
+      }
+      h = (h ^ 0xffU) * 1099511628211ULL;
+    }
+  }
+  char digest[17];
+  std::snprintf(digest, sizeof(digest), "%016llx", static_cast<unsigned long long>(h));
+  return e.type + ":" + e.account + ":" + e.subject + ":" + std::to_string(e.timestamp) + ":" + std::string(digest, 8);
 }
 }  // namespace
 
@@ -375,7 +389,11 @@ OutboxRecord inboundRecord(const sdk::InboundMessage& message) {
   return r;
 }
 
-OutboxRecord eventRecord(const sdk::Event& event) {
+OutboxRecord eventRecord(const sdk::Event& source) {
+  sdk::Event event = source;
+  if (event.timestamp == 0) {
+    event.timestamp = nowMs();
+  }
   v1::Envelope env;
   toProto(event, env);
   OutboxRecord r;

@@ -50,8 +50,8 @@ inline constexpr const char* kDeadLetter = "switchboard.v1.DeadLetter";
 /// store has not filled it yet), ce_id = message id. createdAtMs is now.
 OutboxRecord inboundRecord(const sdk::InboundMessage& message);
 /// Outbox record for an event: topic events, key = conversation or account or subject; ce_id is
-/// attributes["event_id"] when present, else "<type>:<account>:<subject>:<timestamp>". Attributes
-/// that look like secrets are dropped.
+/// attributes["event_id"] when present, else "<type>:<account>:<subject>:<timestamp>:<attributes
+/// digest>" (timestamp set to now when 0). Attributes that look like secrets are dropped.
 OutboxRecord eventRecord(const sdk::Event& event);
 /// Outbox record for a command result: topic results, key = command id, ce_id "<command_id>:<stage>".
 OutboxRecord resultRecord(const sdk::CommandResult& result);

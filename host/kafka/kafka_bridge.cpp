@@ -33,6 +33,9 @@ KafkaBridge::~KafkaBridge() { stop(std::chrono::milliseconds(0)); }
 
 sdk::Status KafkaBridge::start() {
   SB_TRY(configError_);
+  if (relay_) {
+    return sdk::okStatus();  // already running
+  }
   if (settings_.embedded) {
     broker_ = std::make_unique<EmbeddedBroker>();
     SB_TRY(broker_->start(settings_.embeddedBrokers));

@@ -128,7 +128,11 @@ TEST(KafkaEnvelope, EventsGetTypedDetailAndLoseSecrets) {
   e.timestamp = 42;
   auto rec = eventRecord(e);
   EXPECT_EQ(rec.assignee, "alice");
-  EXPECT_EQ(rec.ceId, "conversation.assigned:15550001111:conv-9:42");
+  EXPECT_EQ(rec.ceId.rfind("conversation.assigned:15550001111:conv-9:42:", 0), 0u) << rec.ceId;
+  EXPECT_EQ(eventRecord(e).ceId, rec.ceId);  // the same event, the same id
+  auto other = e;
+  other.attributes["agent"] = "carol";
+  EXPECT_NE(eventRecord(other).ceId, rec.ceId);  // same type, subject and millisecond, another event
   EXPECT_EQ(rec.payload.find("s3cr3t"), std::string::npos);
   auto env = decode(rec);
   EXPECT_EQ(env.event().assignment().agent(), "alice");
