@@ -208,6 +208,9 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
     if (w.encode) {
       w.outbox = w.encode(m);
     }
+    if (w.encode) {
+      w.outbox = w.encode(m);  // now that the message has its id and conversation
+    }
     auto& o = w.outbox;
     o.tenant = m.tenant;
     o.account = m.account;

@@ -209,6 +209,36 @@ TEST_P(StorageTest, LargeBatchReopensGroupsAndSignalDeletes) {
   }
 }
 
+TEST_P(StorageTest, OutboxEncoderSeesAssignedIds) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  for (std::size_t size : {1u, 6u}) {  // row by row, and (PostgreSQL) one statement per table
+    std::vector<InboundWrite> batch;
+    for (std::size_t i = 0; i < size; ++i) {
+      auto w = makeInbound("default", "acc", "1555000" + std::to_string(2000 + i),
+                           "E" + std::to_string(size) + "-" + std::to_string(i), "x", 1);
+      w.encode = [](const sdk::InboundMessage& m) {
+        OutboxRecord r;
+        r.topic = "inbound";
+        r.payload = m.id + "|" + m.conversation;
+        return r;
+      };
+      batch.push_back(std::move(w));
+    }
+    auto r = store->storeInbound(batch);
+    ASSERT_TRUE(r.ok()) << r.error().describe();
+    auto pending = store->pendingOutbox(0, 100);
+    ASSERT_TRUE(pending.ok());
+    ASSERT_GE(pending->size(), size);
+    for (std::size_t i = 0; i < size; ++i) {
+      const auto& rec = (*pending)[pending->size() - size + i];
+      EXPECT_EQ(rec.payload, (*r)[i].id + "|" + (*r)[i].conversation);
+      EXPECT_EQ(rec.key, (*r)[i].conversation);
+      EXPECT_EQ(rec.ceId, (*r)[i].id);
+    }
+  }
+}
+
 TEST_P(StorageTest, SignalReadWriteDelete) {
   auto store = open();
   ASSERT_TRUE(store);
