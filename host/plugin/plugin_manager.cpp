@@ -85,6 +85,8 @@ void PluginInstance::stop(std::chrono::milliseconds deadline) {
 }
 
 ReloadReport PluginManager::apply(const std::vector<PluginSpec>& specs, std::chrono::milliseconds deadline) {
+  // One reconfiguration at a time (a SIGHUP reload may meet the shutdown).
+  std::lock_guard applying(applyMutex_);
   auto log = componentLogger("plugins");
   ReloadReport report;
   std::map<std::string, const PluginSpec*> wanted;
@@ -158,7 +160,9 @@ std::vector<PluginInstancePtr> PluginManager::instances() const {
   std::lock_guard lock(mutex_);
   std::vector<PluginInstancePtr> out;
   for (const auto& name : order_) {
-    out.push_back(running_.at(name));
+    if (auto it = running_.find(name); it != running_.end()) {
+      out.push_back(it->second);
+    }
   }
   return out;
 }

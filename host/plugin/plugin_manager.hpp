@@ -59,6 +59,7 @@ class PluginManager {
  private:
   HostServices& services_;
   PluginCatalog& catalog_;
+  std::mutex applyMutex_;
   mutable std::mutex mutex_;
   std::map<std::string, PluginInstancePtr> running_;  // by instance name
   std::vector<std::string> order_;                    // start order; stopped in reverse
