@@ -123,6 +123,7 @@ int runDaemon(const DaemonOptions& options) {
                     kafkaEncoder());
   KafkaBridge kafka(config->section("kafka"), store.value(), pipeline, metrics);
   pipeline.onOutboxWritten([&kafka] { kafka.notifyOutbox(); });
+  pipeline.refuseWhile([&kafka] { return kafka.outboxOverLimit(); });
 
   HostServices services{io, metrics, store.value(), bus, pipeline, pipeline,
                         daemonSection["state_dir"].asString()};

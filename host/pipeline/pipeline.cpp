@@ -124,6 +124,11 @@ bool Pipeline::drain(std::chrono::steady_clock::time_point deadline) {
 }
 
 sdk::Status Pipeline::deliver(sdk::InboundMessage message, Done done) {
+  if (overloaded_ && overloaded_()) {
+    rejected_.inc();
+    return sdk::Error::retriable("pipeline.outbox_full",
+                                 "the Kafka outbox is over kafka.outbox_limit; do not ack, retry later");
+  }
   if (!queue_.push({std::move(message), std::move(done), std::chrono::steady_clock::now()})) {
     rejected_.inc();
     return sdk::Error::retriable(queue_.closed() ? "pipeline.stopping" : "pipeline.full",

@@ -46,6 +46,9 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   void attachPlugins(PluginManager& plugins) { plugins_ = &plugins; }
   /// Called after records were added to the outbox (the Kafka relay wakes up).
   void onOutboxWritten(std::function<void()> fn) { outboxWritten_ = std::move(fn); }
+  /// While this returns true (the outbox is over its limit) new inbound work is refused, so a
+  /// long Kafka outage fills neither memory nor the disk without bound.
+  void refuseWhile(std::function<bool()> overloaded) { overloaded_ = std::move(overloaded); }
 
   void start();
   /// Refuses new messages, stores everything queued (retrying until `deadline`), and stops.
@@ -85,6 +88,7 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   RecordEncoder encoder_;
   PluginManager* plugins_ = nullptr;
   std::function<void()> outboxWritten_;
+  std::function<bool()> overloaded_;
 
   InboundQueue queue_;
   std::thread storeThread_;

@@ -167,3 +167,17 @@ TEST_F(PipelineOnSqlite, DrainStoresEverythingQueuedThenRefuses) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, "pipeline.stopping");
 }
+
+TEST_F(PipelineOnSqlite, OutboxOverItsLimitRefusesNewWork) {
+  auto& p = start(64);
+  std::atomic<bool> over{true};
+  p.refuseWhile([&] { return over.load(); });
+  auto refused = p.deliver(message(1), [](sb::Status) {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "pipeline.outbox_full");
+  EXPECT_TRUE(refused.error().isRetriable());
+  over = false;
+  std::atomic<int> acked{0};
+  EXPECT_TRUE(p.deliver(message(1), [&](sb::Status s) { acked += s.ok() ? 1 : 0; }).ok());
+  ASSERT_TRUE(waitFor([&] { return acked == 1; }));
+}
