@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <future>
+
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 
@@ -81,9 +83,8 @@ Pipeline::Pipeline(boost::asio::io_context& io, PipelineSettings settings, std::
       pluginErrors_(metrics.counter("pipeline_plugin_errors_total", "Errors returned or thrown by plugins")) {}
 
 Pipeline::~Pipeline() {
-  queue_.close();
-  if (storeThread_.joinable()) {
-    storeThread_.join();
+  if (!stopping_) {
+    (void)drain(std::chrono::steady_clock::now() + std::chrono::seconds(1));
   }
 }
 
@@ -118,7 +119,17 @@ bool Pipeline::drain(std::chrono::steady_clock::time_point deadline) {
   if (storeThread_.joinable()) {
     storeThread_.join();
   }
-  boost::asio::post(strand_, [this] { sweepTimer_.cancel(); });
+  // Cancel the sweep on its strand and wait for it, so no handler of ours is left queued when the
+  // pipeline is destroyed (the io_context may outlive it).
+  auto cancelled = std::make_shared<std::promise<void>>();
+  auto done = cancelled->get_future();
+  boost::asio::post(strand_, [this, cancelled] {
+    sweepTimer_.cancel();
+    cancelled->set_value();
+  });
+  if (!io_.stopped()) {
+    done.wait_for(std::chrono::seconds(2));
+  }
   syncSubscription_.reset();
   return unstoredAtExit_ == 0;
 }
