@@ -27,6 +27,10 @@ done
 ls "$out"/*.deb >/dev/null
 grep -q '^/usr/share/switchboard/proto/switchboard/v1/.*\.proto$' "$out/files" || { echo "FAIL: no protobuf schema"; rc=1; }
 dpkg-deb -f "$deb" Package Version Depends
-dpkg-deb -I "$deb" | grep -q conffiles || { echo "FAIL: no conffiles"; rc=1; }
+# (Read the whole output first: grep -q closing the pipe early would fail it under pipefail.)
+info=$(dpkg-deb -I "$deb")
+grep -q conffiles <<<"$info" || { echo "FAIL: no conffiles"; rc=1; }
+[[ $(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles 2>/dev/null) == /etc/switchboard/switchboard.yaml ]] ||
+  { echo "FAIL: switchboard.yaml is not a conffile"; rc=1; }
 ((rc == 0)) && echo "PASS: $(basename "$deb") has the expected layout ($(wc -l <"$out/files") entries)"
 exit $rc
