@@ -75,6 +75,11 @@ sdk::Result<LocalIdentity> LocalIdentity::parse(ByteView data) {
   return out;
 }
 
+bool LocalIdentity::operator==(const LocalIdentity& other) const {
+  return registrationId == other.registrationId && identity.pub == other.identity.pub &&
+         identity.priv == other.identity.priv;
+}
+
 bool verifySignedPreKey(const Key32& identity, const SignedPreKeyPublic& signedPreKey) {
   Key33 signedKey = toSignalKey(signedPreKey.pub);
   return xeddsaVerify(identity, signedKey, signedPreKey.signature);

@@ -39,7 +39,7 @@ struct LocalIdentity {
   Bytes serialize() const;
   static sdk::Result<LocalIdentity> parse(ByteView data);
 
-  bool operator==(const LocalIdentity&) const = default;
+  bool operator==(const LocalIdentity& other) const;
 };
 
 /// The public half of a one-time prekey, as uploaded and served.
