@@ -476,6 +476,32 @@ sdk::Status Pipeline::validate(const sdk::OutboundCommand& c) {
 }
 
 void Pipeline::dispatch(const sdk::OutboundCommand& command) {
+  announceOutbound(command);
+  dispatchStored(command);
+}
+
+// Tells plugins (and, through `events`, Kafka consumers) that a message is on its way out and who
+// produced it: a person (automatic=false) or a program named by `origin`. Responders use it to
+// notice an agent answering. Once per newly stored command; the sweep's re-dispatches skip it.
+void Pipeline::announceOutbound(const sdk::OutboundCommand& c) {
+  if (!isSend(c.kind) || c.kind == sdk::CommandKind::MarkRead) {
+    return;
+  }
+  sdk::Event e;
+  e.type = sdk::kEventMessageOutbound;
+  e.tenant = c.tenant;
+  e.account = c.account;
+  e.conversation = c.conversation;
+  e.subject = c.commandId;
+  e.attributes = {{"kind", sdk::toString(c.kind)},
+                  {"to", c.to},
+                  {"automatic", c.automatic ? "true" : "false"},
+                  {"origin", c.origin}};
+  e.timestamp = nowMs();
+  event(e);
+}
+
+void Pipeline::dispatchStored(const sdk::OutboundCommand& command) {
   {
     std::lock_guard lock(inFlightMutex_);
     if (inFlight_.size() >= settings_.outboundInFlight) {
@@ -575,7 +601,7 @@ void Pipeline::sweepPendingCommands() {
   auto pending = store_->pendingCommands(static_cast<int>(std::min<std::size_t>(settings_.outboundInFlight, 1000)));
   if (pending.ok()) {
     for (const auto& c : pending.value()) {
-      dispatch(c);
+      dispatchStored(c);
     }
   }
   scheduleSweep();

@@ -73,6 +73,8 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   void storeLoop();
   void afterStored(const sdk::InboundMessage& message, const InboundStored& stored);
   void runPlugins(sdk::InboundMessage message);
+  void dispatchStored(const sdk::OutboundCommand& command);
+  void announceOutbound(const sdk::OutboundCommand& command);
   void dispatchToConnector(const sdk::OutboundCommand& command);
   sdk::Status applyManagementCommand(const sdk::OutboundCommand& command);
   void sweepPendingCommands();

@@ -182,6 +182,12 @@ const char* toString(ResultStage s);
 const char* toString(ConversationStatus s);
 const char* toString(AgentStatus s);
 
+/// @brief Event type the host publishes (on the bus and on Kafka `events`) when a send command is
+/// stored, whoever produced it (Kafka `outbound`, the admin API, a plugin). Fields: `subject` = the
+/// command id, `conversation` when the command named one; attributes `kind`, `to`, `automatic`
+/// ("true" or "false") and `origin`. A responder sees from it that a person answered.
+inline constexpr const char* kEventMessageOutbound = "message.outbound";
+
 }  // namespace switchboard::sdk
 
 #include "switchboard/sdk/detail/type_names.hpp"
