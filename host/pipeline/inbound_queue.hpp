@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "switchboard/sdk/context.hpp"
@@ -17,6 +18,9 @@ struct PendingInbound {
   sdk::InboundMessage message;
   sdk::InboundSink::Done done;
   std::chrono::steady_clock::time_point enqueued;
+  // What decrypting the message changed; committed in the message's transaction.
+  std::string ciphertextHash;
+  std::vector<sdk::SignalRecordWrite> signal;
 };
 
 class InboundQueue {

@@ -23,6 +23,17 @@ bool isSend(sdk::CommandKind k) {
   }
 }
 
+SignalWrite::Table toHostTable(sdk::SignalTable t) {
+  switch (t) {
+    case sdk::SignalTable::Identity: return SignalWrite::Table::Identity;
+    case sdk::SignalTable::Session: return SignalWrite::Table::Session;
+    case sdk::SignalTable::PreKey: return SignalWrite::Table::PreKey;
+    case sdk::SignalTable::SignedPreKey: return SignalWrite::Table::SignedPreKey;
+    case sdk::SignalTable::SenderKey: return SignalWrite::Table::SenderKey;
+  }
+  return SignalWrite::Table::Session;
+}
+
 std::string commandKey(const sdk::OutboundCommand& c) { return c.tenant + "/" + c.commandId; }
 
 sdk::CommandResult makeResult(const sdk::OutboundCommand& c, sdk::ResultStage stage, std::string reason = {},
@@ -135,12 +146,21 @@ bool Pipeline::drain(std::chrono::steady_clock::time_point deadline) {
 }
 
 sdk::Status Pipeline::deliver(sdk::InboundMessage message, Done done) {
+  return enqueue({std::move(message), std::move(done), std::chrono::steady_clock::now(), {}, {}});
+}
+
+sdk::Status Pipeline::deliverWithState(sdk::InboundDelivery delivery, Done done) {
+  return enqueue({std::move(delivery.message), std::move(done), std::chrono::steady_clock::now(),
+                  std::move(delivery.ciphertextHash), std::move(delivery.signal)});
+}
+
+sdk::Status Pipeline::enqueue(PendingInbound item) {
   if (overloaded_ && overloaded_()) {
     rejected_.inc();
     return sdk::Error::retriable("pipeline.outbox_full",
                                  "the Kafka outbox is over kafka.outbox_limit; do not ack, retry later");
   }
-  if (!queue_.push({std::move(message), std::move(done), std::chrono::steady_clock::now()})) {
+  if (!queue_.push(std::move(item))) {
     rejected_.inc();
     return sdk::Error::retriable(queue_.closed() ? "pipeline.stopping" : "pipeline.full",
                                  queue_.closed() ? "the daemon is shutting down; do not ack, the network redelivers"
@@ -170,6 +190,11 @@ void Pipeline::storeLoop() {
         InboundWrite w;
         w.message = item.message;
         w.encode = encoder_.inbound;
+        w.ciphertextHash = item.ciphertextHash;
+        w.signal.reserve(item.signal.size());
+        for (const auto& sw : item.signal) {
+          w.signal.push_back({toHostTable(sw.table), item.message.account, sw.key, sw.value});
+        }
         writes.push_back(std::move(w));
       }
       auto result = store_ ? store_->storeInbound(writes)

@@ -59,6 +59,7 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   sdk::Status deliver(sdk::InboundMessage message, Done done) override;
   void event(const sdk::Event& event) override;
   void result(const sdk::CommandResult& result) override;
+  sdk::Status deliverWithState(sdk::InboundDelivery delivery, Done done) override;
 
   // sdk::Outbound
   sdk::Result<sdk::CommandResult> submit(const sdk::OutboundCommand& command) override;
@@ -70,6 +71,7 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   std::size_t queued() const { return queue_.size(); }
 
  private:
+  sdk::Status enqueue(PendingInbound item);
   void storeLoop();
   void afterStored(const sdk::InboundMessage& message, const InboundStored& stored);
   void runPlugins(sdk::InboundMessage message);

@@ -1,6 +1,11 @@
 #include "plugin/plugin_context.hpp"
 
+#include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string_view>
 
 #include <boost/asio/post.hpp>
 
@@ -42,7 +47,232 @@ class StrandEventBus final : public sdk::EventBus {
   PluginLibraryPtr library_;
 };
 
+// Binary-safe text for plugin_state values (a TEXT column on both backends).
+std::string toHex(const std::string& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 0x0f];
+  }
+  return out;
+}
+
+std::optional<std::string> fromHex(std::string_view text) {
+  if (text.size() % 2 != 0) {
+    return std::nullopt;
+  }
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size() / 2);
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    int hi = nibble(text[i]), lo = nibble(text[i + 1]);
+    if (hi < 0 || lo < 0) {
+      return std::nullopt;
+    }
+    out += static_cast<char>((hi << 4) | lo);
+  }
+  return out;
+}
+
+SignalWrite::Table hostTable(sdk::SignalTable t) {
+  switch (t) {
+    case sdk::SignalTable::Identity: return SignalWrite::Table::Identity;
+    case sdk::SignalTable::Session: return SignalWrite::Table::Session;
+    case sdk::SignalTable::PreKey: return SignalWrite::Table::PreKey;
+    case sdk::SignalTable::SignedPreKey: return SignalWrite::Table::SignedPreKey;
+    case sdk::SignalTable::SenderKey: return SignalWrite::Table::SenderKey;
+  }
+  return SignalWrite::Table::Session;
+}
+
+// Sent messages and account membership live in the account's tenant's plugin_state, under the
+// instance's namespace:
+//   account/<id>                          -> ""                       (this instance runs it)
+//   sent/<account>/id/<network id>        -> "<ms> <hex chat> <hex payload>"
+//   sent/<account>/t/<ms, 15 digits>/<id> -> ""                       (age index for pruning)
+class StoreConnectorStorage final : public sdk::ConnectorStorage {
+ public:
+  StoreConnectorStorage(std::shared_ptr<Store> store, std::string instance)
+      : store_(std::move(store)), ns_("connector:" + std::move(instance)) {}
+
+  sdk::Result<std::optional<std::string>> loadCredentials(const sdk::AccountId& account) override {
+    return store_->loadDeviceCredentials(account);
+  }
+  sdk::Status saveCredentials(const sdk::AccountId& account, const std::string& credentials) override {
+    return store_->saveDeviceCredentials(account, credentials);
+  }
+  sdk::Status deleteCredentials(const sdk::AccountId& account) override {
+    return store_->deleteAccountSecrets(account);
+  }
+
+  sdk::Result<std::optional<std::string>> getSignal(const sdk::AccountId& account, sdk::SignalTable table,
+                                                    const std::string& key) override {
+    return store_->readSignal(hostTable(table), account, key);
+  }
+  sdk::Status putSignal(const sdk::AccountId& account, const std::vector<sdk::SignalRecordWrite>& writes) override {
+    std::vector<SignalWrite> out;
+    out.reserve(writes.size());
+    for (const auto& w : writes) {
+      out.push_back({hostTable(w.table), account, w.key, w.value});
+    }
+    return store_->writeSignal(out);
+  }
+  sdk::Status removeSignal(const sdk::AccountId& account, sdk::SignalTable table, const std::string& key) override {
+    return store_->writeSignal({{hostTable(table), account, key, std::nullopt}});
+  }
+
+  sdk::Result<std::vector<sdk::ConnectorAccount>> accounts() override {
+    auto tenants = store_->listTenants();
+    SB_TRY(tenants);
+    std::vector<sdk::ConnectorAccount> out;
+    for (const auto& t : tenants.value()) {
+      auto storage = store_->tenant(t.id);
+      auto rows = storage->scanState(ns_, "account/", 1'000'000);
+      SB_TRY(rows);
+      for (const auto& [key, unused] : rows.value()) {
+        auto record = store_->getAccount(key.substr(std::string_view("account/").size()));
+        SB_TRY(record);
+        if (!record.value()) {
+          continue;  // removed from the host's table behind our back
+        }
+        const auto& r = *record.value();
+        out.push_back({r.id, r.tenant, r.jid, r.name, r.state});
+      }
+    }
+    return out;
+  }
+
+  sdk::Status putAccount(const sdk::ConnectorAccount& account) override {
+    AccountRecord record;
+    record.id = account.id;
+    record.tenant = account.tenant.empty() ? sdk::kDefaultTenant : account.tenant;
+    record.jid = account.jid;
+    record.name = account.name;
+    record.state = account.state.empty() ? "new" : account.state;
+    SB_TRY(store_->upsertAccount(record));
+    {
+      std::lock_guard lock(mutex_);
+      tenants_[record.id] = record.tenant;
+    }
+    return store_->tenant(record.tenant)->putState(ns_, "account/" + record.id, "");
+  }
+
+  sdk::Status saveSent(const sdk::AccountId& account, const sdk::SentMessage& m) override {
+    auto storage = storageFor(account);
+    SB_TRY(storage);
+    auto& s = *storage.value();
+    SB_TRY(s.putState(ns_, sentKey(account, m.networkId),
+                      std::to_string(m.sentAt) + " " + toHex(m.chat) + " " + toHex(m.payload)));
+    return s.putState(ns_, ageKey(account, m.sentAt, m.networkId), "");
+  }
+
+  sdk::Result<std::optional<sdk::SentMessage>> findSent(const sdk::AccountId& account,
+                                                        const std::string& networkId) override {
+    using Out = std::optional<sdk::SentMessage>;
+    auto storage = storageFor(account);
+    SB_TRY(storage);
+    auto value = storage.value()->getState(ns_, sentKey(account, networkId));
+    SB_TRY(value);
+    if (!value.value()) {
+      return Out();
+    }
+    const std::string& v = *value.value();
+    const auto first = v.find(' ');
+    const auto second = first == std::string::npos ? std::string::npos : v.find(' ', first + 1);
+    std::optional<std::string> chat, payload;
+    sdk::SentMessage m;
+    m.networkId = networkId;
+    if (second != std::string::npos) {
+      chat = fromHex(std::string_view(v).substr(first + 1, second - first - 1));
+      payload = fromHex(std::string_view(v).substr(second + 1));
+      m.sentAt = std::strtoll(v.c_str(), nullptr, 10);
+    }
+    if (!chat || !payload) {
+      return sdk::Error::permanent("connector_storage.corrupt",
+                                   "sent message \"" + networkId + "\" of account \"" + account + "\" is unreadable");
+    }
+    m.chat = std::move(*chat);
+    m.payload = std::move(*payload);
+    return Out(std::move(m));
+  }
+
+  sdk::Status pruneSent(const sdk::AccountId& account, sdk::TimestampMs before) override {
+    auto storage = storageFor(account);
+    SB_TRY(storage);
+    auto& s = *storage.value();
+    const std::string prefix = "sent/" + account + "/t/";
+    const std::string limit = ageKey(account, before, "");
+    for (;;) {
+      auto rows = s.scanState(ns_, prefix, 500);
+      SB_TRY(rows);
+      std::size_t removed = 0;
+      for (const auto& [key, unused] : rows.value()) {
+        if (key >= limit) {
+          return sdk::okStatus();
+        }
+        const auto slash = key.find('/', prefix.size());
+        if (slash != std::string::npos) {
+          SB_TRY(s.deleteState(ns_, sentKey(account, key.substr(slash + 1))));
+        }
+        SB_TRY(s.deleteState(ns_, key));
+        ++removed;
+      }
+      if (removed < 500) {
+        return sdk::okStatus();
+      }
+    }
+  }
+
+  sdk::Result<std::optional<sdk::InboundMessage>> findInboundByCiphertext(const sdk::AccountId& account,
+                                                                         const std::string& hash) override {
+    return store_->findByCiphertext(account, hash);
+  }
+
+ private:
+  static std::string sentKey(const std::string& account, const std::string& id) {
+    return "sent/" + account + "/id/" + id;
+  }
+  static std::string ageKey(const std::string& account, sdk::TimestampMs at, const std::string& id) {
+    std::string ms = std::to_string(std::max<sdk::TimestampMs>(at, 0));
+    return "sent/" + account + "/t/" + std::string(ms.size() < 15 ? 15 - ms.size() : 0, '0') + ms + "/" + id;
+  }
+
+  // The tenant whose plugin_state holds the account's rows: the account's own.
+  sdk::Result<std::shared_ptr<sdk::TenantStorage>> storageFor(const std::string& account) {
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = tenants_.find(account); it != tenants_.end()) {
+        return store_->tenant(it->second);
+      }
+    }
+    auto record = store_->getAccount(account);
+    SB_TRY(record);
+    if (!record.value()) {
+      return sdk::Error::permanent("connector_storage.unknown_account",
+                                   "no account \"" + account + "\": record it with putAccount first");
+    }
+    std::lock_guard lock(mutex_);
+    tenants_[account] = record.value()->tenant;
+    return store_->tenant(record.value()->tenant);
+  }
+
+  std::shared_ptr<Store> store_;
+  const std::string ns_;
+  std::mutex mutex_;
+  std::map<std::string, std::string> tenants_;  // account -> tenant (an account never moves)
+};
+
 }  // namespace
+
+std::unique_ptr<sdk::ConnectorStorage> makeConnectorStorage(std::shared_ptr<Store> store, std::string instance) {
+  return std::make_unique<StoreConnectorStorage>(std::move(store), std::move(instance));
+}
 
 PluginContextImpl::PluginContextImpl(HostServices& services, std::string instance, sdk::ConfigValue config,
                                      PluginLibraryPtr library)
@@ -52,7 +282,8 @@ PluginContextImpl::PluginContextImpl(HostServices& services, std::string instanc
       logger_(instance_),
       metrics_(services.metrics, instance_),
       strand_(boost::asio::make_strand(services.io)),
-      events_(std::make_unique<StrandEventBus>(services.events, strand_, std::move(library))) {}
+      events_(std::make_unique<StrandEventBus>(services.events, strand_, std::move(library))),
+      connectorStorage_(services.store ? makeConnectorStorage(services.store, instance_) : nullptr) {}
 
 PluginContextImpl::~PluginContextImpl() = default;
 

@@ -42,6 +42,7 @@ class PluginContextImpl final : public sdk::PluginContext {
   sdk::Outbound& outbound() override { return services_.outbound; }
   sdk::InboundSink& inbound() override { return services_.inbound; }
   std::string stateDirectory() const override;
+  sdk::ConnectorStorage* connectorStorage() override { return connectorStorage_.get(); }
 
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
   Strand& strand() { return strand_; }
@@ -54,6 +55,10 @@ class PluginContextImpl final : public sdk::PluginContext {
   PluginMetrics metrics_;
   Strand strand_;
   std::unique_ptr<sdk::EventBus> events_;
+  std::unique_ptr<sdk::ConnectorStorage> connectorStorage_;  // null without a store
 };
+
+/// The connector storage of one plugin instance over the host store (exposed for tests).
+std::unique_ptr<sdk::ConnectorStorage> makeConnectorStorage(std::shared_ptr<Store> store, std::string instance);
 
 }  // namespace switchboard::host

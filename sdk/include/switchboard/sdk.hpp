@@ -5,6 +5,7 @@
 
 #include "switchboard/sdk/abi.hpp"
 #include "switchboard/sdk/config.hpp"
+#include "switchboard/sdk/connector_storage.hpp"
 #include "switchboard/sdk/context.hpp"
 #include "switchboard/sdk/plugin.hpp"
 #include "switchboard/sdk/result.hpp"

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "switchboard/sdk/config.hpp"
+#include "switchboard/sdk/connector_storage.hpp"
 #include "switchboard/sdk/result.hpp"
 #include "switchboard/sdk/storage.hpp"
 #include "switchboard/sdk/types.hpp"
@@ -99,6 +100,11 @@ class InboundSink {
   virtual void event(const Event& event) = 0;
   /// @brief Report the outcome of a command this connector executed.
   virtual void result(const CommandResult& result) = 0;
+  /// @brief Like deliver(), with what decrypting the message changed (SDK 1.1): the message, the
+  /// Signal writes and the ciphertext hash are committed in ONE transaction, and `done` fires after
+  /// that commit (ack upstream only then). A message already stored (same account and network id)
+  /// is reported done without applying its Signal writes. Backpressure as for deliver().
+  virtual Status deliverWithState(InboundDelivery delivery, Done done) = 0;
 };
 
 /// @brief Services given to a plugin instance. Owned by the host; outlives the plugin.
@@ -121,6 +127,9 @@ class PluginContext {
   virtual InboundSink& inbound() = 0;
   /// @brief A directory the plugin may write to (under the daemon's state directory).
   virtual std::string stateDirectory() const = 0;
+  /// @brief Credentials, Signal state, accounts and sent messages of a connector (SDK 1.1).
+  /// @return null when the daemon runs without storage. Owned by the context; same lifetime.
+  virtual ConnectorStorage* connectorStorage() = 0;
 };
 
 }  // namespace switchboard::sdk
