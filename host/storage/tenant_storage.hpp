@@ -49,6 +49,13 @@ class SqlTenantStorage final : public sdk::TenantStorage {
                                                                           const std::string& prefix,
                                                                           int limit) override;
 
+  // SDK 1.1, for routers (routing_queries.cpp).
+  sdk::Result<std::vector<sdk::AssignedConversation>> listAssignedConversations(sdk::TimestampMs sinceMs, int limit,
+                                                                                int messagesPerConversation) override;
+  sdk::Result<std::vector<sdk::AgentResponseStats>> agentResponseStats(sdk::TimestampMs sinceMs,
+                                                                       int conversationLimit) override;
+  sdk::Result<bool> claimConversation(const sdk::ConversationId& id, const sdk::AgentId& agent) override;
+
   /// Runs fn(TenantScope&) on a pooled connection (in a transaction when `tx`).
   template <typename T, typename Fn>
   sdk::Result<T> scoped(bool tx, Fn&& fn) {

@@ -40,6 +40,24 @@ struct ConversationFilter {
   int offset = 0;
 };
 
+/// @brief An assigned conversation with the customer's opening words: what a learned router
+/// trains on (SDK 1.1).
+struct AssignedConversation {
+  ConversationId id;
+  AccountId account;
+  AgentId agent;                 ///< Its assignee now: the agent who resolved it when `closed`.
+  bool closed = false;
+  std::string text;              ///< The customer's first messages (text and captions), one per line.
+  TimestampMs createdAt = 0;
+};
+
+/// @brief How fast an agent answers (SDK 1.1).
+struct AgentResponseStats {
+  AgentId agent;
+  double averageResponseMs = 0;  ///< Mean time from a customer's turn to the first non-automatic reply.
+  int samples = 0;               ///< Customer turns answered that the mean is over.
+};
+
 struct MessageTemplate {
   std::string name;
   std::string language;
@@ -94,6 +112,33 @@ class TenantStorage {
   virtual Result<std::vector<std::pair<std::string, std::string>>> scanState(const std::string& ns,
                                                                              const std::string& prefix,
                                                                              int limit) = 0;
+
+  // ---- SDK 1.1 (appended; a host older than 1.1 refuses plugins built against it) ----
+  // Not pure: a storage implementation that lacks them reports "storage.unsupported".
+
+  /// @brief Conversations with an assignee, newest first, created at or after `sinceMs`, with the
+  /// first `messagesPerConversation` inbound texts of each (for training a router).
+  virtual Result<std::vector<AssignedConversation>> listAssignedConversations(TimestampMs sinceMs, int limit,
+                                                                              int messagesPerConversation) {
+    (void)sinceMs, (void)limit, (void)messagesPerConversation;
+    return Error::permanent("storage.unsupported", "this storage cannot list assigned conversations");
+  }
+
+  /// @brief Per-agent average response time over conversations created at or after `sinceMs` (at
+  /// most `conversationLimit` of the newest). Agents with no answered turn are absent.
+  virtual Result<std::vector<AgentResponseStats>> agentResponseStats(TimestampMs sinceMs, int conversationLimit) {
+    (void)sinceMs, (void)conversationLimit;
+    return Error::permanent("storage.unsupported", "this storage cannot compute response times");
+  }
+
+  /// @brief Assigns the conversation to `agent` only if it is unassigned (or already theirs), not
+  /// closed, and the agent has fewer open conversations than its capacity, all in one transaction
+  /// that serialises claims on the same agent: concurrent claims (threads, daemons) never push an
+  /// agent past capacity. @return true when assigned, false when the claim lost (full, taken).
+  virtual Result<bool> claimConversation(const ConversationId& id, const AgentId& agent) {
+    (void)id, (void)agent;
+    return Error::permanent("storage.unsupported", "this storage cannot claim conversations");
+  }
 };
 
 }  // namespace switchboard::sdk
