@@ -1,0 +1,131 @@
+#pragma once
+
+// The simulator's server: accepts WebSocket connections, runs the Noise responder with the
+// simulator's own certificate chain, authenticates ClientPayloads, and dispatches stanzas.
+// World state lives behind one mutex; stanzas to a connection are queued while it is held, so
+// every device sees stanzas in the order the server decided them. Handlers are spread over
+// server_*.cpp by subject (pairing, iq, prekeys, usync, relay, receipts, groups).
+
+#include <boost/asio/any_io_executor.hpp>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "protocol/websocket_transport.hpp"
+#include "simulator/connection.hpp"
+#include "simulator/simulator.hpp"
+#include "simulator/state.hpp"
+
+namespace switchboard::wasim {
+
+class Server : public std::enable_shared_from_this<Server> {
+ public:
+  static sdk::Result<std::shared_ptr<Server>> start(asio::any_io_executor executor, SimulatorOptions options);
+  ~Server();
+
+  void stop();
+  std::uint16_t port() const;
+  whatsapp::Key32 rootPublicKey() const { return root_.pub; }
+  const SimulatorOptions& options() const { return options_; }
+
+  // The Simulator API (see simulator.hpp); each takes the mutex itself.
+  sdk::Result<AccountInfo> createAccount(std::string_view phone, std::string_view pushName);
+  sdk::Result<AccountInfo> accountInfo(std::string_view phone) const;
+  std::vector<AccountInfo> accountInfos() const;
+  sdk::Result<std::vector<DeviceInfo>> deviceInfos(std::string_view phone) const;
+  sdk::Result<DeviceInfo> linkDevice(std::string_view phone, const DirectLink& link);
+  sdk::Status unlinkDevice(std::string_view phone, std::uint16_t device);
+  std::vector<PendingPairing> pendingPairings() const;
+  sdk::Status scanQr(std::string_view phone, std::string_view qr);
+  sdk::Status confirmPairingCode(std::string_view phone, std::string_view code);
+  sdk::Result<std::vector<PhoneMessage>> phoneInbox(std::string_view phone) const;
+  sdk::Status injectFault(std::string_view phone, std::uint16_t device, StreamFault fault);
+  sdk::Status setSendDelay(std::string_view phone, std::uint16_t device, std::chrono::milliseconds delay);
+  sdk::Status failNextLogin(std::string_view phone, std::uint16_t device, int reason);
+  void onEvent(std::function<void(const SimEvent&)> handler);
+
+  /// Handles one decoded stanza from a connection as if it had arrived on the wire (the fuzz
+  /// target drives the dispatcher through this).
+  void handleNode(const std::shared_ptr<Connection>& conn, const Node& node);
+  /// Makes a connection that is not backed by a socket (fuzzing): it is logged in as the given
+  /// companion, or registering when device is 0.
+  std::shared_ptr<Connection> attachDetached(asio::any_io_executor strand, std::string_view phone,
+                                             std::uint16_t device);
+
+  /// Events collected while the mutex is held, fired after it is released.
+  struct Effects {
+    std::vector<SimEvent> events;
+    bool snapshot = false;
+  };
+
+ private:
+  Server(asio::any_io_executor executor, SimulatorOptions options);
+  sdk::Status listen();
+
+  // Connection lifecycle (server.cpp).
+  void onAccept(whatsapp::WsConnectionPtr ws);
+  void onReady(const std::shared_ptr<Connection>& conn, sdk::Result<whatsapp::NoiseSocket::Accepted> accepted);
+  void onFrame(const std::shared_ptr<Connection>& conn, const Bytes& frame);
+  void onClosed(const std::shared_ptr<Connection>& conn);
+  void beginLogin(const std::shared_ptr<Connection>& conn, const LoginPayload& login, Effects& fx);
+  void dispatch(const std::shared_ptr<Connection>& conn, const Node& node, Effects& fx);
+  void fire(Effects& fx);
+  Device* sessionDevice(const Connection& conn, Account** account = nullptr);
+
+  // Pairing (server_pairing.cpp).
+  void beginRegistration(const std::shared_ptr<Connection>& conn, RegistrationPayload reg, Effects& fx);
+  void sendPairSuccess(const std::shared_ptr<Connection>& conn, Account& account, whatsapp::ByteView advSecret);
+  void onPairDeviceSign(const std::shared_ptr<Connection>& conn, const Node& iq, Effects& fx);
+  void onLinkCodeIq(const std::shared_ptr<Connection>& conn, const Node& iq, Effects& fx);
+  std::shared_ptr<Connection> registeringConnection(const std::function<bool(const Session&)>& pred) const;
+  void scheduleRefExpiry(const std::shared_ptr<Connection>& conn);
+
+  // Iq (server_iq.cpp, server_prekeys.cpp, server_usync.cpp).
+  void onIq(const std::shared_ptr<Connection>& conn, const Node& iq, Effects& fx);
+  void onEncryptIq(Connection& conn, const Node& iq);
+  void onUsyncIq(Connection& conn, const Node& iq);
+  void flushOffline(const std::shared_ptr<Connection>& conn);
+  Node bundleFor(const std::string& requestedJid);
+
+  // Relay (server_relay.cpp, server_receipts.cpp, server_groups.cpp).
+  void onMessage(Connection& conn, const Node& message, Effects& fx);
+  void onReceipt(Connection& conn, const Node& receipt, Effects& fx);
+  void onAck(Connection& conn, const Node& ack);
+  void onPresence(Connection& conn, const Node& presence);
+  void onChatstate(Connection& conn, const Node& chatstate);
+  void onGroupIq(Connection& conn, const Node& iq);
+  /// @return 0, or the error code of the server ack
+  int onGroupMessage(Connection& conn, Account& sender, const Node& message, const Jid& to, Effects& fx);
+  Node groupNode(const Group& group);
+  /// The stanza one device receives for a one-to-one message (payload added by the caller).
+  Node directStanza(const Node& message, const Account& sender, std::uint16_t senderDevice, const Address& target,
+                    const std::string& chat);
+  /// Queues a stanza for a device and sends it now when the device is online. Device 0 is the
+  /// simulated phone: it receives at once and answers like a phone would.
+  void deliver(Account& account, std::uint16_t device, PendingStanza::Kind kind, Node node, Effects& fx);
+  void phoneReceive(Account& account, const Node& node, Effects& fx);
+
+  asio::any_io_executor executor_;
+  SimulatorOptions options_;
+  whatsapp::KeyPair root_;
+  whatsapp::KeyPair intermediate_;
+  whatsapp::KeyPair leaf_;
+  Bytes certChain_;
+  std::shared_ptr<whatsapp::WsAcceptor> acceptor_;
+
+  mutable std::mutex mutex_;
+  World world_;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections_;
+  std::uint64_t nextConnectionId_ = 1;
+  /// Per (phone:device): an injected login failure, and a send delay.
+  std::unordered_map<std::string, int> loginFailures_;
+  std::unordered_map<std::string, std::chrono::milliseconds> sendDelays_;
+  bool stopped_ = false;
+
+  std::mutex eventMutex_;
+  std::function<void(const SimEvent&)> eventHandler_;
+};
+
+}  // namespace switchboard::wasim

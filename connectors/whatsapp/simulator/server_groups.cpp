@@ -1,0 +1,248 @@
+// Groups (xmlns="w:g2"): create, metadata, add/remove/leave, subject; and the group message
+// fan-out: every member device gets the shared sender-key <enc>, devices named in <participants>
+// also their own pairwise <enc> (the sender key distribution). Groups are LID-addressed
+// (protocol notes 7.1, 7.4, 7.9).
+#include "simulator/server.hpp"
+
+namespace switchboard::wasim {
+namespace {
+
+constexpr std::size_t kMaxGroupSize = 1024;
+
+std::string groupJid(const Group& g) { return g.id + "@g.us"; }
+
+}  // namespace
+
+Node Server::groupNode(const Group& g) {
+  Node::Children participants;
+  for (const auto& phone : g.members) {
+    const Account* a = world_.account(phone);
+    if (!a) {
+      continue;
+    }
+    Node p("participant", {{"jid", a->lidJid().toString()}, {"phone_number", a->pnJid().toString()}});
+    if (phone == g.creatorPhone) {
+      p.setAttr("type", "superadmin");
+    } else if (g.isAdmin(phone)) {
+      p.setAttr("type", "admin");
+    }
+    participants.push_back(std::move(p));
+  }
+  const Account* creator = world_.account(g.creatorPhone);
+  std::string creatorJid = creator ? creator->lidJid().toString() : std::string();
+  return parentNode("group", {{"id", g.id},
+                              {"subject", g.subject},
+                              {"s_t", std::to_string(g.createdAt)},
+                              {"s_o", creatorJid},
+                              {"creation", std::to_string(g.createdAt)},
+                              {"creator", creatorJid},
+                              {"addressing_mode", "lid"},
+                              {"size", std::to_string(participants.size())}},
+                    std::move(participants));
+}
+
+void Server::onGroupIq(Connection& conn, const Node& iq) {
+  Account* self = nullptr;
+  sessionDevice(conn, &self);
+  const auto* kids = iq.children();
+  if (!self || !kids || kids->size() != 1) {
+    conn.send(iqError(iq, 400, "bad-request"));
+    return;
+  }
+  const Node& op = kids->front();
+  // Participants named by PN or LID, resolved to accounts; unknown ones are reported per JID.
+  auto members = [&](const Node& parent, std::vector<std::string>& known, Node::Children& report) {
+    for (const Node* p : childrenNamed(parent, "participant")) {
+      auto jid = attrOr(*p, "jid");
+      auto address = world_.resolve(jid);
+      if (address) {
+        known.push_back(address->account->phone);
+        report.push_back(Node("participant", {{"jid", jid}}));
+      } else {
+        report.push_back(Node("participant", {{"jid", jid}, {"error", "404"}}));
+      }
+    }
+  };
+
+  if (op.tag == "create") {
+    auto subject = attrOr(op, "subject");
+    if (subject.empty() || subject.size() > 100) {
+      conn.send(iqError(iq, 400, "bad-request"));
+      return;
+    }
+    std::vector<std::string> phones;
+    Node::Children report;
+    members(op, phones, report);
+    Group g;
+    g.id = world_.newGroupId();
+    g.subject = subject;
+    g.creatorPhone = self->phone;
+    g.createdAt = unixNow();
+    g.members.push_back(self->phone);
+    g.admins.push_back(self->phone);
+    for (const auto& p : phones) {
+      if (!g.isMember(p) && g.members.size() < kMaxGroupSize) {
+        g.members.push_back(p);
+      }
+    }
+    auto& stored = world_.addGroup(std::move(g));
+    auto reply = iqResult(iq, {groupNode(stored)});
+    reply.setAttr("from", "@g.us");
+    conn.send(reply);
+    return;
+  }
+  if (op.tag == "leave") {
+    for (const Node* g : childrenNamed(op, "group")) {
+      auto id = attrOr(*g, "id");
+      if (auto at = id.find('@'); at != std::string::npos) {
+        id.resize(at);
+      }
+      if (Group* group = world_.group(id)) {
+        std::erase(group->members, self->phone);
+        std::erase(group->admins, self->phone);
+      }
+    }
+    conn.send(iqResult(iq));
+    return;
+  }
+
+  auto to = Jid::parse(attrOr(iq, "to"));
+  Group* group = to && to->server == whatsapp::kGroupServer ? world_.group(to->user) : nullptr;
+  if (!group) {
+    conn.send(iqError(iq, 404, "item-not-found"));
+    return;
+  }
+  if (!group->isMember(self->phone)) {
+    conn.send(iqError(iq, 403, "forbidden"));
+    return;
+  }
+  if (op.tag == "query") {
+    conn.send(iqResult(iq, {groupNode(*group)}));
+  } else if (op.tag == "add" || op.tag == "remove" || op.tag == "promote" || op.tag == "demote") {
+    if (!group->isAdmin(self->phone)) {
+      conn.send(iqError(iq, 403, "forbidden"));
+      return;
+    }
+    std::vector<std::string> phones;
+    Node::Children report;
+    members(op, phones, report);
+    for (const auto& p : phones) {
+      if (op.tag == "add" && !group->isMember(p) && group->members.size() < kMaxGroupSize) {
+        group->members.push_back(p);
+      } else if (op.tag == "remove" && p != group->creatorPhone) {
+        std::erase(group->members, p);
+        std::erase(group->admins, p);
+      } else if (op.tag == "promote" && group->isMember(p) && !group->isAdmin(p)) {
+        group->admins.push_back(p);
+      } else if (op.tag == "demote" && p != group->creatorPhone) {
+        std::erase(group->admins, p);
+      }
+    }
+    conn.send(iqResult(iq, {parentNode(op.tag, {}, std::move(report))}));
+  } else if (op.tag == "subject") {
+    std::string subject;
+    if (const auto* t = op.text()) {
+      subject = *t;
+    } else if (const auto* b = op.bytes()) {
+      subject = std::string(whatsapp::asChars(*b));
+    }
+    if (subject.empty() || subject.size() > 100) {
+      conn.send(iqError(iq, 400, "bad-request"));
+      return;
+    }
+    group->subject = subject;
+    conn.send(iqResult(iq));
+  } else {
+    conn.send(iqResult(iq));
+  }
+}
+
+int Server::onGroupMessage(Connection& conn, Account& sender, const Node& message, const Jid& to, Effects& fx) {
+  Group* group = world_.group(to.user);
+  if (!group) {
+    return 404;
+  }
+  if (!group->isMember(sender.phone)) {
+    return 403;
+  }
+  // Pairwise payloads (sender key distribution) per device, keyed by phone and device.
+  std::map<std::pair<std::string, std::uint16_t>, const Node*> pairwise;
+  if (const Node* participants = message.child("participants")) {
+    for (const Node* target : childrenNamed(*participants, "to")) {
+      auto address = world_.resolve(attrOr(*target, "jid"));
+      const Node* enc = target->child("enc");
+      if (address && enc && enc->bytes()) {
+        pairwise[{address->account->phone, address->device}] = enc;
+      }
+    }
+  }
+  auto shared = childrenNamed(message, "enc");
+  const Node* identity = message.child("device-identity");
+  // A retry resend names one participant device; everything else goes to every member device.
+  std::optional<Address> only;
+  if (auto p = message.attr("participant")) {
+    only = world_.resolve(*p);
+    if (!only) {
+      return 404;
+    }
+  }
+  auto id = attrOr(message, "id");
+  auto deliverTo = [&](Account& member, std::uint16_t device) {
+    if (member.phone == sender.phone && device == conn.session.device) {
+      return;
+    }
+    Node::Children payload;
+    auto it = pairwise.find({member.phone, device});
+    if (it != pairwise.end()) {
+      payload.push_back(*it->second);
+    }
+    for (const Node* enc : shared) {
+      if (enc->bytes()) {
+        payload.push_back(*enc);
+      }
+    }
+    if (payload.empty()) {
+      return;
+    }
+    if (identity && it != pairwise.end()) {
+      payload.push_back(*identity);
+    }
+    Node out("message", {{"id", id},
+                         {"from", groupJid(*group)},
+                         {"participant", sender.lidJid(conn.session.device).toString()},
+                         {"participant_pn", sender.pnJid().toString()},
+                         {"addressing_mode", "lid"},
+                         {"type", attrOr(message, "type", "text")},
+                         {"t", unixNowText()}},
+             std::move(payload));
+    if (!sender.pushName.empty()) {
+      out.setAttr("notify", sender.pushName);
+    }
+    deliver(member, device, PendingStanza::Kind::Message, std::move(out), fx);
+  };
+  if (only) {
+    if (!group->isMember(only->account->phone)) {
+      return 403;
+    }
+    deliverTo(*only->account, only->device);
+    return 0;
+  }
+  for (const auto& phone : group->members) {
+    Account* member = world_.account(phone);
+    if (!member) {
+      continue;
+    }
+    deliverTo(*member, 0);
+    std::vector<std::uint16_t> devices;
+    for (const auto& [d, dev] : member->devices) {
+      devices.push_back(d);
+    }
+    for (auto d : devices) {
+      deliverTo(*member, d);
+    }
+  }
+  fx.events.push_back(SimEvent{SimEvent::Kind::MessageRelayed, sender.phone, conn.session.device, conn.id(), id});
+  return 0;
+}
+
+}  // namespace switchboard::wasim
