@@ -128,7 +128,7 @@ void AutoResponderPlugin::onEvent(const sdk::Event& e) {
     if (automatic != e.attributes.end() && automatic->second == "false") {
       auto to = e.attributes.find("to");
       noteHumanReply(e.tenant, e.conversation, to == e.attributes.end() ? std::string() : peerKey(e.account, to->second),
-                     now);
+                     now, /*persist=*/false);
     }
     return;
   }
@@ -151,16 +151,17 @@ void AutoResponderPlugin::onEvent(const sdk::Event& e) {
 }
 
 void AutoResponderPlugin::noteHumanReply(const sdk::TenantId& tenant, const std::string& conversation,
-                                         const std::string& peer, sdk::TimestampMs now) {
+                                         const std::string& peer, sdk::TimestampMs now, bool persist) {
   if (settings_.humanOverride.count() == 0) {
     return;
   }
   if (!conversation.empty()) {
     humanReplies_.put(conversation, now);
     loopGuard_.reset(conversation);
-    // Kept in the plugin's state too, so a restart does not forget a reply typed on the phone
-    // (replies sent through commands are found again in the history).
-    if (auto storage = ctx_.storage(tenant)) {
+    // A reply typed on the phone is kept in the plugin's state too, so a restart does not forget
+    // it (replies sent through commands are found again in the history).
+    auto storage = persist ? ctx_.storage(tenant) : nullptr;
+    if (storage) {
       (void)storage->putState(ctx_.instanceName(), "override/" + conversation, std::to_string(now));
     }
   }
@@ -297,7 +298,7 @@ sdk::Status AutoResponderPlugin::onInbound(const sdk::InboundMessage& m, const s
     if (ourNetworkIds_.get(m.account + "|" + m.networkId)) {
       return skip("own_message");
     }
-    noteHumanReply(m.tenant, conversation.id, peerKey(m.account, conversation.peer), now);
+    noteHumanReply(m.tenant, conversation.id, peerKey(m.account, conversation.peer), now, /*persist=*/true);
     return skip("from_me");
   }
   switch (m.kind) {

@@ -57,8 +57,9 @@ class AutoResponderPlugin final : public sdk::Plugin, public sdk::Responder {
   sdk::Result<std::shared_ptr<const RuleEngine>> engineFor(const sdk::TenantId& tenant, sdk::TimestampMs now);
   sdk::Result<bool> humanIsAnswering(sdk::TenantStorage& storage, const sdk::Conversation& conversation,
                                      const std::vector<sdk::StoredMessage>& history, sdk::TimestampMs now);
+  /// `persist`: also keep it in the plugin's state (replies typed on the phone are in no history).
   void noteHumanReply(const sdk::TenantId& tenant, const std::string& conversation, const std::string& peer,
-                      sdk::TimestampMs now);
+                      sdk::TimestampMs now, bool persist);
   void send(const sdk::OutboundCommand& command, const PlannedReply& reply, const sdk::Conversation& conversation,
             sdk::TimestampMs now);
   void retryLater(sdk::OutboundCommand command, int attempt);

@@ -15,6 +15,8 @@ const char* const kEnglishStopwords[] = {
     "me",    "my",    "of",   "on",    "or",   "our",   "she",   "so",    "that", "the",   "their", "them",
     "then",  "there", "these", "they", "this", "to",    "us",    "was",   "we",   "were",  "what",  "when",
     "where", "which", "who",  "whom",  "why",  "will",  "with",  "would", "you",  "your",  "yours", "please",
+    // Words people wrap questions in, which say nothing about the topic.
+    "hi",    "hello", "hey",  "thanks", "thank", "get",  "want",  "need",  "like", "know",  "tell",
 };
 
 }  // namespace
@@ -89,7 +91,8 @@ void FaqIndex::finish() {
     const double df = static_cast<double>(postings_[t].size());
     idf_[t] = std::log(1 + (n - df + 0.5) / (df + 0.5));
   }
-  unknownIdf_ = std::log(1 + (n + 0.5) / 0.5);
+  // A word no question contains weighs as much as the rarest word that one question contains.
+  unknownIdf_ = std::log(1 + (n - 1 + 0.5) / 1.5);
   for (auto& d : docs_) {
     d.selfScore = 0;
     for (const auto& [term, tf] : d.terms) {

@@ -9,7 +9,8 @@
 //   - question coverage: the BM25 score divided by the score the question would get against
 //     itself (how much of the question the message says);
 //   - message coverage: the IDF weight of the message words found in the question divided by the
-//     IDF weight of all the message's words, unknown words weighing as much as the rarest word
+//     IDF weight of all the message's words, unknown words weighing as much as a word that only
+//     one question contains
 //     (how much of the message the question explains).
 // A message that repeats a question exactly scores 1; one that shares only a common word with it
 // scores near 0.

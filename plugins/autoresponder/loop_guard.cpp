@@ -78,8 +78,9 @@ void LoopGuard::prune(sdk::TimestampMs now) {
     const bool quiet = it->second.pausedUntil <= now && now - it->second.lastSeen > idle;
     it = quiet ? state_.erase(it) : std::next(it);
   }
-  if (state_.size() >= maxKeys_) {
-    // Everything is recent: drop the conversations seen longest ago, keeping paused ones.
+  if (state_.size() >= maxKeys_ - maxKeys_ / 10) {
+    // Nearly everything is recent: drop the conversations seen longest ago, keeping paused ones
+    // (freeing a good share, so the next new conversation does not scan again).
     std::vector<sdk::TimestampMs> seen;
     for (const auto& [k, st] : state_) {
       seen.push_back(st.lastSeen);

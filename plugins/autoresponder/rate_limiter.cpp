@@ -35,8 +35,9 @@ void RateLimiter::prune(sdk::TimestampMs now) {
   for (auto it = events_.begin(); it != events_.end();) {
     it = now - it->second.newest >= windowMs_ ? events_.erase(it) : std::next(it);
   }
-  // Still full of active keys: forget the least recently active half rather than grow.
-  if (events_.size() >= maxKeys_) {
+  // Still nearly full of active keys: forget the least recently active half rather than grow, and
+  // rather than pruning again at the next new key (which would make every insertion a full scan).
+  if (events_.size() >= maxKeys_ - maxKeys_ / 10) {
     std::vector<sdk::TimestampMs> newest;
     newest.reserve(events_.size());
     for (const auto& [k, ring] : events_) {

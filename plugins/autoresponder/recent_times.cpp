@@ -10,8 +10,9 @@ void RecentTimes::put(const std::string& key, sdk::TimestampMs at) {
     for (auto it = times_.begin(); it != times_.end();) {
       it = at - it->second > horizonMs_ ? times_.erase(it) : std::next(it);
     }
-    if (times_.size() >= maxKeys_) {
-      // All recent: keep the newer half.
+    if (times_.size() >= maxKeys_ - maxKeys_ / 10) {
+      // Nearly all recent: keep the newer half (freeing a good share, so the next key does not
+      // scan again).
       std::vector<sdk::TimestampMs> all;
       all.reserve(times_.size());
       for (const auto& [k, t] : times_) {

@@ -1,0 +1,80 @@
+// Regular-expression triggers: captures, case, bad patterns, and hostile text that would make a
+// backtracking matcher run for ages.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "regex_pattern.hpp"
+
+namespace ar = switchboard::autoresponder;
+
+namespace {
+
+std::string capture(const ar::Captures& c, const std::string& name) {
+  for (const auto& [k, v] : c) {
+    if (k == name) {
+      return v;
+    }
+  }
+  return "<absent>";
+}
+
+}  // namespace
+
+TEST(RegexPattern, CapturesNumberedAndNamedGroups) {
+  auto re = ar::RegexPattern::compile(R"(order\s*#?(?<number>\d{4,8}))", false);
+  ASSERT_TRUE(re.ok()) << re.error().message;
+  ar::Captures c;
+  ASSERT_EQ(re->match("Where is ORDER #123456?", &c), ar::RegexPattern::Outcome::Match);
+  EXPECT_EQ(capture(c, "0"), "ORDER #123456");
+  EXPECT_EQ(capture(c, "1"), "123456");
+  EXPECT_EQ(capture(c, "number"), "123456");
+  EXPECT_EQ(re->match("no number here", &c), ar::RegexPattern::Outcome::NoMatch);
+}
+
+TEST(RegexPattern, CaseSensitiveWhenAsked) {
+  auto re = ar::RegexPattern::compile("^STOP$", true);
+  ASSERT_TRUE(re.ok());
+  EXPECT_EQ(re->match("STOP", nullptr), ar::RegexPattern::Outcome::Match);
+  EXPECT_EQ(re->match("stop", nullptr), ar::RegexPattern::Outcome::NoMatch);
+  auto insensitive = ar::RegexPattern::compile("^stop$", false);
+  ASSERT_TRUE(insensitive.ok());
+  EXPECT_EQ(insensitive->match("StOp", nullptr), ar::RegexPattern::Outcome::Match);
+  auto unicode = ar::RegexPattern::compile("^привет", false);
+  ASSERT_TRUE(unicode.ok());
+  EXPECT_EQ(unicode->match("ПРИВЕТ мир", nullptr), ar::RegexPattern::Outcome::Match);
+}
+
+TEST(RegexPattern, InvalidPatternSaysWhyAndWhere) {
+  auto re = ar::RegexPattern::compile("order (\\d+", false);
+  ASSERT_FALSE(re.ok());
+  EXPECT_NE(re.error().message.find("invalid regular expression"), std::string::npos) << re.error().message;
+  EXPECT_NE(re.error().message.find("at offset "), std::string::npos) << re.error().message;
+}
+
+TEST(RegexPattern, CatastrophicBacktrackingGivesUpQuickly) {
+  auto re = ar::RegexPattern::compile("^(a+)+$", false);
+  ASSERT_TRUE(re.ok());
+  const std::string hostile = std::string(5000, 'a') + "!";
+  const auto start = std::chrono::steady_clock::now();
+  const auto outcome = re->match(hostile, nullptr);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_NE(outcome, ar::RegexPattern::Outcome::Match);
+  EXPECT_LT(took, std::chrono::seconds(2));
+}
+
+TEST(RegexPattern, InvalidUtf8TextIsNotAnError) {
+  auto re = ar::RegexPattern::compile("hello", false);
+  ASSERT_TRUE(re.ok());
+  EXPECT_EQ(re->match(std::string("\xff\xfe hello \xc3"), nullptr), ar::RegexPattern::Outcome::Match);
+  EXPECT_EQ(re->match(std::string("\xff\xfe\xfd"), nullptr), ar::RegexPattern::Outcome::NoMatch);
+}
+
+TEST(RegexPattern, LongCapturesAreCut) {
+  auto re = ar::RegexPattern::compile("(.*)", false);
+  ASSERT_TRUE(re.ok());
+  ar::Captures c;
+  ASSERT_EQ(re->match(std::string(10'000, 'x'), &c, 256), ar::RegexPattern::Outcome::Match);
+  EXPECT_EQ(capture(c, "1").size(), 256u);
+}
