@@ -37,8 +37,8 @@ void Connection::abort() {
     self->closed_ = true;
     self->queue_.clear();
     self->timer_.cancel();
-    if (self->socket_) {
-      self->socket_->abort();
+    if (auto socket = self->socket_.lock()) {
+      socket->abort();
     }
   });
 }
@@ -58,7 +58,8 @@ void Connection::enqueue(Bytes frame, bool closeAfter, std::chrono::milliseconds
 
 void Connection::pump() {
   auto now = std::chrono::steady_clock::now();
-  while (!queue_.empty() && !closed_ && (socket_ || sink_)) {
+  auto socket = socket_.lock();
+  while (!queue_.empty() && !closed_ && (socket || sink_)) {
     auto& next = queue_.front();
     if (next.due > now) {
       if (!timerArmed_) {
@@ -74,17 +75,17 @@ void Connection::pump() {
     if (sink_) {
       sink_(next.frame);
     } else if (!next.frame.empty()) {
-      socket_->send(std::move(next.frame));
+      socket->send(std::move(next.frame));
     }
     if (next.closeAfter) {
       closed_ = true;
       queue_.clear();
-      if (!socket_) {
+      if (!socket) {
         return;
       }
       // NoiseSocket::send posts its work to this strand; closing from a later post lets the
       // frame reach the WebSocket's write queue before the close does.
-      asio::post(strand_, [socket = socket_] { socket->close(); });
+      asio::post(strand_, [socket] { socket->close(); });
       return;
     }
     queue_.pop_front();

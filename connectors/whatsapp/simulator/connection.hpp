@@ -94,7 +94,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::uint64_t id_;
   asio::any_io_executor strand_;
   const whatsapp::TokenDictionary* dict_ = &whatsapp::TokenDictionary::v3();
-  std::shared_ptr<whatsapp::NoiseSocket> socket_;  // strand only
+  // Weak: the socket owns this connection through its handlers while it is open; a strong
+  // reference back would keep both alive forever if the io_context went away mid-connection.
+  std::weak_ptr<whatsapp::NoiseSocket> socket_;  // strand only
   std::function<void(const Bytes&)> sink_;         // strand only
   std::deque<Outgoing> queue_;                     // strand only
   asio::steady_timer timer_;                       // strand only

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "protocol/cert_chain.hpp"
+#include "simulator/phone.hpp"
 #include "simulator/snapshot.hpp"
 
 namespace switchboard::wasim {
@@ -436,6 +437,7 @@ sdk::Result<AccountInfo> Server::createAccount(std::string_view phone, std::stri
     a.primary.registrationId = 1 + randomBelow(16380);
     a.primary.rawId = 1 + randomBelow(0x7FFFFFFF);
     a.primary.signedPreKey = makeSignedPreKey(a.primary.identity, 1);
+    initPhoneKeys(a.primary);
     for (std::size_t i = 0; i < options_.phonePreKeys; ++i) {
       auto kp = whatsapp::KeyPair::generate();
       a.primary.preKeys.push_back(PreKey{a.primary.nextPreKeyId++, kp.pub, kp.priv});
@@ -514,6 +516,7 @@ sdk::Result<DeviceInfo> Server::linkDevice(std::string_view phone, const DirectL
     }
     d.signedIdentity = std::move(*signedIdentity);
     auto& stored = a->devices[d.id] = std::move(d);
+    welcomeCompanion(*a, stored.id, fx);
     info = infoOf(*a, stored);
     fx.snapshot = true;
     fx.events.push_back(SimEvent{SimEvent::Kind::Paired, a->phone, stored.id, 0, "direct"});

@@ -81,6 +81,8 @@ class Server : public std::enable_shared_from_this<Server> {
   void onLinkCodeIq(const std::shared_ptr<Connection>& conn, const Node& iq, Effects& fx);
   std::shared_ptr<Connection> registeringConnection(const std::function<bool(const Session&)>& pred) const;
   void scheduleRefExpiry(const std::shared_ptr<Connection>& conn);
+  /// Queues what the phone tells a companion it just linked (app-state key, history notice).
+  void welcomeCompanion(Account& account, std::uint16_t device, Effects& fx);
 
   // Iq (server_iq.cpp, server_prekeys.cpp, server_usync.cpp).
   void onIq(const std::shared_ptr<Connection>& conn, const Node& iq, Effects& fx);

@@ -65,6 +65,16 @@ void Server::onIq(const std::shared_ptr<Connection>& conn, const Node& iq, Effec
     conn->send(iqResult(iq, {Node("props", {{"protocol", attrOr(*iq.child("props"), "protocol", "1")}, {"hash", "sim"}})}));
   } else if (xmlns == "blocklist" && type == "get") {
     conn->send(iqResult(iq, {Node("list")}));
+  } else if (xmlns == "w:sync:app:state") {
+    // No app-state patches are simulated: every collection asked for is at its version with
+    // nothing more to fetch (a reply without a collection makes Baileys ask again forever).
+    Node::Children collections;
+    if (const Node* sync = iq.child("sync")) {
+      for (const Node* c : childrenNamed(*sync, "collection")) {
+        collections.push_back(Node("collection", {{"name", attrOr(*c, "name")}, {"version", attrOr(*c, "version", "0")}}));
+      }
+    }
+    conn->send(iqResult(iq, {parentNode("sync", {}, std::move(collections))}));
   } else if (xmlns == "w:m") {
     conn->send(iqError(iq, 501, "feature-not-implemented"));
   } else {

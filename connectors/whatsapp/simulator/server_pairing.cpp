@@ -4,6 +4,7 @@
 
 #include "simulator/base64.hpp"
 #include "simulator/link_code.hpp"
+#include "simulator/phone.hpp"
 #include "simulator/qr_code.hpp"
 #include "simulator/server.hpp"
 
@@ -213,12 +214,20 @@ void Server::onPairDeviceSign(const std::shared_ptr<Connection>& conn, const Nod
   d.signedIdentity = std::move(*verified);
   d.platform = reg.os.empty() ? "unknown" : reg.os;
   d.linkedAt = unixNow();
-  account->devices[d.id] = std::move(d);
+  auto device = d.id;
+  account->devices[device] = std::move(d);
+  welcomeCompanion(*account, device, fx);
   // The companion reconnects and logs in with its new identity.
   s.phase = Session::Phase::Closed;
   conn->sendAndClose(Node("stream:error", {{"code", "515"}}));
   fx.snapshot = true;
   fx.events.push_back(SimEvent{SimEvent::Kind::Paired, p.phone, p.device, conn->id(), "qr"});
+}
+
+void Server::welcomeCompanion(Account& account, std::uint16_t device, Effects& fx) {
+  for (auto& m : welcomeMessages(account)) {
+    deliver(account, device, PendingStanza::Kind::Message, std::move(m), fx);
+  }
 }
 
 void Server::onLinkCodeIq(const std::shared_ptr<Connection>& conn, const Node& iq, Effects& fx) {

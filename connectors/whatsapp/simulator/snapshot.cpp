@@ -143,7 +143,9 @@ std::string snapshotText(const World& world, const whatsapp::KeyPair& root) {
                           {"signedPreKey", signedPreKeyJson(a.primary.signedPreKey, true)},
                           {"preKeys", std::move(preKeys)},
                           {"consumedPreKeys", std::move(consumed)},
-                          {"nextPreKeyId", a.primary.nextPreKeyId}}},
+                          {"nextPreKeyId", a.primary.nextPreKeyId},
+                          {"appStateKeyId", b64(a.primary.appStateKeyId)},
+                          {"appStateKey", b64(a.primary.appStateKey)}}},
                         {"devices", std::move(devices)}});
   }
   json groups = json::array();
@@ -211,6 +213,8 @@ sdk::Result<Snapshot> parseSnapshot(const std::string& text) {
         a.primary.consumedPreKeys.push_back(preKeyOf(k));
       }
       a.primary.nextPreKeyId = jp.at("nextPreKeyId").get<std::uint32_t>();
+      a.primary.appStateKeyId = bytesOf(jp.at("appStateKeyId"));
+      a.primary.appStateKey = bytesOf(jp.at("appStateKey"));
       for (const auto& jd : ja.at("devices")) {
         Device d;
         d.id = jd.at("id").get<std::uint16_t>();

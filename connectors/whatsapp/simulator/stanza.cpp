@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "protocol/crypto.hpp"
+
 namespace switchboard::wasim {
 
 std::optional<std::uint64_t> parseUnsigned(std::string_view text) {
@@ -102,6 +104,18 @@ std::string nextStanzaId() {
   std::snprintf(buf, sizeof buf, "%llX.%llu", static_cast<unsigned long long>(unixNow() & 0xFFFFF),
                 static_cast<unsigned long long>(++counter));
   return buf;
+}
+
+std::string newMessageId() {
+  std::uint8_t random[9];
+  wa::randomBytes(random);
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string id = "3EB0";
+  for (auto b : random) {
+    id += kHex[b >> 4];
+    id += kHex[b & 15];
+  }
+  return id;
 }
 
 }  // namespace switchboard::wasim

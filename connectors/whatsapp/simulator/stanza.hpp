@@ -56,5 +56,7 @@ std::string unixNowText();
 
 /// A stanza id for server-originated stanzas, unique within the process.
 std::string nextStanzaId();
+/// A message id in the clients' format: "3EB0" and 18 upper-case hex digits.
+std::string newMessageId();
 
 }  // namespace switchboard::wasim

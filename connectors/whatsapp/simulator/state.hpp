@@ -83,6 +83,9 @@ struct PrimaryPhone {
   std::deque<PreKey> consumedPreKeys;  ///< handed out; the phone keeps them to answer pkmsgs
   std::uint32_t nextPreKeyId = 1;
   std::vector<PhoneInboxEntry> inbox;
+  /// The app-state sync key the phone shares with every companion it links.
+  whatsapp::Bytes appStateKeyId;
+  whatsapp::Bytes appStateKey;
 };
 
 struct Account {
