@@ -47,6 +47,26 @@ sdk::Status applySignalChanges(SignalStore& store, const std::vector<SignalChang
   return sdk::okStatus();
 }
 
+sdk::Result<std::size_t> removeAllSessions(SignalStore& store, std::string_view name) {
+  std::string prefix(name);
+  prefix += '.';
+  auto keys = store.keys(SignalTable::Session, prefix);
+  if (!keys.ok()) {
+    return keys.takeError();
+  }
+  std::size_t removed = 0;
+  for (const auto& key : *keys) {
+    // `name.` also prefixes `name.x.y`; only `name.<device digits>` belongs to this name.
+    std::string_view device = std::string_view(key).substr(prefix.size());
+    if (device.empty() || device.find_first_not_of("0123456789") != std::string_view::npos) {
+      continue;
+    }
+    SB_TRY(store.remove(SignalTable::Session, key));
+    ++removed;
+  }
+  return removed;
+}
+
 std::string preKeyStoreKey(std::uint32_t id) { return std::to_string(id); }
 
 }  // namespace switchboard::whatsapp

@@ -72,6 +72,10 @@ struct SignalChange {
 /// Applies changes to store in order; stops at the first failure and returns it.
 sdk::Status applySignalChanges(SignalStore& store, const std::vector<SignalChange>& changes);
 
+/// Removes the sessions of every device of one Signal address name (`name.*`), e.g. when the
+/// server reports that a user's identity changed. @return how many were removed.
+sdk::Result<std::size_t> removeAllSessions(SignalStore& store, std::string_view name);
+
 /// Store keys of the tables keyed by number.
 std::string preKeyStoreKey(std::uint32_t id);
 

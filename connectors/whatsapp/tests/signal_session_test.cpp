@@ -221,6 +221,25 @@ TEST(WaSignalSession, OverlayDiscardLeavesStoreUnchangedAndCommitPersists) {
   EXPECT_EQ(alice.receive(bob.address, reply).valueOr("?"), "got it");
 }
 
+TEST(WaSignalSession, RemoveAllSessionsOfOneName) {
+  Party alice("12:1@s.whatsapp.net");
+  Party bob1("22:1@s.whatsapp.net");
+  Party bob2("22:2@s.whatsapp.net");
+  Party other("220:1@s.whatsapp.net");  // its name starts with bob's
+  establish(alice, bob1);
+  establish(alice, bob2);
+  establish(alice, other);
+  wa::SignalTransaction tx(alice.store);
+  auto removed = wa::removeAllSessions(tx, "22");
+  ASSERT_TRUE(removed.ok()) << describe(removed);
+  EXPECT_EQ(*removed, 2u);
+  wa::SignalProtocol sp(tx);
+  EXPECT_FALSE(sp.hasSession(bob1.address).valueOr(true));
+  EXPECT_FALSE(sp.hasSession(bob2.address).valueOr(true));
+  EXPECT_TRUE(sp.hasSession(other.address).valueOr(false));
+  EXPECT_TRUE(wa::SignalProtocol(alice.store).hasSession(bob1.address).valueOr(false));  // not committed yet
+}
+
 TEST(WaSignalSession, EncryptDiscardedLeavesStoreUnchanged) {
   Party alice("11:1@s.whatsapp.net");
   Party bob("21:1@s.whatsapp.net");
