@@ -1,7 +1,7 @@
 // Groups (xmlns="w:g2"): create, metadata, add/remove/leave, subject; and the group message
 // fan-out: every member device gets the shared sender-key <enc>, devices named in <participants>
 // also their own pairwise <enc> (the sender key distribution). Groups are LID-addressed
-// (protocol notes 7.1, 7.4, 7.9).
+// (protocol notes 7.1, 7.4, 7.9), except those created by dictionary-2 clients (Baileys 6).
 #include "simulator/server.hpp"
 
 namespace switchboard::wasim {
@@ -20,7 +20,9 @@ Node Server::groupNode(const Group& g) {
     if (!a) {
       continue;
     }
-    Node p("participant", {{"jid", a->lidJid().toString()}, {"phone_number", a->pnJid().toString()}});
+    Node p = g.lidAddressed
+                 ? Node("participant", {{"jid", a->lidJid().toString()}, {"phone_number", a->pnJid().toString()}})
+                 : Node("participant", {{"jid", a->pnJid().toString()}, {"lid", a->lidJid().toString()}});
     if (phone == g.creatorPhone) {
       p.setAttr("type", "superadmin");
     } else if (g.isAdmin(phone)) {
@@ -29,14 +31,15 @@ Node Server::groupNode(const Group& g) {
     participants.push_back(std::move(p));
   }
   const Account* creator = world_.account(g.creatorPhone);
-  std::string creatorJid = creator ? creator->lidJid().toString() : std::string();
+  std::string creatorJid =
+      creator ? (g.lidAddressed ? creator->lidJid() : creator->pnJid()).toString() : std::string();
   return parentNode("group", {{"id", g.id},
                               {"subject", g.subject},
                               {"s_t", std::to_string(g.createdAt)},
                               {"s_o", creatorJid},
                               {"creation", std::to_string(g.createdAt)},
                               {"creator", creatorJid},
-                              {"addressing_mode", "lid"},
+                              {"addressing_mode", g.lidAddressed ? "lid" : "pn"},
                               {"size", std::to_string(participants.size())}},
                     std::move(participants));
 }
@@ -78,6 +81,7 @@ void Server::onGroupIq(Connection& conn, const Node& iq) {
     g.subject = subject;
     g.creatorPhone = self->phone;
     g.createdAt = unixNow();
+    g.lidAddressed = conn.dict().version() >= 3;
     g.members.push_back(self->phone);
     g.admins.push_back(self->phone);
     for (const auto& p : phones) {
@@ -207,11 +211,12 @@ int Server::onGroupMessage(Connection& conn, Account& sender, const Node& messag
     if (identity && it != pairwise.end()) {
       payload.push_back(*identity);
     }
+    bool lid = group->lidAddressed;
     Node out("message", {{"id", id},
                          {"from", groupJid(*group)},
-                         {"participant", sender.lidJid(conn.session.device).toString()},
-                         {"participant_pn", sender.pnJid().toString()},
-                         {"addressing_mode", "lid"},
+                         {"participant", (lid ? sender.lidJid(conn.session.device) : sender.pnJid(conn.session.device)).toString()},
+                         {lid ? "participant_pn" : "participant_lid", (lid ? sender.pnJid() : sender.lidJid()).toString()},
+                         {"addressing_mode", lid ? "lid" : "pn"},
                          {"type", attrOr(message, "type", "text")},
                          {"t", unixNowText()}},
              std::move(payload));

@@ -63,7 +63,12 @@ void Server::onReceipt(Connection& conn, const Node& receipt, Effects& fx) {
   if (!target) {
     return;
   }
-  Jid readerJid = (target->lid || group) ? reader->lidJid(conn.session.device) : reader->pnJid(conn.session.device);
+  bool lid = target->lid;
+  if (group) {
+    const Group* g = world_.group(to->user);
+    lid = !g || g->lidAddressed;
+  }
+  Jid readerJid = lid ? reader->lidJid(conn.session.device) : reader->pnJid(conn.session.device);
   Node out("receipt", {{"id", std::string(*id)}, {"t", unixNowText()}});
   if (group) {
     out.setAttr("from", toText);
@@ -146,7 +151,7 @@ void Server::phoneReceive(Account& account, const Node& node, Effects& fx) {
   Node receipt("receipt", {{"id", id}, {"t", unixNowText()}});
   if (group) {
     receipt.setAttr("from", from);
-    receipt.setAttr("participant", account.lidJid().toString());
+    receipt.setAttr("participant", (sender->lid ? account.lidJid() : account.pnJid()).toString());
   } else {
     receipt.setAttr("from", (sender->lid ? account.lidJid() : account.pnJid()).toString());
   }

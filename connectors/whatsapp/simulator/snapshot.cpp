@@ -155,7 +155,8 @@ std::string snapshotText(const World& world, const whatsapp::KeyPair& root) {
                       {"creator", g.creatorPhone},
                       {"createdAt", g.createdAt},
                       {"members", g.members},
-                      {"admins", g.admins}});
+                      {"admins", g.admins},
+                      {"lid", g.lidAddressed}});
   }
   json doc{{"version", kVersion}, {"root", b64(root.priv)}, {"accounts", std::move(accounts)}, {"groups", std::move(groups)}};
   return doc.dump(1);
@@ -247,6 +248,7 @@ sdk::Result<Snapshot> parseSnapshot(const std::string& text) {
       g.createdAt = jg.at("createdAt").get<std::uint64_t>();
       g.members = jg.at("members").get<std::vector<std::string>>();
       g.admins = jg.at("admins").get<std::vector<std::string>>();
+      g.lidAddressed = jg.at("lid").get<bool>();
       world.addGroup(std::move(g));
     }
     snap.world = std::move(world);

@@ -109,6 +109,9 @@ struct Group {
   std::uint64_t createdAt = 0;
   std::vector<std::string> members;  ///< phone numbers, in join order
   std::vector<std::string> admins;
+  /// Members are named by LID (current groups) or by phone number (groups made by clients that
+  /// predate LIDs, such as Baileys 6).
+  bool lidAddressed = true;
 
   bool isMember(const std::string& phone) const;
   bool isAdmin(const std::string& phone) const;
