@@ -94,7 +94,7 @@ SignalWrite::Table hostTable(sdk::SignalTable t) {
 // Sent messages and account membership live in the account's tenant's plugin_state, under the
 // instance's namespace:
 //   account/<id>                          -> ""                       (this instance runs it)
-//   sent/<account>/id/<network id>        -> "<ms> <hex chat> <hex payload>"
+//   sent/<account>/id/<network id>        -> "<ms> <hex chat> <hex payload> <hex command id>"
 //   sent/<account>/t/<ms, 15 digits>/<id> -> ""                       (age index for pruning)
 class StoreConnectorStorage final : public sdk::ConnectorStorage {
  public:
@@ -168,7 +168,8 @@ class StoreConnectorStorage final : public sdk::ConnectorStorage {
     SB_TRY(storage);
     auto& s = *storage.value();
     SB_TRY(s.putState(ns_, sentKey(account, m.networkId),
-                      std::to_string(m.sentAt) + " " + toHex(m.chat) + " " + toHex(m.payload)));
+                      std::to_string(m.sentAt) + " " + toHex(m.chat) + " " + toHex(m.payload) + " " +
+                          toHex(m.commandId)));
     return s.putState(ns_, ageKey(account, m.sentAt, m.networkId), "");
   }
 
@@ -185,20 +186,23 @@ class StoreConnectorStorage final : public sdk::ConnectorStorage {
     const std::string& v = *value.value();
     const auto first = v.find(' ');
     const auto second = first == std::string::npos ? std::string::npos : v.find(' ', first + 1);
-    std::optional<std::string> chat, payload;
+    const auto third = second == std::string::npos ? std::string::npos : v.find(' ', second + 1);
+    std::optional<std::string> chat, payload, command;
     sdk::SentMessage m;
     m.networkId = networkId;
-    if (second != std::string::npos) {
+    if (third != std::string::npos) {
       chat = fromHex(std::string_view(v).substr(first + 1, second - first - 1));
-      payload = fromHex(std::string_view(v).substr(second + 1));
+      payload = fromHex(std::string_view(v).substr(second + 1, third - second - 1));
+      command = fromHex(std::string_view(v).substr(third + 1));
       m.sentAt = std::strtoll(v.c_str(), nullptr, 10);
     }
-    if (!chat || !payload) {
+    if (!chat || !payload || !command) {
       return sdk::Error::permanent("connector_storage.corrupt",
                                    "sent message \"" + networkId + "\" of account \"" + account + "\" is unreadable");
     }
     m.chat = std::move(*chat);
     m.payload = std::move(*payload);
+    m.commandId = std::move(*command);
     return Out(std::move(m));
   }
 

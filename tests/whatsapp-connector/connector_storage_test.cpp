@@ -150,7 +150,7 @@ TEST_F(ConnectorStorageOnSqlite, AccountsAreThoseOfThisInstance) {
 
 TEST_F(ConnectorStorageOnSqlite, SentMessagesAreFoundByIdAndPrunedByAge) {
   const std::string payload("\x0a\x05hello\x00\xff", 9);
-  ASSERT_TRUE(storage_->saveSent("15550001", {"3EB0AA", "15550009@s.whatsapp.net", payload, 1000}).ok());
+  ASSERT_TRUE(storage_->saveSent("15550001", {"3EB0AA", "15550009@s.whatsapp.net", payload, 1000, "cmd-1"}).ok());
   ASSERT_TRUE(storage_->saveSent("15550001", {"3EB0BB", "15550009@s.whatsapp.net", "second", 5000}).ok());
   auto found = storage_->findSent("15550001", "3EB0AA");
   ASSERT_TRUE(found.ok());
@@ -158,6 +158,7 @@ TEST_F(ConnectorStorageOnSqlite, SentMessagesAreFoundByIdAndPrunedByAge) {
   EXPECT_EQ(found.value()->payload, payload);
   EXPECT_EQ(found.value()->chat, "15550009@s.whatsapp.net");
   EXPECT_EQ(found.value()->sentAt, 1000);
+  EXPECT_EQ(found.value()->commandId, "cmd-1");
   EXPECT_FALSE(storage_->findSent("15550001", "3EB0CC").value().has_value());
 
   ASSERT_TRUE(storage_->pruneSent("15550001", 2000).ok());

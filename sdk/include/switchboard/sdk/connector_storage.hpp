@@ -45,6 +45,7 @@ struct SentMessage {
   std::string chat;        ///< Where it went (a JID).
   std::string payload;     ///< The unencrypted, serialized message (opaque bytes).
   TimestampMs sentAt = 0;
+  CommandId commandId;     ///< The command it carried out ("" when none), for receipts.
 };
 
 /// @brief A received message handed to the pipeline together with what decrypting it changed:

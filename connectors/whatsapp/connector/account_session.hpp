@@ -1,0 +1,172 @@
+#pragma once
+
+// One WhatsApp account as a linked device: its connection, pairing, login, keepalive, reconnects,
+// and the messages it receives and sends. Everything of one account runs on one strand of the
+// host's pool; an idle connected account holds its socket, a few timers and its credentials.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "connector/backoff.hpp"
+#include "connector/client_payload.hpp"
+#include "connector/connector_config.hpp"
+#include "connector/connector_metrics.hpp"
+#include "connector/device_credentials.hpp"
+#include "connector/iq_tracker.hpp"
+#include "connector/pairing_code.hpp"
+#include "connector/send_pacer.hpp"
+#include "connector/server_verdict.hpp"
+#include "connector/session_state.hpp"
+#include "connector/signal_store_adapter.hpp"
+#include "protocol/jid.hpp"
+#include "protocol/noise_socket.hpp"
+#include "signal/address.hpp"
+#include "signal/bundle.hpp"
+#include "switchboard/sdk/context.hpp"
+
+namespace switchboard::whatsapp::connector {
+
+/// What all sessions of one connector instance share. Outlives every session.
+struct SessionEnvironment {
+  const ConnectorSettings& settings;
+  sdk::Logger& logger;
+  sdk::InboundSink& inbound;
+  sdk::ConnectorStorage& storage;
+  ConnectorMetrics& metrics;
+  std::string stateDir;   ///< QR images go here
+  std::string mediaDir;   ///< media descriptors go here
+  std::shared_ptr<boost::asio::ssl::context> tls;  ///< for wss:// (null: ws:// only)
+};
+
+class AccountSession : public std::enable_shared_from_this<AccountSession> {
+ public:
+  AccountSession(SessionEnvironment& env, AccountSettings account, boost::asio::io_context& io);
+  ~AccountSession();
+
+  /// Loads credentials and connects (asynchronously, on the strand).
+  void start();
+  /// Closes the connection and cancels every timer; `done` runs on the strand once nothing of this
+  /// session is pending any more.
+  void stop(std::function<void()> done = {});
+  /// Sends a command's message (asynchronously); the result goes to InboundSink::result.
+  void execute(sdk::OutboundCommand command);
+  /// Starts over after logged_out or parked: forgets the parked state and connects.
+  void resume();
+
+  SessionState state() const { return publicState_.load(); }
+  const AccountSettings& account() const { return account_; }
+
+ private:
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+  friend class SessionTestPeer;
+
+  // --- connection (account_session.cpp) ---
+  void connect();
+  void onSocket(std::uint64_t generation, sdk::Result<std::shared_ptr<NoiseSocket>> socket);
+  void onFrame(std::uint64_t generation, Bytes frame);
+  void onClosed(std::uint64_t generation, sdk::Status status);
+  void connectionLost(const std::string& reason);
+  void scheduleReconnect(const std::string& reason);
+  void applyVerdict(const ServerVerdict& verdict, const std::string& kind);
+  void logOut(const std::string& reason);
+  void park(const std::string& reason);
+  void closeSocket();
+  void moveTo(SessionState to, const std::string& reason);
+  void emit(const std::string& type, std::map<std::string, std::string> attributes, const std::string& subject = {});
+  void send(const Node& node);
+  void sendIq(Node iq, IqTracker::Callback callback);
+  void armIqTimer();
+  void scheduleKeepalive();
+  void handleNode(const Node& node);
+  void handleIq(const Node& node);
+  void handleNotification(const Node& node);
+  void handleIb(const Node& node);
+  void ack(const Node& stanza, const std::string& error = {});
+  sdk::Status saveCredentials();
+  PayloadOptions payloadOptions() const;
+  sdk::Result<DeviceCredentials> freshCredentials();
+
+  // --- pairing (session_pairing.cpp) ---
+  void onPairDevice(const Node& iq);
+  void showNextQr();
+  void onPairSuccess(const Node& iq);
+  void requestPairingCode();
+  void onLinkCodeNotification(const Node& notification);
+
+  // --- after login (session_login.cpp) ---
+  void onSuccess(const Node& success);
+  void checkPreKeys(bool force);
+  void uploadPreKeys(std::uint32_t count);
+
+  // --- receiving (session_receive.cpp) ---
+  void queueMessage(Node message);
+  void processInbox();
+  void processMessage(const Node& message);
+  void finishMessage(const Node& message, const std::string& receiptType);
+  void sendRetryReceipt(const Node& message, const sdk::Error& why);
+  void retryInboxLater();
+  void handleReceipt(const Node& receipt);
+
+  // --- sending (session_send.cpp) ---
+  void runCommand(const sdk::OutboundCommand& command);
+  void pumpOutbox();
+  void sendText(const sdk::OutboundCommand& command);
+  void markRead(const sdk::OutboundCommand& command);
+  void fail(const sdk::OutboundCommand& command, const std::string& code, const std::string& reason);
+  void handleMessageAck(const Node& ack);
+  void answerRetryReceipt(const Node& receipt);
+  void requeueUnacknowledged();
+
+  SessionEnvironment& env_;
+  AccountSettings account_;
+  Strand strand_;
+  boost::asio::steady_timer reconnectTimer_, keepaliveTimer_, iqTimer_, qrTimer_, inboxTimer_, sendTimer_;
+  SessionStateMachine machine_;
+  std::atomic<SessionState> publicState_{SessionState::Idle};
+  Backoff backoff_;
+  bool stopping_ = false;
+  bool restartNow_ = false;
+  std::uint64_t generation_ = 0;  // of the current connection; stale callbacks are ignored
+  std::shared_ptr<NoiseSocket> socket_;
+  IqTracker iqs_;
+  std::optional<DeviceCredentials> creds_;
+  StoredSignalStore signalStore_;
+
+  // Pairing in progress (registration connection only).
+  std::vector<std::string> qrRefs_;
+  std::size_t qrIndex_ = 0;
+  std::optional<CodePairing> codePairing_;
+
+  // Received stanzas wait here while the one before them is being committed.
+  std::deque<Node> inbox_;
+  bool inboxBusy_ = false;
+  std::map<std::string, int> retryCounts_;  // message id -> retry receipts sent
+
+  // Sends waiting for the server's ack: message id -> command.
+  std::map<std::string, sdk::OutboundCommand> awaitingAck_;
+  SendPacer pacer_;
+  std::deque<sdk::OutboundCommand> outbox_;  // waiting for the connection or for pacing
+  bool sendBusy_ = false;                      // one send is being prepared (device lists, keys)
+  std::map<std::string, std::string> lidOf_;   // phone-number user -> LID user, from device lists
+  struct SendTarget {
+    std::string jid;       // the device as the stanza addresses it
+    SignalAddress address; // where its session lives (the LID form when known)
+    bool own = false;      // one of our own other devices (gets the DeviceSentMessage)
+  };
+  void deliverText(const sdk::OutboundCommand& command, const std::string& id, const Jid& to,
+                   std::vector<SendTarget> targets, std::map<std::string, PreKeyBundle> bundles);
+  SignalAddress addressFor(const Jid& device) const;
+  bool preKeyUploadRunning_ = false;
+};
+
+}  // namespace switchboard::whatsapp::connector

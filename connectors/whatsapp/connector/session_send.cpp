@@ -1,0 +1,462 @@
+// Sending: commands wait for the connection and for the account's pacing, then each text goes to
+// every device of the recipient and to our own other devices, encrypted per device. The Signal
+// state and the sent message are stored before the stanza leaves; the result is Sent once the
+// server acknowledges it. Receipts from the recipient become events and result stages.
+
+#include <boost/asio/post.hpp>
+
+#include "connector/account_session.hpp"
+#include "connector/device_list.hpp"
+#include "connector/stanza.hpp"
+#include "signal/bundle_nodes.hpp"
+#include "signal/padding.hpp"
+#include "signal/protocol.hpp"
+#include "signal/transaction.hpp"
+#include "switchboard/whatsapp/wire/e2e.pb.h"
+
+namespace switchboard::whatsapp::connector {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::size_t kMaxOutbox = 10'000;
+
+std::int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string serialize(const wire::Message& m) { return m.SerializeAsString(); }
+
+// What our own other devices receive instead: the message and where it went.
+std::string deviceSentPayload(const std::string& message, const std::string& destination) {
+  wire::Message inner;
+  inner.ParseFromString(message);
+  wire::Message dsm;
+  dsm.mutable_device_sent_message()->set_destination_jid(destination);
+  *dsm.mutable_device_sent_message()->mutable_message() = std::move(inner);
+  return serialize(dsm);
+}
+
+}  // namespace
+
+void AccountSession::execute(sdk::OutboundCommand command) {
+  asio::post(strand_, [self = shared_from_this(), c = std::move(command)] { self->runCommand(c); });
+}
+
+void AccountSession::fail(const sdk::OutboundCommand& c, const std::string& code, const std::string& reason) {
+  env_.metrics.sendFailures.inc();
+  sdk::CommandResult r;
+  r.commandId = c.commandId;
+  r.tenant = c.tenant;
+  r.account = c.account;
+  r.stage = sdk::ResultStage::Failed;
+  r.errorCode = code;
+  r.reason = reason;
+  r.timestamp = nowMs();
+  env_.inbound.result(r);
+}
+
+void AccountSession::runCommand(const sdk::OutboundCommand& c) {
+  if (stopping_) {
+    return;  // stays pending in storage; sent after the restart
+  }
+  if (machine_.terminal()) {
+    return fail(c, "whatsapp.not_connected",
+                "account " + account_.id + " is " + std::string(toString(machine_.state())) + "; nothing was sent");
+  }
+  if (outbox_.size() >= kMaxOutbox) {
+    return fail(c, "whatsapp.queue_full", "account " + account_.id + " has too many messages waiting to be sent");
+  }
+  outbox_.push_back(c);
+  pumpOutbox();
+}
+
+void AccountSession::requeueUnacknowledged() {
+  // Sent but not acknowledged when the connection ended: sent again, under the same message id.
+  for (auto it = awaitingAck_.rbegin(); it != awaitingAck_.rend(); ++it) {
+    outbox_.push_front(it->second);
+  }
+  awaitingAck_.clear();
+}
+
+void AccountSession::pumpOutbox() {
+  if (sendBusy_ || outbox_.empty() || machine_.state() != SessionState::Connected || !socket_) {
+    return;
+  }
+  const auto wait = pacer_.acquire(SendPacer::Clock::now());
+  if (wait.count() > 0) {
+    sendTimer_.expires_after(wait);
+    sendTimer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      if (auto self = weak.lock(); self && !ec) {
+        self->pumpOutbox();
+      }
+    });
+    return;
+  }
+  sdk::OutboundCommand c = std::move(outbox_.front());
+  outbox_.pop_front();
+  switch (c.kind) {
+    case sdk::CommandKind::SendText:
+      return sendText(c);
+    case sdk::CommandKind::MarkRead:
+      return markRead(c);
+    default:
+      fail(c, "whatsapp.unsupported", std::string(sdk::toString(c.kind)) + " is not supported by this connector yet");
+      return pumpOutbox();
+  }
+}
+
+SignalAddress AccountSession::addressFor(const Jid& device) const {
+  if (device.server == kUserServer) {
+    if (auto it = lidOf_.find(device.user); it != lidOf_.end()) {
+      return SignalAddress::fromJid(Jid::withDevice(it->second, device.device, kLidServer));
+    }
+  }
+  return SignalAddress::fromJid(device);
+}
+
+void AccountSession::markRead(const sdk::OutboundCommand& c) {
+  auto to = recipientJid(c.to);
+  if (!to.ok() || c.targetId.empty()) {
+    fail(c, "whatsapp.bad_command", to.ok() ? "mark_read needs the id of the last message read" : to.error().message);
+    return pumpOutbox();
+  }
+  send(Node("receipt", {{"id", c.targetId},
+                        {"to", to->toString()},
+                        {"type", "read"},
+                        {"t", std::to_string(nowMs() / 1000)}}));
+  sdk::CommandResult r;
+  r.commandId = c.commandId;
+  r.tenant = c.tenant;
+  r.account = c.account;
+  r.stage = sdk::ResultStage::Sent;
+  r.networkId = c.targetId;
+  r.timestamp = nowMs();
+  env_.inbound.result(r);
+  pumpOutbox();
+}
+
+void AccountSession::sendText(const sdk::OutboundCommand& c) {
+  auto to = recipientJid(c.to);
+  if (!to.ok()) {
+    fail(c, to.error().code, to.error().message);
+    return pumpOutbox();
+  }
+  if (to->server != kUserServer && to->server != kLidServer) {
+    fail(c, "whatsapp.unsupported", "sending to " + to->toString() + " (groups, broadcasts) is not supported yet");
+    return pumpOutbox();
+  }
+  sendBusy_ = true;
+  const std::string id = messageIdForCommand(account_.id, c.commandId);
+  std::vector<std::string> asked{to->toString()};
+  const std::string ownJid = Jid::pair(creds_->user()).toString();
+  if (ownJid != asked.front()) {
+    asked.push_back(ownJid);
+  }
+  const Jid recipient = to.value();
+  sendIq(usyncDevicesQuery(iqs_.nextId(), asked), [weak = weak_from_this(), c, id, recipient](sdk::Result<Node> reply) {
+    auto self = weak.lock();
+    if (!self) {
+      return;
+    }
+    auto requeue = [&] {
+      self->outbox_.push_front(c);
+      self->sendBusy_ = false;
+    };
+    if (!reply.ok()) {
+      if (reply.error().isRetriable()) {
+        return requeue();  // the connection ended or the server is slow: try again later
+      }
+      self->sendBusy_ = false;
+      self->fail(c, reply.error().code, "device list unavailable: " + reply.error().message);
+      return self->pumpOutbox();
+    }
+    auto users = parseUsyncDevices(reply.value());
+    if (!users.ok()) {
+      self->sendBusy_ = false;
+      self->fail(c, users.error().code, users.error().message);
+      return self->pumpOutbox();
+    }
+    const std::string ownUser = self->creds_->user();
+    const std::uint16_t ownDevice = self->creds_->device();
+    std::vector<SendTarget> targets;
+    for (const auto& u : users.value()) {
+      auto user = Jid::parse(u.jid);
+      if (!user) {
+        continue;
+      }
+      if (auto lid = Jid::parse(u.lid); lid && lid->server == kLidServer && user->server == kUserServer) {
+        if (self->lidOf_.size() > 1000) {
+          self->lidOf_.clear();
+        }
+        self->lidOf_[user->user] = lid->user;
+      }
+      const bool own = user->user == ownUser;
+      for (auto d : u.devices) {
+        if (own && d == ownDevice) {
+          continue;
+        }
+        Jid device = d == 0 ? Jid::pair(user->user, user->server) : Jid::withDevice(user->user, d, user->server);
+        targets.push_back({device.toString(), self->addressFor(Jid::withDevice(user->user, d, user->server)), own});
+      }
+    }
+    if (std::none_of(targets.begin(), targets.end(), [](const SendTarget& t) { return !t.own; })) {
+      self->sendBusy_ = false;
+      self->fail(c, "whatsapp.no_devices", recipient.toString() + " has no WhatsApp devices");
+      return self->pumpOutbox();
+    }
+    // Devices we have no session with need their prekey bundle first.
+    std::vector<std::string> missing;
+    {
+      SignalTransaction txn(self->signalStore_);
+      SignalProtocol protocol(txn);
+      for (const auto& t : targets) {
+        auto has = protocol.hasSession(t.address);
+        if (!has.ok()) {
+          return requeue();
+        }
+        if (!has.value()) {
+          missing.push_back(t.jid);
+        }
+      }
+    }
+    if (missing.empty()) {
+      return self->deliverText(c, id, recipient, std::move(targets), {});
+    }
+    Node::Children keyUsers;
+    for (const auto& jid : missing) {
+      keyUsers.push_back(Node("user", {{"jid", jid}}));
+    }
+    self->sendIq(iq("", "get", "encrypt", Node::Children{Node("key", {}, std::move(keyUsers))}),
+                 [weak, c, id, recipient, targets = std::move(targets)](sdk::Result<Node> keys) mutable {
+                   auto s = weak.lock();
+                   if (!s) {
+                     return;
+                   }
+                   if (!keys.ok()) {
+                     if (keys.error().isRetriable()) {
+                       s->outbox_.push_front(c);
+                       s->sendBusy_ = false;
+                       return;
+                     }
+                     s->sendBusy_ = false;
+                     s->fail(c, keys.error().code, "prekey bundles unavailable: " + keys.error().message);
+                     return s->pumpOutbox();
+                   }
+                   std::map<std::string, PreKeyBundle> bundles;
+                   if (auto parsed = parsePreKeyBundles(keys.value()); parsed.ok()) {
+                     for (auto& b : parsed.value()) {
+                       if (b.bundle.ok()) {
+                         bundles.emplace(b.jid, std::move(b.bundle).value());
+                       } else {
+                         s->env_.logger.warn("whatsapp account=" + s->account_.id + " no bundle for " + b.jid + ": " +
+                                             b.bundle.error().describe());
+                       }
+                     }
+                   }
+                   s->deliverText(c, id, recipient, std::move(targets), std::move(bundles));
+                 });
+  });
+}
+
+void AccountSession::deliverText(const sdk::OutboundCommand& c, const std::string& id, const Jid& to,
+                                 std::vector<SendTarget> targets, std::map<std::string, PreKeyBundle> bundles) {
+  wire::Message message;
+  if (c.replyTo.empty()) {
+    message.set_conversation(c.text);
+  } else {
+    auto* ext = message.mutable_extended_text_message();
+    ext->set_text(c.text);
+    ext->mutable_context_info()->set_stanza_id(c.replyTo);
+    ext->mutable_context_info()->set_participant(to.toString());
+  }
+  const std::string plain = serialize(message);
+  const std::string ownCopy = deviceSentPayload(plain, to.toString());
+
+  SignalTransaction txn(signalStore_);
+  SignalProtocol protocol(txn);
+  Node::Children participants;
+  bool anyPreKey = false;
+  bool reachedRecipient = false;
+  for (const auto& t : targets) {
+    if (auto b = bundles.find(t.jid); b != bundles.end()) {
+      if (auto s = protocol.processBundle(t.address, b->second); !s.ok()) {
+        env_.logger.warn("whatsapp account=" + account_.id + " bundle of " + t.jid + " refused: " +
+                         s.error().describe());
+        continue;
+      }
+    }
+    const std::string& payload = t.own ? ownCopy : plain;
+    auto enc = protocol.encrypt(t.address, padMessage(asBytes(payload)));
+    if (!enc.ok()) {
+      env_.logger.warn("whatsapp account=" + account_.id + " cannot encrypt to " + t.jid + ": " +
+                       enc.error().describe());
+      continue;
+    }
+    anyPreKey = anyPreKey || enc->type == CipherType::PkMsg;
+    reachedRecipient = reachedRecipient || !t.own;
+    participants.push_back(Node("to", {{"jid", t.jid}},
+                                Node::Children{Node("enc", {{"v", "2"}, {"type", std::string(cipherTypeName(enc->type))}},
+                                                    std::move(enc->data))}));
+  }
+  sendBusy_ = false;
+  if (!reachedRecipient) {
+    fail(c, "whatsapp.encrypt_failed", "no device of " + to.toString() + " could be encrypted to");
+    return pumpOutbox();
+  }
+  // The ratchet moved and the message may have to be sent again: both are stored first.
+  auto writes = toRecordWrites(txn.changes());
+  if (!env_.storage.putSignal(account_.id, writes).ok() ||
+      !env_.storage.saveSent(account_.id, {id, to.toString(), plain, nowMs(), c.commandId}).ok()) {
+    env_.logger.warn("whatsapp account=" + account_.id + " storage unavailable; send of " + id + " postponed");
+    outbox_.push_front(c);
+    sendTimer_.expires_after(std::chrono::seconds(1));
+    sendTimer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      if (auto self = weak.lock(); self && !ec) {
+        self->pumpOutbox();
+      }
+    });
+    return;
+  }
+  Node::Children children{Node("participants", {}, std::move(participants))};
+  if (anyPreKey) {
+    if (auto identity = creds_->deviceIdentityForPeers(); identity.ok()) {
+      children.push_back(Node("device-identity", {}, std::move(identity).value()));
+    }
+  }
+  send(Node("message", {{"id", id}, {"to", to.toString()}, {"type", "text"}}, std::move(children)));
+  awaitingAck_[id] = c;
+  pumpOutbox();
+}
+
+void AccountSession::handleMessageAck(const Node& a) {
+  if (attrOr(a, "class") != "message") {
+    return;
+  }
+  const std::string id = attrOr(a, "id");
+  auto it = awaitingAck_.find(id);
+  if (it == awaitingAck_.end()) {
+    return;
+  }
+  sdk::OutboundCommand c = std::move(it->second);
+  awaitingAck_.erase(it);
+  const std::string error = attrOr(a, "error");
+  if (!error.empty() && error != "0") {
+    if (error == "463") {
+      env_.metrics.restricted.inc();
+      emit("session.restricted", {{"code", error}, {"message_id", id}});
+    } else if (error == "429") {
+      env_.metrics.rateLimited.inc();
+      emit("session.rate_limited", {{"code", error}, {"message_id", id}});
+    }
+    return fail(c, "whatsapp.server." + error, "the server refused message " + id + " (error " + error + ")");
+  }
+  env_.metrics.messagesSent.inc();
+  sdk::CommandResult r;
+  r.commandId = c.commandId;
+  r.tenant = c.tenant;
+  r.account = c.account;
+  r.stage = sdk::ResultStage::Sent;
+  r.networkId = id;
+  const long long t = std::strtoll(attrOr(a, "t", "0").c_str(), nullptr, 10);
+  r.timestamp = t > 0 ? t * 1000 : nowMs();
+  env_.inbound.result(r);
+}
+
+void AccountSession::handleReceipt(const Node& receipt) {
+  const std::string type = attrOr(receipt, "type");
+  if (type == "retry") {
+    answerRetryReceipt(receipt);
+    return ack(receipt);
+  }
+  ack(receipt);
+  std::vector<std::string> ids{attrOr(receipt, "id")};
+  if (const Node* list = receipt.child("list")) {
+    for (const auto& item : childrenOf(*list)) {
+      if (item.tag == "item" && ids.size() < 256) {
+        ids.push_back(attrOr(item, "id"));
+      }
+    }
+  }
+  std::optional<sdk::ResultStage> stage;
+  std::string event;
+  if (type.empty() || type == "inactive") {
+    stage = sdk::ResultStage::Delivered;
+    event = "receipt.delivered";
+  } else if (type == "read" || type == "read-self") {
+    stage = sdk::ResultStage::Read;
+    event = "receipt.read";
+  } else if (type == "played" || type == "played-self") {
+    event = "receipt.played";
+  } else {
+    return;  // sender, peer_msg, hist_sync ...: about our own devices
+  }
+  for (const auto& id : ids) {
+    if (id.empty()) {
+      continue;
+    }
+    auto sent = env_.storage.findSent(account_.id, id);
+    const std::string commandId = sent.ok() && sent.value() ? sent.value()->commandId : std::string();
+    emit(event, {{"from", attrOr(receipt, "from")}, {"participant", attrOr(receipt, "participant")},
+                 {"command_id", commandId}},
+         id);
+    if (stage && !commandId.empty()) {
+      sdk::CommandResult r;
+      r.commandId = commandId;
+      r.tenant = account_.tenant;
+      r.account = account_.id;
+      r.stage = *stage;
+      r.networkId = id;
+      r.timestamp = nowMs();
+      env_.inbound.result(r);
+    }
+  }
+}
+
+void AccountSession::answerRetryReceipt(const Node& receipt) {
+  const std::string id = attrOr(receipt, "id");
+  auto device = Jid::parse(attrOr(receipt, "from"));
+  if (!device || !creds_) {
+    return;
+  }
+  auto sent = env_.storage.findSent(account_.id, id);
+  if (!sent.ok() || !sent.value()) {
+    env_.logger.info("whatsapp account=" + account_.id + " retry receipt for unknown message id=" + id);
+    return;
+  }
+  const Node* retry = receipt.child("retry");
+  const std::string count = retry ? attrOr(*retry, "count", "1") : "1";
+  const SignalAddress address = addressFor(*device);
+  SignalTransaction txn(signalStore_);
+  SignalProtocol protocol(txn);
+  if (receipt.child("keys") != nullptr) {
+    auto bundle = parsePreKeyBundle(receipt);
+    if (!bundle.ok() || !protocol.processBundle(address, bundle.value()).ok()) {
+      env_.logger.warn("whatsapp account=" + account_.id + " retry receipt id=" + id + " carries unusable keys");
+      return;
+    }
+  }
+  const bool own = device->user == creds_->user();
+  const std::string payload = own ? deviceSentPayload(sent.value()->payload, sent.value()->chat) : sent.value()->payload;
+  auto enc = protocol.encrypt(address, padMessage(asBytes(payload)));
+  if (!enc.ok()) {
+    env_.logger.warn("whatsapp account=" + account_.id + " cannot answer retry id=" + id + ": " + enc.error().describe());
+    return;
+  }
+  if (!env_.storage.putSignal(account_.id, toRecordWrites(txn.changes())).ok()) {
+    return;  // the sender asks again
+  }
+  Node::Children children{Node("enc", {{"v", "2"}, {"type", std::string(cipherTypeName(enc->type))}, {"count", count}},
+                               std::move(enc->data))};
+  if (enc->type == CipherType::PkMsg) {
+    if (auto identity = creds_->deviceIdentityForPeers(); identity.ok()) {
+      children.push_back(Node("device-identity", {}, std::move(identity).value()));
+    }
+  }
+  send(Node("message", {{"id", id}, {"to", device->toString()}, {"type", "text"}}, std::move(children)));
+  env_.logger.info("whatsapp account=" + account_.id + " answered retry id=" + id + " for " + device->toString());
+}
+
+}  // namespace switchboard::whatsapp::connector

@@ -1,0 +1,40 @@
+#pragma once
+
+// The account's Signal store as sb_wasignal sees it, kept in the host's database through the SDK's
+// ConnectorStorage. Our own identity (key pair and registration id) is not a database row: it is
+// part of the device credentials, and served from them.
+
+#include <optional>
+
+#include "signal/store.hpp"
+#include "switchboard/sdk/connector_storage.hpp"
+
+namespace switchboard::whatsapp::connector {
+
+class StoredSignalStore final : public SignalStore {
+ public:
+  StoredSignalStore(sdk::ConnectorStorage& storage, std::string account)
+      : storage_(storage), account_(std::move(account)) {}
+
+  /// The serialized LocalIdentity served for the LocalIdentity row.
+  void setLocalIdentity(Bytes serialized) { localIdentity_ = std::move(serialized); }
+
+  sdk::Result<std::optional<Bytes>> get(SignalTable table, std::string_view key) override;
+  sdk::Status put(SignalTable table, std::string_view key, ByteView value) override;
+  sdk::Status remove(SignalTable table, std::string_view key) override;
+  /// The host keeps no per-table key listing; libsignal only asks for one in calls we do not make.
+  sdk::Result<std::vector<std::string>> keys(SignalTable table, std::string_view prefix) override;
+
+ private:
+  sdk::ConnectorStorage& storage_;
+  std::string account_;
+  std::optional<Bytes> localIdentity_;
+};
+
+/// The host table of a sb_wasignal table; nothing for LocalIdentity (kept in the credentials).
+std::optional<sdk::SignalTable> hostTable(SignalTable table);
+
+/// Converts a transaction's changes into writes for InboundDelivery / putSignal.
+std::vector<sdk::SignalRecordWrite> toRecordWrites(const std::vector<SignalChange>& changes);
+
+}  // namespace switchboard::whatsapp::connector
