@@ -35,7 +35,7 @@ const std::vector<int> kDaily{0, 1, 2, 3, 4, 5, 6};
 
 }  // namespace
 
-TEST(BusinessHours, WeekdayHoursInTheZone) {
+TEST(AutoresponderBusinessHours, WeekdayHoursInTheZone) {
   auto b = make("Europe/Berlin", kWeekdays, "09:00", "17:00");  // CET is UTC+1 in January
   EXPECT_TRUE(b.isOpen(utc(2024, 1, 15, 8, 30)));    // Mon 09:30
   EXPECT_TRUE(b.isOpen(utc(2024, 1, 15, 8, 0)));     // Mon 09:00 opens
@@ -45,7 +45,7 @@ TEST(BusinessHours, WeekdayHoursInTheZone) {
   EXPECT_FALSE(b.isOpen(utc(2024, 1, 20, 10, 0)));   // Saturday
 }
 
-TEST(BusinessHours, IntervalAcrossMidnightBelongsToItsStartDay) {
+TEST(AutoresponderBusinessHours, IntervalAcrossMidnightBelongsToItsStartDay) {
   auto b = make("Europe/Berlin", {6}, "22:00", "02:00");  // Saturday night
   EXPECT_FALSE(b.isOpen(utc(2024, 1, 20, 20, 59)));  // Sat 21:59
   EXPECT_TRUE(b.isOpen(utc(2024, 1, 20, 21, 30)));   // Sat 22:30
@@ -56,7 +56,7 @@ TEST(BusinessHours, IntervalAcrossMidnightBelongsToItsStartDay) {
   EXPECT_FALSE(b.isOpen(utc(2024, 1, 21, 21, 30)));  // Sun 22:30
 }
 
-TEST(BusinessHours, SpringForwardKeepsWallClockHours) {
+TEST(AutoresponderBusinessHours, SpringForwardKeepsWallClockHours) {
   auto b = make("America/New_York", kWeekdays, "09:00", "17:00");
   // Friday 2024-03-08 is EST (UTC-5); Monday 2024-03-11 is EDT (UTC-4).
   EXPECT_TRUE(b.isOpen(utc(2024, 3, 8, 14, 30)));
@@ -67,7 +67,7 @@ TEST(BusinessHours, SpringForwardKeepsWallClockHours) {
   EXPECT_FALSE(b.isOpen(utc(2024, 3, 11, 21, 0)));
 }
 
-TEST(BusinessHours, NightShiftAcrossTheSpringForwardJump) {
+TEST(AutoresponderBusinessHours, NightShiftAcrossTheSpringForwardJump) {
   // Saturday 22:00 to 03:00; on 2024-03-10 the clocks jump from 02:00 EST to 03:00 EDT.
   auto b = make("America/New_York", {6}, "22:00", "03:00");
   EXPECT_TRUE(b.isOpen(utc(2024, 3, 10, 3, 0)));    // Sat 22:00 EST
@@ -75,7 +75,7 @@ TEST(BusinessHours, NightShiftAcrossTheSpringForwardJump) {
   EXPECT_FALSE(b.isOpen(utc(2024, 3, 10, 7, 0)));   // Sun 03:00 EDT: the wall clock says closed
 }
 
-TEST(BusinessHours, FallBackRepeatsTheHour) {
+TEST(AutoresponderBusinessHours, FallBackRepeatsTheHour) {
   // On 2024-11-03 01:00..02:00 happens twice (EDT, then EST).
   auto b = make("America/New_York", {0}, "01:00", "02:00");
   EXPECT_FALSE(b.isOpen(utc(2024, 11, 3, 4, 59)));  // 00:59 EDT
@@ -84,7 +84,7 @@ TEST(BusinessHours, FallBackRepeatsTheHour) {
   EXPECT_FALSE(b.isOpen(utc(2024, 11, 3, 7, 0)));   // 02:00 EST
 }
 
-TEST(BusinessHours, HolidaysDatedYearlyAndRanges) {
+TEST(AutoresponderBusinessHours, HolidaysDatedYearlyAndRanges) {
   auto b = make("Europe/Berlin", kDaily, "09:00", "17:00",
                 {"12-25", "2024-12-30..2025-01-01", "2024-05-01", "12-31..01-02"});
   EXPECT_FALSE(b.isOpen(utc(2024, 12, 25, 10)));
@@ -99,7 +99,7 @@ TEST(BusinessHours, HolidaysDatedYearlyAndRanges) {
   EXPECT_TRUE(b.isOpen(utc(2025, 5, 1, 10)));     // dated: that year only
 }
 
-TEST(BusinessHours, HolidayClosesShiftsStartingOnIt) {
+TEST(AutoresponderBusinessHours, HolidayClosesShiftsStartingOnIt) {
   auto sundayOff = make("Europe/Berlin", {6}, "22:00", "02:00", {"2024-01-21"});
   EXPECT_TRUE(sundayOff.isOpen(utc(2024, 1, 21, 0, 0)));  // Sun 01:00: Saturday's shift runs on
   auto saturdayOff = make("Europe/Berlin", {6}, "22:00", "02:00", {"2024-01-20"});
@@ -107,7 +107,7 @@ TEST(BusinessHours, HolidayClosesShiftsStartingOnIt) {
   EXPECT_FALSE(saturdayOff.isOpen(utc(2024, 1, 21, 0, 0)));
 }
 
-TEST(BusinessHours, NextOpening) {
+TEST(AutoresponderBusinessHours, NextOpening) {
   auto b = make("Europe/Berlin", kWeekdays, "09:00", "17:00");
   EXPECT_EQ(b.nextOpening(utc(2024, 1, 19, 17)), utc(2024, 1, 22, 8));  // Fri 18:00 -> Mon 09:00
   EXPECT_EQ(b.nextOpening(utc(2024, 1, 22, 10)), utc(2024, 1, 22, 10)); // open now
@@ -121,14 +121,14 @@ TEST(BusinessHours, NextOpening) {
   EXPECT_FALSE(never.nextOpening(utc(2024, 1, 19, 17)));
 }
 
-TEST(BusinessHours, OpeningInsideTheSkippedHourIsTheJump) {
+TEST(AutoresponderBusinessHours, OpeningInsideTheSkippedHourIsTheJump) {
   // Europe/Berlin skips 02:00..03:00 on 2024-03-31 (01:00 UTC); a 02:30 start opens at the jump.
   auto b = make("Europe/Berlin", {0}, "02:30", "05:00");
   EXPECT_EQ(b.nextOpening(utc(2024, 3, 30, 12)), utc(2024, 3, 31, 1));
   EXPECT_TRUE(b.isOpen(utc(2024, 3, 31, 1)));  // 03:00 CEST
 }
 
-TEST(BusinessHours, ParsingAndErrors) {
+TEST(AutoresponderBusinessHours, ParsingAndErrors) {
   EXPECT_EQ(ar::BusinessHours::parseClock("24:00"), 1440);
   EXPECT_EQ(ar::BusinessHours::parseClock("07:05"), 425);
   EXPECT_FALSE(ar::BusinessHours::parseClock("24:01"));

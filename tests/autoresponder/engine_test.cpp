@@ -15,7 +15,7 @@ namespace {
 
 constexpr long kDay = 86'400'000;
 
-class EngineTest : public ::testing::Test {
+class AutoresponderEngine : public ::testing::Test {
  protected:
   void load(const std::string& yaml, int maxReplies = 2) {
     auto book = ar::test::bookFromYaml(yaml);
@@ -81,7 +81,7 @@ faq:
 
 }  // namespace
 
-TEST_F(EngineTest, KeywordRuleAnswersWithItsQuickReply) {
+TEST_F(AutoresponderEngine, KeywordRuleAnswersWithItsQuickReply) {
   load(kMixed);
   auto d = decide("What's the PRICE?");
   ASSERT_EQ(rules(d), std::vector<std::string>{"pricing"});
@@ -91,14 +91,14 @@ TEST_F(EngineTest, KeywordRuleAnswersWithItsQuickReply) {
   EXPECT_EQ(rules(decide("price of a refund")), std::vector<std::string>{"faq:fallback"}) << "excluded";
 }
 
-TEST_F(EngineTest, RegexRuleFillsCaptures) {
+TEST_F(AutoresponderEngine, RegexRuleFillsCaptures) {
   load(kMixed);
   auto d = decide("where is my Order #00123456");
   ASSERT_EQ(rules(d), std::vector<std::string>{"order"});
   EXPECT_EQ(d.replies[0].text, "Looking up order 00123456.");
 }
 
-TEST_F(EngineTest, GreetingOnNewAndReturningConversationsOnly) {
+TEST_F(AutoresponderEngine, GreetingOnNewAndReturningConversationsOnly) {
   load(kMixed);
   contact_ = sdk::Contact{};
   contact_->id = "ct_1";
@@ -114,7 +114,7 @@ TEST_F(EngineTest, GreetingOnNewAndReturningConversationsOnly) {
   EXPECT_EQ(rules(decide("price?", now, now - 29 * kDay)), std::vector<std::string>{"pricing"});
 }
 
-TEST_F(EngineTest, AwayOutsideBusinessHoursWithTheNextOpening) {
+TEST_F(AutoresponderEngine, AwayOutsideBusinessHoursWithTheNextOpening) {
   load(kMixed);
   const auto saturday = utc(2024, 1, 20, 10);
   auto d = decide("price?", saturday);
@@ -126,7 +126,7 @@ TEST_F(EngineTest, AwayOutsideBusinessHoursWithTheNextOpening) {
   EXPECT_EQ(rules(decide("price?", saturday)), std::vector<std::string>{"pricing"}) << "away is cooling down";
 }
 
-TEST_F(EngineTest, FaqAboveThresholdElseFallback) {
+TEST_F(AutoresponderEngine, FaqAboveThresholdElseFallback) {
   load(kMixed);
   auto d = decide("when are you open on saturday?");
   ASSERT_EQ(rules(d), std::vector<std::string>{"faq:hours"});
@@ -140,12 +140,12 @@ TEST_F(EngineTest, FaqAboveThresholdElseFallback) {
   EXPECT_EQ(unknown.replies[0].text, "An agent will answer soon.");
 }
 
-TEST_F(EngineTest, FallbackOnlyWhenNothingElseAnswers) {
+TEST_F(AutoresponderEngine, FallbackOnlyWhenNothingElseAnswers) {
   load(kMixed);
   EXPECT_EQ(rules(decide("order 1234 please")), std::vector<std::string>{"order"});
 }
 
-TEST_F(EngineTest, PrioritiesContinueAndTheReplyCap) {
+TEST_F(AutoresponderEngine, PrioritiesContinueAndTheReplyCap) {
   load(R"(
 rules:
   - {name: low, kind: keyword, keywords: [x], priority: 1, reply: {text: low}}
@@ -163,7 +163,7 @@ rules:
   EXPECT_EQ(rules(decide("x")), (std::vector<std::string>{"a", "b"})) << "max_replies_per_message";
 }
 
-TEST_F(EngineTest, AccountTeamAndEnabledFilters) {
+TEST_F(AutoresponderEngine, AccountTeamAndEnabledFilters) {
   load(R"(
 rules:
   - {name: other, kind: keyword, keywords: [x], priority: 9, accounts: ["15550000000"], reply: {text: other}}
@@ -176,7 +176,7 @@ rules:
   EXPECT_EQ(rules(decide("x")), std::vector<std::string>{"sales"});
 }
 
-TEST_F(EngineTest, MissingTemplateParameterSkipsToTheNextRule) {
+TEST_F(AutoresponderEngine, MissingTemplateParameterSkipsToTheNextRule) {
   load(R"(
 templates:
   vip: "Hello {{contact.name}}, your manager {{contact.manager}} will call."
@@ -199,7 +199,7 @@ rules:
   EXPECT_EQ(ok.replies[0].text, "Hello Fox, your manager Skinner will call.");
 }
 
-TEST_F(EngineTest, StoredTemplatesAndTheirErrors) {
+TEST_F(AutoresponderEngine, StoredTemplatesAndTheirErrors) {
   load(R"(
 rules:
   - {name: promo, kind: keyword, keywords: [promo], reply: {template: spring, params: {code: SPRING24}}}
@@ -218,7 +218,7 @@ rules:
   EXPECT_EQ(broken.errors[0].code, "template.syntax");
 }
 
-TEST_F(EngineTest, MediaReplies) {
+TEST_F(AutoresponderEngine, MediaReplies) {
   load(R"(
 rules:
   - {name: menu, kind: keyword, keywords: [menu], reply: {text: "Menu for {{contact.first_name|you}}", media: {ref: /srv/menu.pdf, file_name: Menu.pdf}}}
@@ -238,7 +238,7 @@ rules:
   EXPECT_EQ(p.replies[0].media->caption, "Our shop");
 }
 
-TEST_F(EngineTest, CaptionOfAMediaMessageIsRead) {
+TEST_F(AutoresponderEngine, CaptionOfAMediaMessageIsRead) {
   load(kMixed);
   message_ = ar::test::textMessage("");
   auto m = ar::test::textMessage("");

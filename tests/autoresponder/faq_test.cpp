@@ -10,7 +10,7 @@ namespace ar = switchboard::autoresponder;
 
 namespace {
 
-class FaqIndexTest : public ::testing::Test {
+class AutoresponderFaqIndex : public ::testing::Test {
  protected:
   void SetUp() override {
     add(0, "What are your opening hours?");
@@ -35,7 +35,7 @@ class FaqIndexTest : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(FaqIndexTest, TheQuestionItselfScoresFullConfidence) {
+TEST_F(AutoresponderFaqIndex, TheQuestionItselfScoresFullConfidence) {
   auto hit = ask("What are your opening hours?");
   ASSERT_TRUE(hit);
   EXPECT_EQ(hit->entry, 0u);
@@ -43,7 +43,7 @@ TEST_F(FaqIndexTest, TheQuestionItselfScoresFullConfidence) {
   EXPECT_GT(hit->score, 0);
 }
 
-TEST_F(FaqIndexTest, ParaphrasesFindTheirEntry) {
+TEST_F(AutoresponderFaqIndex, ParaphrasesFindTheirEntry) {
   auto hours = ask("hi, when are you open tomorrow?");
   ASSERT_TRUE(hours);
   EXPECT_EQ(hours->entry, 0u);
@@ -63,13 +63,13 @@ TEST_F(FaqIndexTest, ParaphrasesFindTheirEntry) {
   EXPECT_EQ(password->entry, 4u);
 }
 
-TEST_F(FaqIndexTest, PluralsMeetSingulars) {
+TEST_F(AutoresponderFaqIndex, PluralsMeetSingulars) {
   auto hit = ask("shipping costs");
   ASSERT_TRUE(hit);
   EXPECT_EQ(hit->entry, 1u);
 }
 
-TEST_F(FaqIndexTest, UnrelatedTextStaysBelowTheThreshold) {
+TEST_F(AutoresponderFaqIndex, UnrelatedTextStaysBelowTheThreshold) {
   auto hit = ask("my cat likes to sleep on the keyboard");
   EXPECT_TRUE(!hit || hit->confidence < 0.5) << hit->confidence;
   auto onlyStopwords = ask("what is it?");
@@ -78,7 +78,7 @@ TEST_F(FaqIndexTest, UnrelatedTextStaysBelowTheThreshold) {
   EXPECT_FALSE(empty);
 }
 
-TEST_F(FaqIndexTest, ConfidenceIsAShare) {
+TEST_F(AutoresponderFaqIndex, ConfidenceIsAShare) {
   for (const char* q : {"shipping shipping shipping shipping", "open open open hours hours", "spain", "refund ship"}) {
     auto hit = ask(q);
     ASSERT_TRUE(hit) << q;
@@ -89,7 +89,7 @@ TEST_F(FaqIndexTest, ConfidenceIsAShare) {
   EXPECT_LT(ask("password")->confidence, ask("reset my password")->confidence);
 }
 
-TEST(FaqIndex, CustomStopwords) {
+TEST(AutoresponderFaq, CustomStopwords) {
   ar::FaqIndex index({"bitte", "wie"});
   index.add(7, ar::foldText("Wie sind die Öffnungszeiten?"));
   index.finish();

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>

@@ -22,11 +22,11 @@ rules:
   - {name: pricing, kind: keyword, keywords: [price], reply: {text: "Plans start at 10 EUR."}}
 )";
 
-class AutoResponderPluginTest : public PluginFixture {};
+class AutoresponderPlugin : public PluginFixture {};
 
 }  // namespace
 
-TEST_F(AutoResponderPluginTest, GreetsANewConversationOnceAndAReturningOneAgain) {
+TEST_F(AutoresponderPlugin, GreetsANewConversationOnceAndAReturningOneAgain) {
   ASSERT_TRUE(startPlugin(kBasic).ok());
   ASSERT_TRUE(receive(message("hello")).ok());
   ASSERT_EQ(outbound_.stored.size(), 1u);
@@ -43,7 +43,7 @@ TEST_F(AutoResponderPluginTest, GreetsANewConversationOnceAndAReturningOneAgain)
   EXPECT_EQ(metric("autoresponder_replies_total", {{"kind", "keyword"}}), 1);
 }
 
-TEST_F(AutoResponderPluginTest, ReplyIsAutomaticWithItsRuleAndAnIdFromTheMessage) {
+TEST_F(AutoresponderPlugin, ReplyIsAutomaticWithItsRuleAndAnIdFromTheMessage) {
   ASSERT_TRUE(startPlugin(kBasic).ok());
   ASSERT_TRUE(receive(message("hi")).ok());  // greeting first, so the next one is plain
   now_ += kMinute;
@@ -69,7 +69,7 @@ TEST_F(AutoResponderPluginTest, ReplyIsAutomaticWithItsRuleAndAnIdFromTheMessage
   EXPECT_TRUE(reply->automatic);
 }
 
-TEST_F(AutoResponderPluginTest, ARedeliveredMessageIsNeverAnsweredTwice) {
+TEST_F(AutoresponderPlugin, ARedeliveredMessageIsNeverAnsweredTwice) {
   ASSERT_TRUE(startPlugin(R"(
 rules:
   - {name: pricing, kind: keyword, keywords: [price], reply: {text: "10 EUR"}}
@@ -84,7 +84,7 @@ rules:
   EXPECT_EQ(outbound_.stored.size(), 1u) << "the host stores one command for both";
 }
 
-TEST_F(AutoResponderPluginTest, AnAgentReplySilencesTheBotForTheOverrideTime) {
+TEST_F(AutoresponderPlugin, AnAgentReplySilencesTheBotForTheOverrideTime) {
   ASSERT_TRUE(startPlugin(kBasic).ok());
   auto first = message("hi");
   ASSERT_TRUE(receive(first).ok());
@@ -110,7 +110,7 @@ TEST_F(AutoResponderPluginTest, AnAgentReplySilencesTheBotForTheOverrideTime) {
   EXPECT_EQ(outbound_.stored.size(), 2u) << "30 minutes later the bot answers again";
 }
 
-TEST_F(AutoResponderPluginTest, AnAgentReplyInTheHistoryCountsAfterARestart) {
+TEST_F(AutoresponderPlugin, AnAgentReplyInTheHistoryCountsAfterARestart) {
   ASSERT_TRUE(startPlugin(kBasic).ok());
   auto first = message("hi");
   ASSERT_TRUE(receive(first).ok());
@@ -128,7 +128,7 @@ TEST_F(AutoResponderPluginTest, AnAgentReplyInTheHistoryCountsAfterARestart) {
   EXPECT_EQ(outbound_.stored.size(), 1u);
 }
 
-TEST_F(AutoResponderPluginTest, AReplyTypedOnThePhoneSilencesTheBotAcrossARestart) {
+TEST_F(AutoresponderPlugin, AReplyTypedOnThePhoneSilencesTheBotAcrossARestart) {
   ASSERT_TRUE(startPlugin(kBasic).ok());
   auto first = message("hi");
   ASSERT_TRUE(receive(first).ok());
@@ -149,7 +149,7 @@ TEST_F(AutoResponderPluginTest, AReplyTypedOnThePhoneSilencesTheBotAcrossARestar
   EXPECT_EQ(outbound_.stored.size(), 2u);
 }
 
-TEST_F(AutoResponderPluginTest, OurOwnReplyComingBackIsNotAPerson) {
+TEST_F(AutoresponderPlugin, OurOwnReplyComingBackIsNotAPerson) {
   ASSERT_TRUE(startPlugin(kBasic).ok());
   ASSERT_TRUE(receive(message("hi")).ok());
   ASSERT_EQ(outbound_.stored.size(), 1u);
@@ -169,7 +169,7 @@ TEST_F(AutoResponderPluginTest, OurOwnReplyComingBackIsNotAPerson) {
   EXPECT_EQ(outbound_.stored.size(), 2u) << "no human override from our own echo";
 }
 
-TEST_F(AutoResponderPluginTest, TheOperatorsSwitchTurnsTheBotOffAndOn) {
+TEST_F(AutoresponderPlugin, TheOperatorsSwitchTurnsTheBotOffAndOn) {
   ASSERT_TRUE(startPlugin(kBasic).ok());
   auto first = message("hi");
   ASSERT_TRUE(receive(first).ok());
@@ -184,7 +184,7 @@ TEST_F(AutoResponderPluginTest, TheOperatorsSwitchTurnsTheBotOffAndOn) {
   EXPECT_EQ(outbound_.stored.size(), 2u);
 }
 
-TEST_F(AutoResponderPluginTest, GroupsAndBroadcastsOnlyWhenConfigured) {
+TEST_F(AutoresponderPlugin, GroupsAndBroadcastsOnlyWhenConfigured) {
   ASSERT_TRUE(startPlugin(kBasic).ok());
   auto group = message("price?");
   group.chat = "120363001234567890@g.us";
@@ -206,7 +206,7 @@ TEST_F(AutoResponderPluginTest, GroupsAndBroadcastsOnlyWhenConfigured) {
   EXPECT_EQ(outbound_.stored.back().to, "120363001234567890@g.us");
 }
 
-TEST_F(AutoResponderPluginTest, RateLimitsPerConversationAndPerAccount) {
+TEST_F(AutoresponderPlugin, RateLimitsPerConversationAndPerAccount) {
   ASSERT_TRUE(startPlugin(R"(
 rate_limit: {conversation_replies: 2, conversation_window: 10m, account_replies: 3, account_window: 1m}
 loop: {max_repeats: 0}
@@ -231,7 +231,7 @@ rules:
   EXPECT_EQ(metric("autoresponder_rate_limited_total", {{"scope", "account"}}), 1);
 }
 
-TEST_F(AutoResponderPluginTest, TwoBotsFacingEachOtherStop) {
+TEST_F(AutoresponderPlugin, TwoBotsFacingEachOtherStop) {
   // Both accounts run the same catch-all rule; every reply of one is a message to the other.
   ASSERT_TRUE(startPlugin(R"(
 rules:
@@ -258,7 +258,7 @@ rules:
   EXPECT_EQ(outbound_.stored.size(), before + 1);
 }
 
-TEST_F(AutoResponderPluginTest, RulesStoredThroughTheAdminApiApply) {
+TEST_F(AutoresponderPlugin, RulesStoredThroughTheAdminApiApply) {
   ASSERT_TRUE(startPlugin(std::string(kBasic) + "refresh: 10s\n").ok());
   ASSERT_TRUE(receive(message("hi")).ok());
   auto st = storage();
@@ -294,7 +294,7 @@ TEST_F(AutoResponderPluginTest, RulesStoredThroughTheAdminApiApply) {
   EXPECT_EQ(outbound_.stored.size(), 2u);
 }
 
-TEST_F(AutoResponderPluginTest, AConfigurationErrorStopsTheStartWithItsKeyPath) {
+TEST_F(AutoresponderPlugin, AConfigurationErrorStopsTheStartWithItsKeyPath) {
   auto s = startPlugin(R"(
 rules:
   - {name: order, kind: regex, pattern: "order (\\d+", reply: {text: "x"}}
@@ -306,7 +306,7 @@ rules:
       << s.error().message;
 }
 
-TEST_F(AutoResponderPluginTest, TemplateErrorsAreCountedAndNothingBrokenIsSent) {
+TEST_F(AutoresponderPlugin, TemplateErrorsAreCountedAndNothingBrokenIsSent) {
   ASSERT_TRUE(startPlugin(R"(
 rules:
   - {name: vip, kind: keyword, keywords: [help], reply: {text: "Your manager {{contact.manager}} will call."}}
@@ -316,7 +316,7 @@ rules:
   EXPECT_EQ(metric("autoresponder_template_errors_total", {{"code", "template.missing_parameter"}}), 1);
 }
 
-TEST_F(AutoResponderPluginTest, ARetriableRefusalIsRetriedWithTheSameId) {
+TEST_F(AutoresponderPlugin, ARetriableRefusalIsRetriedWithTheSameId) {
   ASSERT_TRUE(startPlugin(R"(
 rules:
   - {name: pricing, kind: keyword, keywords: [price], reply: {text: "10 EUR"}}

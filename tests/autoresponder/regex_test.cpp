@@ -22,7 +22,7 @@ std::string capture(const ar::Captures& c, const std::string& name) {
 
 }  // namespace
 
-TEST(RegexPattern, CapturesNumberedAndNamedGroups) {
+TEST(AutoresponderRegex, CapturesNumberedAndNamedGroups) {
   auto re = ar::RegexPattern::compile(R"(order\s*#?(?<number>\d{4,8}))", false);
   ASSERT_TRUE(re.ok()) << re.error().message;
   ar::Captures c;
@@ -33,7 +33,7 @@ TEST(RegexPattern, CapturesNumberedAndNamedGroups) {
   EXPECT_EQ(re->match("no number here", &c), ar::RegexPattern::Outcome::NoMatch);
 }
 
-TEST(RegexPattern, CaseSensitiveWhenAsked) {
+TEST(AutoresponderRegex, CaseSensitiveWhenAsked) {
   auto re = ar::RegexPattern::compile("^STOP$", true);
   ASSERT_TRUE(re.ok());
   EXPECT_EQ(re->match("STOP", nullptr), ar::RegexPattern::Outcome::Match);
@@ -46,14 +46,14 @@ TEST(RegexPattern, CaseSensitiveWhenAsked) {
   EXPECT_EQ(unicode->match("ПРИВЕТ мир", nullptr), ar::RegexPattern::Outcome::Match);
 }
 
-TEST(RegexPattern, InvalidPatternSaysWhyAndWhere) {
+TEST(AutoresponderRegex, InvalidPatternSaysWhyAndWhere) {
   auto re = ar::RegexPattern::compile("order (\\d+", false);
   ASSERT_FALSE(re.ok());
   EXPECT_NE(re.error().message.find("invalid regular expression"), std::string::npos) << re.error().message;
   EXPECT_NE(re.error().message.find("at offset "), std::string::npos) << re.error().message;
 }
 
-TEST(RegexPattern, CatastrophicBacktrackingGivesUpQuickly) {
+TEST(AutoresponderRegex, CatastrophicBacktrackingGivesUpQuickly) {
   auto re = ar::RegexPattern::compile("^(a+)+$", false);
   ASSERT_TRUE(re.ok());
   const std::string hostile = std::string(5000, 'a') + "!";
@@ -64,14 +64,14 @@ TEST(RegexPattern, CatastrophicBacktrackingGivesUpQuickly) {
   EXPECT_LT(took, std::chrono::seconds(2));
 }
 
-TEST(RegexPattern, InvalidUtf8TextIsNotAnError) {
+TEST(AutoresponderRegex, InvalidUtf8TextIsNotAnError) {
   auto re = ar::RegexPattern::compile("hello", false);
   ASSERT_TRUE(re.ok());
   EXPECT_EQ(re->match(std::string("\xff\xfe hello \xc3"), nullptr), ar::RegexPattern::Outcome::Match);
   EXPECT_EQ(re->match(std::string("\xff\xfe\xfd"), nullptr), ar::RegexPattern::Outcome::NoMatch);
 }
 
-TEST(RegexPattern, LongCapturesAreCut) {
+TEST(AutoresponderRegex, LongCapturesAreCut) {
   auto re = ar::RegexPattern::compile("(.*)", false);
   ASSERT_TRUE(re.ok());
   ar::Captures c;

@@ -9,7 +9,7 @@
 
 namespace ar = switchboard::autoresponder;
 
-TEST(RateLimiter, ExactSlidingWindow) {
+TEST(AutoresponderRateLimit, ExactSlidingWindow) {
   ar::RateLimiter limiter(3, 10'000);
   const std::string k = "cv_1";
   for (int i = 0; i < 3; ++i) {
@@ -26,7 +26,7 @@ TEST(RateLimiter, ExactSlidingWindow) {
   EXPECT_TRUE(limiter.allows("cv_2", 3500)) << "keys are independent";
 }
 
-TEST(RateLimiter, StaysBoundedUnderManyKeys) {
+TEST(AutoresponderRateLimit, StaysBoundedUnderManyKeys) {
   ar::RateLimiter limiter(2, 1000, 1000);
   for (int i = 0; i < 50'000; ++i) {
     limiter.record("cv_" + std::to_string(i), i);  // all within a few windows
@@ -37,7 +37,7 @@ TEST(RateLimiter, StaysBoundedUnderManyKeys) {
   EXPECT_FALSE(limiter.allows("cv_49999", 49'999)) << "a recent key survives pruning";
 }
 
-TEST(LoopGuard, MachineFastAnswersInARowMakeALoop) {
+TEST(AutoresponderLoopGuard, MachineFastAnswersInARowMakeALoop) {
   ar::LoopSettings s;  // fast 3 s, 3 in a row, pause 1 h
   s.maxRepeats = 0;
   ar::LoopGuard guard(s);
@@ -54,7 +54,7 @@ TEST(LoopGuard, MachineFastAnswersInARowMakeALoop) {
   EXPECT_EQ(guard.onInbound(cv, "text 5", t + 3'600'000), ar::LoopGuard::Verdict::Ok) << "the pause ends";
 }
 
-TEST(LoopGuard, ASlowAnswerResetsTheStreak) {
+TEST(AutoresponderLoopGuard, ASlowAnswerResetsTheStreak) {
   ar::LoopSettings s;
   s.maxRepeats = 0;
   ar::LoopGuard guard(s);
@@ -72,7 +72,7 @@ TEST(LoopGuard, ASlowAnswerResetsTheStreak) {
   EXPECT_EQ(guard.onInbound("cv2", "c", t + 300), ar::LoopGuard::Verdict::Ok);
 }
 
-TEST(LoopGuard, RepeatedTextMakesALoopEvenWhenSlow) {
+TEST(AutoresponderLoopGuard, RepeatedTextMakesALoopEvenWhenSlow) {
   ar::LoopSettings s;
   s.fastReply = std::chrono::milliseconds(0);
   ar::LoopGuard guard(s);  // 3 repeats within 10 min
@@ -86,7 +86,7 @@ TEST(LoopGuard, RepeatedTextMakesALoopEvenWhenSlow) {
   EXPECT_EQ(guard.onInbound("cv2", "hi", 1'400'000), ar::LoopGuard::Verdict::Ok);
 }
 
-TEST(LoopGuard, ResetForgetsAPause) {
+TEST(AutoresponderLoopGuard, ResetForgetsAPause) {
   ar::LoopSettings s;
   s.maxRepeats = 2;
   ar::LoopGuard guard(s);
@@ -96,7 +96,7 @@ TEST(LoopGuard, ResetForgetsAPause) {
   EXPECT_EQ(guard.onInbound("cv", "y", 2), ar::LoopGuard::Verdict::Ok);
 }
 
-TEST(LoopGuard, StaysBoundedUnderManyConversations) {
+TEST(AutoresponderLoopGuard, StaysBoundedUnderManyConversations) {
   ar::LoopGuard guard(ar::LoopSettings{}, 500);
   for (int i = 0; i < 20'000; ++i) {
     (void)guard.onInbound("cv_" + std::to_string(i), "hello", i * 1000L);
@@ -104,7 +104,7 @@ TEST(LoopGuard, StaysBoundedUnderManyConversations) {
   EXPECT_LE(guard.conversations(), 500u);
 }
 
-TEST(RecentTimes, WithinAndBounded) {
+TEST(AutoresponderRecentTimes, WithinAndBounded) {
   ar::RecentTimes times(60'000, 100);
   times.put("a", 1000);
   EXPECT_TRUE(times.within("a", 30'000, 60'000));

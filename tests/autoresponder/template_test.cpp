@@ -23,7 +23,7 @@ ar::TextTemplate::Lookup from(const std::map<std::string, std::string>& values) 
 
 }  // namespace
 
-TEST(TextTemplate, FillsNamedParameters) {
+TEST(AutoresponderTemplate, FillsNamedParameters) {
   auto t = ar::TextTemplate::parse("Hello {{ name }}, order {{order}} ships {{when|soon}}.");
   ASSERT_TRUE(t.ok()) << t.error().message;
   EXPECT_EQ(t->parameterNames(), (std::vector<std::string>{"name", "order", "when"}));
@@ -34,13 +34,13 @@ TEST(TextTemplate, FillsNamedParameters) {
   EXPECT_EQ(explicitWhen.value(), "Hello Dana, order A-17 ships today.");
 }
 
-TEST(TextTemplate, EmptyFallbackIsAllowed) {
+TEST(AutoresponderTemplate, EmptyFallbackIsAllowed) {
   auto t = ar::TextTemplate::parse("Hi{{ contact.first_name | }}!");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->render(from({}), "test").value(), "Hi!");
 }
 
-TEST(TextTemplate, MissingParameterIsAClearError) {
+TEST(AutoresponderTemplate, MissingParameterIsAClearError) {
   auto t = ar::TextTemplate::parse("Dear {{contact.name}}, your code is {{code}}");
   ASSERT_TRUE(t.ok());
   auto out = t->render(from({{"contact.name", "Dana"}}), "template \"otp\"",
@@ -56,7 +56,7 @@ TEST(TextTemplate, MissingParameterIsAClearError) {
   EXPECT_FALSE(t->render(from({{"contact.name", "Dana"}, {"code", ""}}), "t").ok());
 }
 
-TEST(TextTemplate, SyntaxErrorsSayWhere) {
+TEST(AutoresponderTemplate, SyntaxErrorsSayWhere) {
   auto open = ar::TextTemplate::parse("Hello {{name");
   ASSERT_FALSE(open.ok());
   EXPECT_NE(open.error().message.find("byte 6"), std::string::npos) << open.error().message;
@@ -70,7 +70,7 @@ TEST(TextTemplate, SyntaxErrorsSayWhere) {
   EXPECT_TRUE(ar::TextTemplate::parse("no parameters } { at all").ok());
 }
 
-TEST(ReplyParameters, ContactConversationMessageAndCaptures) {
+TEST(AutoresponderParameters, ContactConversationMessageAndCaptures) {
   auto m = ar::test::textMessage("track order 991");
   auto c = ar::test::conversationFor(m);
   c.assignee = "agent-7";
@@ -110,7 +110,7 @@ TEST(ReplyParameters, ContactConversationMessageAndCaptures) {
   EXPECT_NE(ar::explainMissingParameter(s, "contact.phone").find("no stored contact"), std::string::npos);
 }
 
-TEST(ReplyParameters, HostileValuesAreCut) {
+TEST(AutoresponderParameters, HostileValuesAreCut) {
   auto m = ar::test::textMessage(std::string(100'000, 'x'));
   auto c = ar::test::conversationFor(m);
   ar::ParameterSources s;

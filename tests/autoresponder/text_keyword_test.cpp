@@ -26,7 +26,7 @@ std::vector<std::string> folded(std::initializer_list<const char*> words) {
 
 }  // namespace
 
-TEST(TextFold, CaseAccentsAndPunctuationFold) {
+TEST(AutoresponderTextFold, CaseAccentsAndPunctuationFold) {
   EXPECT_EQ(ar::foldText("¿Cuánto CUESTA el envío?"), "cuanto cuesta el envio");
   EXPECT_EQ(ar::foldText("Ærøskøbing STRAßE Łódź"), "aeroskobing strasse lodz");
   EXPECT_EQ(ar::foldText("ПРИВЕТ, Мир!"), "привет мир");
@@ -35,7 +35,7 @@ TEST(TextFold, CaseAccentsAndPunctuationFold) {
   EXPECT_EQ(ar::foldText("e-mail: a.b@c.de"), "e mail a b c de");
 }
 
-TEST(TextFold, InvalidUtf8IsASeparatorNeverACrash) {
+TEST(AutoresponderTextFold, InvalidUtf8IsASeparatorNeverACrash) {
   EXPECT_EQ(ar::foldText(std::string("\xff\xfehello\xc3")), "hello");
   EXPECT_EQ(ar::foldText(std::string("ab\xed\xa0\x80" "cd")), "ab cd");     // a UTF-16 surrogate
   EXPECT_EQ(ar::foldText(std::string("ab\xc0\xaf" "cd")), "ab cd");         // an overlong '/'
@@ -47,13 +47,13 @@ TEST(TextFold, InvalidUtf8IsASeparatorNeverACrash) {
   EXPECT_LE(out.size(), noise.size() * 2);
 }
 
-TEST(TextFold, CutsOnACharacterBoundary) {
+TEST(AutoresponderTextFold, CutsOnACharacterBoundary) {
   EXPECT_EQ(ar::utf8Prefix("ééé", 3), "é");
   EXPECT_EQ(ar::foldText("ééé", 3), "e");
   EXPECT_EQ(ar::foldText("hello world", 5), "hello");
 }
 
-TEST(TextFold, PhrasesAreConsecutiveWords) {
+TEST(AutoresponderTextFold, PhrasesAreConsecutiveWords) {
   const auto text = ar::foldText("What are your opening hours today?");
   const auto words = ar::splitWords(text);
   EXPECT_TRUE(ar::containsPhrase(words, {"opening", "hours"}));
@@ -61,7 +61,7 @@ TEST(TextFold, PhrasesAreConsecutiveWords) {
   EXPECT_FALSE(ar::containsPhrase(words, {}));
 }
 
-TEST(KeywordMatcher, AnyMatchesWholeWordsOnly) {
+TEST(AutoresponderKeywords, AnyMatchesWholeWordsOnly) {
   ar::KeywordMatcher k;
   k.add(0, ar::KeywordMode::Any, folded({"price", "cost"}));
   EXPECT_EQ(matchAll(k, "What's the PRICE?"), std::vector<std::size_t>{0});
@@ -69,7 +69,7 @@ TEST(KeywordMatcher, AnyMatchesWholeWordsOnly) {
   EXPECT_TRUE(matchAll(k, "priceless costume").empty());
 }
 
-TEST(KeywordMatcher, PhrasesNeedTheirWordsInOrder) {
+TEST(AutoresponderKeywords, PhrasesNeedTheirWordsInOrder) {
   ar::KeywordMatcher k;
   k.add(3, ar::KeywordMode::Any, folded({"opening hours"}));
   k.add(4, ar::KeywordMode::Any, folded({"opening"}));
@@ -79,7 +79,7 @@ TEST(KeywordMatcher, PhrasesNeedTheirWordsInOrder) {
   EXPECT_EQ(matchAll(k, "is it opening"), std::vector<std::size_t>{4}) << "phrase at the very end";
 }
 
-TEST(KeywordMatcher, AllNeedsEveryKeyword) {
+TEST(AutoresponderKeywords, AllNeedsEveryKeyword) {
   ar::KeywordMatcher k;
   k.add(1, ar::KeywordMode::All, folded({"refund", "order"}));
   EXPECT_TRUE(matchAll(k, "I want a refund").empty());
@@ -87,7 +87,7 @@ TEST(KeywordMatcher, AllNeedsEveryKeyword) {
   EXPECT_EQ(matchAll(k, "order order refund refund"), std::vector<std::size_t>{1});
 }
 
-TEST(KeywordMatcher, ExactIsTheWholeMessage) {
+TEST(AutoresponderKeywords, ExactIsTheWholeMessage) {
   ar::KeywordMatcher k;
   k.add(2, ar::KeywordMode::Exact, folded({"hi", "good morning"}));
   EXPECT_EQ(matchAll(k, "Hi!"), std::vector<std::size_t>{2});
@@ -95,14 +95,14 @@ TEST(KeywordMatcher, ExactIsTheWholeMessage) {
   EXPECT_TRUE(matchAll(k, "hi there").empty());
 }
 
-TEST(KeywordMatcher, ContainsMatchesInsideWords) {
+TEST(AutoresponderKeywords, ContainsMatchesInsideWords) {
   ar::KeywordMatcher k;
   k.add(5, ar::KeywordMode::Contains, folded({"price"}));
   EXPECT_EQ(matchAll(k, "PRICELESS"), std::vector<std::size_t>{5});
   EXPECT_TRUE(matchAll(k, "prize").empty());
 }
 
-TEST(KeywordMatcher, ManyRulesShareAWord) {
+TEST(AutoresponderKeywords, ManyRulesShareAWord) {
   ar::KeywordMatcher k;
   for (std::size_t i = 0; i < 1000; ++i) {
     k.add(i, ar::KeywordMode::Any, folded({i % 2 == 0 ? "shipping" : "delivery"}));
