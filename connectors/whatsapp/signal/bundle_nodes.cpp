@@ -31,19 +31,27 @@ Node bytesNode(std::string tag, ByteView content) { return Node(std::move(tag), 
 
 sdk::Error bad(std::string what) { return signalError(SignalErrc::InvalidMessage, "prekey node: " + std::move(what)); }
 
+// "<tag> in <parent>", built by appending: GCC 12 at -O3 misreads `"<" + std::string(...)` as an
+// overlapping memcpy (-Wrestrict, GCC bug 105329).
+std::string where(std::string_view tag, const Node& parent) {
+  std::string out;
+  out.append("<").append(tag).append("> in <").append(parent.tag).append(">");
+  return out;
+}
+
 // The bytes content of parent's child <tag>, which must be exactly size bytes long.
 sdk::Result<ByteView> exactChild(const Node& parent, std::string_view tag, std::size_t size) {
   const Node* child = parent.child(tag);
   if (child == nullptr) {
-    return bad("<" + parent.tag + "> has no <" + std::string(tag) + ">");
+    return bad(where(tag, parent) + " is missing");
   }
   const Bytes* bytes = child->bytes();
   if (bytes == nullptr) {
-    return bad("<" + std::string(tag) + "> in <" + parent.tag + "> does not hold bytes");
+    return bad(where(tag, parent) + " does not hold bytes");
   }
   if (bytes->size() != size) {
-    return bad("<" + std::string(tag) + "> in <" + parent.tag + "> is " + std::to_string(bytes->size()) +
-               " bytes, expected " + std::to_string(size));
+    return bad(where(tag, parent) + " is " + std::to_string(bytes->size()) + " bytes, expected " +
+               std::to_string(size));
   }
   return ByteView(*bytes);
 }
@@ -166,7 +174,7 @@ sdk::Result<PreKeyBundle> parsePreKeyBundle(const Node& node) {
   out.identity = *identity;
   const Node* skey = holder.child("skey");
   if (skey == nullptr) {
-    return bad("<" + holder.tag + "> has no <skey>");
+    return bad(where("skey", holder) + " is missing");
   }
   auto spk = parseSignedPreKey(*skey);
   if (!spk.ok()) {

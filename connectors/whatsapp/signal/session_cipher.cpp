@@ -75,7 +75,8 @@ sdk::Status SignalProtocol::processBundle(const SignalAddress& address, const Pr
   }
   std::unique_ptr<session_builder, BuilderFree> ownedBuilder(builder);
   rc = session_builder_process_pre_key_bundle(builder, b);
-  if (rc < 0) {
+  if (rc < 0 || self.storeError) {
+    rc = rc < 0 ? rc : SG_ERR_UNKNOWN;
     if (rc == SG_ERR_INVALID_KEY && !self.storeError) {
       return signalError(SignalErrc::InvalidKey, what + ": the signed prekey signature does not verify");
     }
