@@ -315,14 +315,17 @@ void Pipeline::runPlugins(sdk::InboundMessage message) {
     return;
   }
   // Routers run one after another on their own strands until one picks an agent; responders follow.
+  // The function refers to itself weakly (a strong self-capture would be a cycle that leaks every
+  // routed message); the queued handler holds it while a router runs.
   auto chain = std::make_shared<std::function<void(std::size_t)>>();
-  *chain = [this, chain, routers, storage, message, respond, log](std::size_t index) {
+  *chain = [this, weakChain = std::weak_ptr(chain), routers, storage, message, respond, log](std::size_t index) {
     if (index >= routers.size()) {
       respond();
       return;
     }
     auto inst = routers[index];
-    boost::asio::post(inst->context()->strand(), [this, chain, inst, index, storage, message, respond, log] {
+    auto self = weakChain.lock();
+    boost::asio::post(inst->context()->strand(), [this, self, inst, index, storage, message, respond, log] {
       auto conv = storage->getConversation(message.conversation);
       if (!conv.ok() || !conv.value() || !conv.value()->assignee.empty() ||
           conv.value()->status == sdk::ConversationStatus::Closed) {
@@ -358,14 +361,18 @@ void Pipeline::runPlugins(sdk::InboundMessage message) {
           e.account = message.account;
           e.conversation = message.conversation;
           e.subject = *decision.agent;
-          e.attributes = {{"strategy", decision.strategy}, {"reason", decision.reason}, {"router", inst->spec().name}};
+          // "agent" fills the event's assignment detail and with it the record's sb-assignee header.
+          e.attributes = {{"agent", *decision.agent},
+                          {"strategy", decision.strategy},
+                          {"reason", decision.reason},
+                          {"router", inst->spec().name}};
           e.timestamp = nowMs();
           event(e);
           respond();
           return;
         }
       }
-      (*chain)(index + 1);
+      (*self)(index + 1);
     });
   };
   (*chain)(0);
@@ -586,6 +593,7 @@ sdk::Status Pipeline::applyManagementCommand(const sdk::OutboundCommand& c) {
       SB_TRY(storage->assignConversation(c.conversation, c.agent));
       e.type = c.kind == sdk::CommandKind::Assign ? "conversation.assigned" : "conversation.transferred";
       e.subject = c.agent;
+      e.attributes["agent"] = c.agent;
       break;
     case sdk::CommandKind::Close:
       SB_TRY(storage->setConversationStatus(c.conversation, sdk::ConversationStatus::Closed));

@@ -66,7 +66,9 @@ sb::Status RoutingPlugin::start() {
   engine_.emplace(std::move(config).value(), knowledge_);
   const auto& c = engine_->config();
 
-  subscription_ = ctx_.events().subscribe("", [this](const sb::Event& e) { onEvent(e); });
+  // Only what can free an agent or settle a waiting conversation; message events are not needed.
+  subscriptions_.push_back(ctx_.events().subscribe("agent.", [this](const sb::Event& e) { onEvent(e); }));
+  subscriptions_.push_back(ctx_.events().subscribe("conversation.", [this](const sb::Event& e) { onEvent(e); }));
   worker_.start();
   restoreQueue(sb::kDefaultTenant);
   schedule(drainTimer_, c.drainEvery, &RoutingPlugin::drainTick);
@@ -85,7 +87,7 @@ void RoutingPlugin::stop() {
   }
   stopped_ = true;
   *alive_ = false;
-  subscription_.reset();
+  subscriptions_.clear();
   drainTimer_.cancel();
   trainTimer_.cancel();
   responseTimer_.cancel();

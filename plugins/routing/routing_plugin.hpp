@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "background_worker.hpp"
 #include "routing_engine.hpp"
@@ -75,7 +76,7 @@ class RoutingPlugin final : public sb::Plugin, public sb::Router {
   std::set<std::string> warnedZones_;
   BackgroundWorker worker_;
   boost::asio::steady_timer drainTimer_, trainTimer_, responseTimer_;
-  std::unique_ptr<sb::EventBus::Subscription> subscription_;
+  std::vector<std::unique_ptr<sb::EventBus::Subscription>> subscriptions_;
   bool stopped_ = false;
   // Shared with queued timer handlers, which may run after the plugin is destroyed (strand only).
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
