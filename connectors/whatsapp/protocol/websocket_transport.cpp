@@ -117,6 +117,10 @@ class Connection final : public WsConnection, public std::enable_shared_from_thi
         self->finish(netError("write failed", ec));
         return;
       }
+      if (self->finished_) {
+        self->queue_.clear();  // the connection ended while this write was in flight
+        return;
+      }
       self->queue_.pop_front();
       if (!self->queue_.empty()) {
         self->writeNext();
@@ -137,7 +141,10 @@ class Connection final : public WsConnection, public std::enable_shared_from_thi
       return;
     }
     finished_ = true;
-    queue_.clear();
+    // A non-empty queue means a write is in flight: its buffer (the front) must outlive it.
+    if (queue_.size() > 1) {
+      queue_.erase(queue_.begin() + 1, queue_.end());
+    }
     if (auto cb = std::move(onClose_)) {
       onClose_ = nullptr;
       onMessage_ = nullptr;
