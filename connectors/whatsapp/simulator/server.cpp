@@ -278,22 +278,25 @@ void Server::onClosed(const std::shared_ptr<Connection>& conn) {
   {
     std::lock_guard lock(mutex_);
     connections_.erase(conn->id());
-    auto& s = conn->session;
-    if (s.phase == Session::Phase::LoggedIn) {
-      Account* account = nullptr;
-      if (Device* d = sessionDevice(*conn, &account)) {
-        if (d->live.lock() == conn) {
-          d->live.reset();
-        }
-        if (d->connecting.lock() == conn) {
-          d->connecting.reset();
-        }
-      }
-      fx.events.push_back(SimEvent{SimEvent::Kind::Disconnected, s.phone, s.device, conn->id(), {}});
-    }
-    s.phase = Session::Phase::Closed;
+    endSession(conn, fx);
   }
   fire(fx);
+}
+
+void Server::endSession(const std::shared_ptr<Connection>& conn, Effects& fx, std::string why) {
+  auto& s = conn->session;
+  if (s.phase == Session::Phase::LoggedIn) {
+    if (Device* d = sessionDevice(*conn)) {
+      if (d->live.lock() == conn) {
+        d->live.reset();
+      }
+      if (d->connecting.lock() == conn) {
+        d->connecting.reset();
+      }
+    }
+    fx.events.push_back(SimEvent{SimEvent::Kind::Disconnected, s.phone, s.device, conn->id(), std::move(why)});
+  }
+  s.phase = Session::Phase::Closed;
 }
 
 Device* Server::sessionDevice(const Connection& conn, Account** account) {
@@ -339,9 +342,8 @@ void Server::beginLogin(const std::shared_ptr<Connection>& conn, const LoginPayl
   // One connection per companion: an older one is replaced, as WhatsApp does.
   for (auto* slot : {&device->live, &device->connecting}) {
     if (auto old = slot->lock(); old && old != conn) {
-      old->session.phase = Session::Phase::Closed;
       old->sendAndClose(Node("stream:error", {}, Node::Children{Node("conflict", {{"type", "replaced"}})}));
-      fx.events.push_back(SimEvent{SimEvent::Kind::Disconnected, phone, login.device, old->id(), "replaced"});
+      endSession(old, fx, "replaced");
     }
     slot->reset();
   }
@@ -536,10 +538,9 @@ sdk::Status Server::unlinkDevice(std::string_view phone, std::uint16_t device) {
     auto& d = a->devices[device];
     for (auto* slot : {&d.live, &d.connecting}) {
       if (auto c = slot->lock()) {
-        c->session.phase = Session::Phase::Closed;
         c->sendAndClose(Node("stream:error", {{"code", "401"}},
                              Node::Children{Node("conflict", {{"type", "device_removed"}})}));
-        fx.events.push_back(SimEvent{SimEvent::Kind::Disconnected, a->phone, device, c->id(), "device_removed"});
+        endSession(c, fx, "device_removed");
       }
     }
     a->devices.erase(device);
@@ -563,7 +564,20 @@ sdk::Result<std::vector<PhoneMessage>> Server::phoneInbox(std::string_view phone
 }
 
 sdk::Status Server::injectFault(std::string_view phone, std::uint16_t device, StreamFault fault) {
-  std::lock_guard lock(mutex_);
+  Effects fx;
+  {
+    std::lock_guard lock(mutex_);
+    auto st = injectFaultLocked(phone, device, fault, fx);
+    if (!st) {
+      return st;
+    }
+  }
+  fire(fx);
+  return {};
+}
+
+sdk::Status Server::injectFaultLocked(std::string_view phone, std::uint16_t device, const StreamFault& fault,
+                                      Effects& fx) {
   Account* a = world_.account(std::string(phone));
   if (!a || !a->devices.count(device)) {
     return notFound("no companion " + deviceKey(phone, device));
@@ -595,7 +609,7 @@ sdk::Status Server::injectFault(std::string_view phone, std::uint16_t device, St
       conn->sendAndClose(Node("failure", {{"reason", std::to_string(fault.code)}}));
       break;
   }
-  conn->session.phase = Session::Phase::Closed;
+  endSession(conn, fx, "injected fault");
   return {};
 }
 

@@ -72,7 +72,11 @@ class Server : public std::enable_shared_from_this<Server> {
   void beginLogin(const std::shared_ptr<Connection>& conn, const LoginPayload& login, Effects& fx);
   void dispatch(const std::shared_ptr<Connection>& conn, const Node& node, Effects& fx);
   void fire(Effects& fx);
+  sdk::Status injectFaultLocked(std::string_view phone, std::uint16_t device, const StreamFault& fault, Effects& fx);
   Device* sessionDevice(const Connection& conn, Account** account = nullptr);
+  /// Marks a connection's session over (nothing more it sends is handled). A logged-in companion
+  /// is offline from now on, with a Disconnected event (detail says why).
+  void endSession(const std::shared_ptr<Connection>& conn, Effects& fx, std::string why = {});
 
   // Pairing (server_pairing.cpp).
   void beginRegistration(const std::shared_ptr<Connection>& conn, RegistrationPayload reg, Effects& fx);
