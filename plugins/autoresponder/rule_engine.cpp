@@ -1,6 +1,7 @@
 #include "rule_engine.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "reply_parameters.hpp"
 #include "text_fold.hpp"
@@ -135,7 +136,15 @@ Decision RuleEngine::decide(const Situation& s) const {
     consider(i);
   }
   if (!raw.empty()) {
+    // Lower-cased once: a rule whose required literal is absent cannot match and is not run.
+    std::string lower(raw);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char ch) { return static_cast<char>(ch < 0x80 ? std::tolower(ch) : ch); });
     for (auto i : regexRules_) {
+      const auto& literal = book_.rules[i].regex->literal();
+      if (!literal.empty() && lower.find(literal) == std::string::npos) {
+        continue;
+      }
       Captures captures;
       switch (book_.rules[i].regex->match(raw, &captures)) {
         case RegexPattern::Outcome::Match: consider(i, std::move(captures)); break;

@@ -254,3 +254,51 @@ TEST_F(AutoresponderEngine, CaptionOfAMediaMessageIsRead) {
   auto d = engine_->decide(s);
   EXPECT_EQ(rules(d), std::vector<std::string>{"pricing"});
 }
+
+TEST_F(AutoresponderEngine, ManyRegexRulesBehaveAsEachAlone) {
+  // Joined into one filter (case-insensitive, case-sensitive, named groups twice) or not
+  // (a backreference): each still fires exactly when its own pattern matches.
+  load(R"(
+rules:
+  - {name: sku, kind: regex, priority: 5, pattern: '\bsku-?(?<n>\d{3})\b', reply: {text: "sku {{match.n}}"}}
+  - {name: code, kind: regex, priority: 4, pattern: '\bCODE-(?<n>\d+)', case_sensitive: true, reply: {text: "code {{match.n}}"}}
+  - {name: twice, kind: regex, priority: 3, pattern: '\b(\w+) \1\b', reply: {text: "you said {{match.1}} twice"}}
+  - {name: alt, kind: regex, priority: 2, pattern: 'refund|money back', reply: {text: "refunds"}}
+)", 1);
+  EXPECT_EQ(rules(decide("is SKU-123 in stock")), std::vector<std::string>{"sku"});
+  EXPECT_EQ(decide("is SKU-123 in stock").replies[0].text, "sku 123");
+  EXPECT_EQ(rules(decide("my CODE-77 fails")), std::vector<std::string>{"code"});
+  EXPECT_TRUE(decide("my code-77 fails").replies.empty() || rules(decide("my code-77 fails"))[0] != "code");
+  EXPECT_EQ(rules(decide("hello hello")), std::vector<std::string>{"twice"});
+  EXPECT_EQ(rules(decide("I want my MONEY BACK")), std::vector<std::string>{"alt"});
+  EXPECT_TRUE(decide("nothing to see").replies.empty());
+}
+
+TEST_F(AutoresponderEngine, HostileTextNeverBreaksADecision) {
+  // Random bytes, invalid UTF-8, long runs and template-looking text through every rule kind.
+  load(kMixed);
+  std::uint64_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<unsigned>(seed >> 33);
+  };
+  const std::vector<std::string> pieces = {"price", "ORDER #", "{{", "}}", "\xc3", "\xff", "é", "😀", " ", "12345678",
+                                           "when are you open", std::string(300, 'a'), "\\", "(", "\0"};
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    const auto parts = next() % 40;
+    for (unsigned i = 0; i < parts; ++i) {
+      if (next() % 3 == 0) {
+        text += static_cast<char>(next() & 0xFF);
+      } else {
+        text += pieces[next() % pieces.size()];
+      }
+    }
+    auto d = decide(text, utc(2024, 1, 15 + static_cast<unsigned>(next() % 7), static_cast<int>(next() % 24)),
+                    next() % 2 ? std::optional<sdk::TimestampMs>() : utc(2023, 1, 1));
+    for (const auto& r : d.replies) {
+      EXPECT_FALSE(r.text.empty() && !r.media) << "a reply is never empty";
+      EXPECT_LE(r.text.size(), 4096u);
+    }
+  }
+}

@@ -78,3 +78,22 @@ TEST(AutoresponderRegex, LongCapturesAreCut) {
   ASSERT_EQ(re->match(std::string(10'000, 'x'), &c, 256), ar::RegexPattern::Outcome::Match);
   EXPECT_EQ(capture(c, "1").size(), 256u);
 }
+
+TEST(AutoresponderRegex, RequiredLiteralIsOnlyWhatEveryMatchContains) {
+  using P = ar::RegexPattern;
+  EXPECT_EQ(P::requiredLiteral(R"(\bsku-?10123\b)"), "10123");
+  EXPECT_EQ(P::requiredLiteral(R"(ORDER\s*#?(\d+))"), "order");
+  EXPECT_EQ(P::requiredLiteral(R"(hello+ big world)"), " big world");
+  EXPECT_EQ(P::requiredLiteral(R"(price\.list)"), "price.list");
+  EXPECT_EQ(P::requiredLiteral(R"([abc]def[]x]ghij)"), "ghij");
+  EXPECT_EQ(P::requiredLiteral(R"(colou?r)"), "colo");
+  EXPECT_EQ(P::requiredLiteral(R"(ab{0,2}cd)"), "cd");
+  EXPECT_EQ(P::requiredLiteral(R"(x(refund|money back)yz)"), "yz") << "alternation inside a group";
+  EXPECT_EQ(P::requiredLiteral(R"(refund|money back)"), "");
+  EXPECT_EQ(P::requiredLiteral(R"((?x) a b # c)"), "");
+  EXPECT_EQ(P::requiredLiteral(R"(\Qa.b\E)"), "");
+  EXPECT_EQ(P::requiredLiteral(R"(.)"), "");
+  EXPECT_EQ(P::requiredLiteral(R"(caf\x{e9})"), "caf");
+  EXPECT_EQ(P::requiredLiteral(R"(trailing\\)"), "trailing\\") << "an escaped backslash is a literal";
+  EXPECT_EQ(P::requiredLiteral("broken\\"), "") << "a lone trailing backslash is no pattern";
+}

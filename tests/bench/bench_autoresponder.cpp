@@ -171,10 +171,9 @@ void BM_FaqEntries(benchmark::State& state) {
 
 void BM_MixedBook(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
-  auto rules = keywordRules(n).asList();
-  for (const auto& r : regexRules(50).asList()) {
-    rules.push_back(r);
-  }
+  const V keywords = keywordRules(n), regexes = regexRules(50);
+  auto rules = keywords.asList();
+  rules.insert(rules.end(), regexes.asList().begin(), regexes.asList().end());
   rules.push_back(map({{"name", str("greet")}, {"kind", str("greeting")}, {"returning_after", V::ofInt(30LL * 86'400'000)},
                        {"continue", V::ofBool(true)}, {"reply", reply("Welcome back, {{contact.first_name|friend}}!")}}));
   rules.push_back(map({{"name", str("away")}, {"kind", str("away")}, {"schedule", str("office")},
