@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 #include "config_schema.hpp"
@@ -284,7 +285,16 @@ void RoutingPlugin::drainQueue() {
       storageErrors_.inc();
       continue;
     }
+    // Nobody available with room: nothing can be assigned, however many are waiting.
+    auto anyRoom = [&] {
+      return std::any_of(agents.value().begin(), agents.value().end(), [](const sb::Agent& a) {
+        return a.status == sb::AgentStatus::Available && a.openConversations < a.capacity;
+      });
+    };
     for (const auto& entry : queue_.waiting(tenant)) {
+      if (!anyRoom()) {
+        break;
+      }
       if (entry.manual) {
         continue;
       }
