@@ -286,8 +286,9 @@ PluginContextImpl::PluginContextImpl(HostServices& services, std::string instanc
       logger_(instance_),
       metrics_(services.metrics, instance_),
       strand_(boost::asio::make_strand(services.io)),
-      events_(std::make_unique<StrandEventBus>(services.events, strand_, std::move(library))),
-      connectorStorage_(services.store ? makeConnectorStorage(services.store, instance_) : nullptr) {}
+      events_(std::make_unique<StrandEventBus>(services.events, strand_, library)),
+      connectorStorage_(services.store ? makeConnectorStorage(services.store, instance_) : nullptr),
+      library_(std::move(library)) {}
 
 PluginContextImpl::~PluginContextImpl() = default;
 
@@ -300,6 +301,18 @@ std::string PluginContextImpl::stateDirectory() const {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   return dir.string();
+}
+
+sdk::Result<std::shared_ptr<sdk::HttpClient>> PluginContextImpl::httpClient(const sdk::HttpClientOptions& options) {
+  return makePluginHttpClient(services_.io.get_executor(), strand_, library_, options);
+}
+
+sdk::Result<std::unique_ptr<sdk::HttpRoute>> PluginContextImpl::addHttpRoute(const std::string& name,
+                                                                             sdk::HttpRouteHandler handler) {
+  if (!services_.httpRoutes) {
+    return sdk::Error::permanent("http.unsupported", "this daemon serves no plugin routes");
+  }
+  return services_.httpRoutes->add(instance_, name, strand_, library_, std::move(handler));
 }
 
 }  // namespace switchboard::host

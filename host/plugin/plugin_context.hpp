@@ -10,6 +10,7 @@
 
 #include "common/logging.hpp"
 #include "common/metrics.hpp"
+#include "plugin/plugin_http.hpp"
 #include "plugin/plugin_library.hpp"
 #include "storage/store.hpp"
 #include "switchboard/sdk/context.hpp"
@@ -25,6 +26,8 @@ struct HostServices {
   sdk::Outbound& outbound;
   sdk::InboundSink& inbound;
   std::string stateDir;
+  /// Plugin HTTP routes (SDK 1.2), served by the admin API through mountPluginRoutes().
+  std::shared_ptr<PluginRouteTable> httpRoutes = std::make_shared<PluginRouteTable>();
 };
 
 class PluginContextImpl final : public sdk::PluginContext {
@@ -43,6 +46,9 @@ class PluginContextImpl final : public sdk::PluginContext {
   sdk::InboundSink& inbound() override { return services_.inbound; }
   std::string stateDirectory() const override;
   sdk::ConnectorStorage* connectorStorage() override { return connectorStorage_.get(); }
+  sdk::Result<std::shared_ptr<sdk::HttpClient>> httpClient(const sdk::HttpClientOptions& options) override;
+  sdk::Result<std::unique_ptr<sdk::HttpRoute>> addHttpRoute(const std::string& name,
+                                                            sdk::HttpRouteHandler handler) override;
 
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
   Strand& strand() { return strand_; }
@@ -56,6 +62,7 @@ class PluginContextImpl final : public sdk::PluginContext {
   Strand strand_;
   std::unique_ptr<sdk::EventBus> events_;
   std::unique_ptr<sdk::ConnectorStorage> connectorStorage_;  // null without a store
+  PluginLibraryPtr library_;  // kept loaded by queued HTTP answers and route calls
 };
 
 /// The connector storage of one plugin instance over the host store (exposed for tests).

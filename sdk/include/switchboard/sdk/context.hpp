@@ -13,6 +13,8 @@
 
 #include "switchboard/sdk/config.hpp"
 #include "switchboard/sdk/connector_storage.hpp"
+#include "switchboard/sdk/http_client.hpp"
+#include "switchboard/sdk/http_routes.hpp"
 #include "switchboard/sdk/result.hpp"
 #include "switchboard/sdk/storage.hpp"
 #include "switchboard/sdk/types.hpp"
@@ -130,6 +132,22 @@ class PluginContext {
   /// @brief Credentials, Signal state, accounts and sent messages of a connector (SDK 1.1).
   /// @return null when the daemon runs without storage. Owned by the context; same lifetime.
   virtual ConnectorStorage* connectorStorage() = 0;
+
+  // ---- SDK 1.2 (appended; a host older than 1.2 refuses plugins built against it) ----
+  // Not pure: a context that lacks them reports "http.unsupported".
+
+  /// @brief An HTTP(S) client on the host's implementation; responses arrive on the plugin's strand.
+  virtual Result<std::shared_ptr<HttpClient>> httpClient(const HttpClientOptions& options) {
+    (void)options;
+    return Error::permanent("http.unsupported", "this host offers plugins no HTTP client");
+  }
+  /// @brief Serves POST `/v1/hooks/<instanceName()>/<name>` on the admin API's listener while the
+  /// returned handle lives. `name` is one path segment ([A-Za-z0-9._-]). Errors: "http.unsupported",
+  /// "http.route_invalid", "http.route_exists".
+  virtual Result<std::unique_ptr<HttpRoute>> addHttpRoute(const std::string& name, HttpRouteHandler handler) {
+    (void)name, (void)handler;
+    return Error::permanent("http.unsupported", "this host serves no plugin routes");
+  }
 };
 
 }  // namespace switchboard::sdk
