@@ -4,6 +4,7 @@
 // plugin's strand) and the table of plugin routes the admin API serves at
 // POST /v1/hooks/{instance}/{name}. Plugins never link sb_http; they see only the SDK interfaces.
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>

@@ -8,6 +8,14 @@ namespace field = sdk::field;
 
 sdk::Error configError(const std::string& message) { return sdk::Error::permanent("crm.config", message); }
 
+// Secrets read from files usually end with a newline, which must not reach a header or a MAC key.
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) {
+    s.pop_back();
+  }
+  return s;
+}
+
 // Our contact fields a mapping may name, besides "fields.<custom field>".
 const std::set<std::string>& contactFields() {
   static const std::set<std::string> names = {"id", "phone", "name", "language", "vip", "opted_in", "tags", "jid"};
@@ -99,9 +107,9 @@ sdk::Result<Settings> readSettings(const ConfigValue& c) {
   const auto& auth = c["auth"];
   const std::string kind = auth["kind"].asString();
   s.auth = kind == "bearer" ? AuthKind::Bearer : kind == "basic" ? AuthKind::Basic : AuthKind::None;
-  s.token = auth["token"].asString();
+  s.token = trimmed(auth["token"].asString());
   s.username = auth["username"].asString();
-  s.password = auth["password"].asString();
+  s.password = trimmed(auth["password"].asString());
   if (s.auth == AuthKind::Bearer && s.token.empty()) {
     return configError("auth.kind is bearer but auth.token (or auth.token_file) is empty");
   }
@@ -174,7 +182,7 @@ sdk::Result<Settings> readSettings(const ConfigValue& c) {
   const auto& wh = c["webhook"];
   s.webhook.enabled = wh["enabled"].asBool(false);
   s.webhook.name = text(wh["name"], "webhook");
-  s.webhook.secret = wh["secret"].asString();
+  s.webhook.secret = trimmed(wh["secret"].asString());
   s.webhook.scheme = wh["signature"].asString() == "hubspot-v3" ? SignatureScheme::HubSpotV3 : SignatureScheme::Switchboard;
   s.webhook.publicUrl = wh["public_url"].asString();
   if (wh.has("max_skew")) {

@@ -1,5 +1,6 @@
 #include "outbox.hpp"
 
+#include <charconv>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -50,7 +51,14 @@ sdk::Result<std::uint64_t> Outbox::push(OutboxItem item) {
   if (!next_) {
     auto stored = storage_->getState(ns_, "meta/next");
     SB_TRY(stored);
-    next_ = stored.value() ? std::stoull(*stored.value()) : 1;
+    std::uint64_t next = 1;
+    if (const auto& text = stored.value(); text) {
+      auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), next);
+      if (ec != std::errc() || end != text->data() + text->size() || next == 0) {
+        return sdk::Error::fatal("crm.outbox_corrupt", "the outbox counter meta/next is \"" + *text + "\"");
+      }
+    }
+    next_ = next;
   }
   item.seq = *next_;
   // The counter first: a crash between the writes leaves a gap, never two items with one seq.

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <functional>
@@ -20,6 +21,7 @@
 #include "common/metrics.hpp"
 #include "crm_plugin.hpp"
 #include "fake_crm.hpp"
+#include "http/client.hpp"
 #include "pipeline/event_bus.hpp"
 #include "pipeline/pipeline.hpp"
 #include "plugin/plugin_context.hpp"

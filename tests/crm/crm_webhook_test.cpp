@@ -148,7 +148,7 @@ TEST_F(CrmWebhook, LastWriterByTimestampWins) {
 }
 
 TEST_F(CrmWebhook, MalformedBodiesAreRefused) {
-  for (const std::string body : {std::string("not json"), std::string("{\"changes\":{}}"),
+  for (const std::string& body : {std::string("not json"), std::string("{\"changes\":{}}"),
                                  std::string("{\"changes\":[{\"key\":\"1\",\"properties\":{}}]}"),
                                  std::string("{\"changes\":[{\"key\":\"1\",\"updated_at\":1,\"properties\":[]}]}")}) {
     auto r = signedPost(body);

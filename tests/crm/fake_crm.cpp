@@ -1,5 +1,6 @@
 #include "fake_crm.hpp"
 
+#include <optional>
 #include <stdexcept>
 
 #include "http/router.hpp"

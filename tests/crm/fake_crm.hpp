@@ -6,6 +6,7 @@
 // Retry-After, 5xx), or holding requests unanswered (a daemon stopped mid-delivery).
 
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
