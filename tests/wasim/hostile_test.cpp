@@ -7,14 +7,14 @@
 namespace wasim_test {
 namespace {
 
-class HostileTest : public SimHarness {};
+class WasimHostile : public SimHarness {};
 
 bool answersPing(TestDevice& d) {
   auto pong = d.query(Node("iq", {{"xmlns", "w:p"}, {"type", "get"}, {"to", "@s.whatsapp.net"}}), 5s);
   return pong && attr(*pong, "type") == "result";
 }
 
-TEST_F(HostileTest, MalformedStanzasGetErrorsAndTheConnectionStaysUsable) {
+TEST_F(WasimHostile, MalformedStanzasGetErrorsAndTheConnectionStaysUsable) {
   auto d = loggedIn("15553330001");
   auto errorFor = [&](Node iq) {
     auto r = d->query(std::move(iq));
@@ -63,7 +63,7 @@ TEST_F(HostileTest, MalformedStanzasGetErrorsAndTheConnectionStaysUsable) {
   EXPECT_TRUE(answersPing(*d));
 }
 
-TEST_F(HostileTest, RandomStanzaTreesNeverTakeTheServerDown) {
+TEST_F(WasimHostile, RandomStanzaTreesNeverTakeTheServerDown) {
   auto d = loggedIn("15553330002");
   auto other = loggedIn("15553330003");
   std::mt19937 rng(20261123);
@@ -111,7 +111,7 @@ TEST_F(HostileTest, RandomStanzaTreesNeverTakeTheServerDown) {
   EXPECT_TRUE(answersPing(*other));
 }
 
-TEST_F(HostileTest, UndecodableFramesCloseOnlyThatConnection) {
+TEST_F(WasimHostile, UndecodableFramesCloseOnlyThatConnection) {
   auto d = loggedIn("15553330004");
   auto other = loggedIn("15553330005");
   d->client->sendRaw(wa::Bytes{0x00, 0xF8, 0x05, 0xFF});  // a list that ends early

@@ -7,13 +7,13 @@
 namespace wasim_test {
 namespace {
 
-class LoginTest : public SimHarness {};
+class WasimLogin : public SimHarness {};
 
 Node iq(std::string xmlns, std::string type, Node::Children children, std::string to = "@s.whatsapp.net") {
   return Node("iq", {{"xmlns", std::move(xmlns)}, {"type", std::move(type)}, {"to", std::move(to)}}, std::move(children));
 }
 
-TEST_F(LoginTest, UnknownDevicesAndWrongNoiseKeysAreRefusedWith401) {
+TEST_F(WasimLogin, UnknownDevicesAndWrongNoiseKeysAreRefusedWith401) {
   ASSERT_TRUE(sim->createAccount("15551110000").ok());
   auto keys = wasim::CompanionKeys::generate();
   auto unknown = connect(keys, "15551110000", 3);
@@ -39,7 +39,7 @@ TEST_F(LoginTest, UnknownDevicesAndWrongNoiseKeysAreRefusedWith401) {
   EXPECT_FALSE(attr(*ok, "t").empty());
 }
 
-TEST_F(LoginTest, InjectedFaultsReachTheClient) {
+TEST_F(WasimLogin, InjectedFaultsReachTheClient) {
   auto d = loggedIn("15551110001");
   ASSERT_TRUE(sim->injectFault("15551110001", d->device, {wasim::StreamFault::Kind::StreamError, 503, ""}).ok());
   auto err = d->waitTag("stream:error");
@@ -70,7 +70,7 @@ TEST_F(LoginTest, InjectedFaultsReachTheClient) {
   EXPECT_EQ(attr(*removed->child("conflict"), "type"), "device_removed");
 }
 
-TEST_F(LoginTest, SendDelayHoldsFrames) {
+TEST_F(WasimLogin, SendDelayHoldsFrames) {
   auto d = loggedIn("15551110002");
   ASSERT_TRUE(sim->setSendDelay("15551110002", d->device, 600ms).ok());
   auto t0 = std::chrono::steady_clock::now();
@@ -79,7 +79,7 @@ TEST_F(LoginTest, SendDelayHoldsFrames) {
   EXPECT_GE(std::chrono::steady_clock::now() - t0, 550ms);
 }
 
-TEST_F(LoginTest, PrekeysAreCheckedStoredAndHandedOutOnce) {
+TEST_F(WasimLogin, PrekeysAreCheckedStoredAndHandedOutOnce) {
   auto d = loggedIn("15551110003");
   auto count = d->query(iq("encrypt", "get", {Node("count")}));
   ASSERT_TRUE(count);
@@ -144,7 +144,7 @@ TEST_F(LoginTest, PrekeysAreCheckedStoredAndHandedOutOnce) {
   EXPECT_TRUE(missing->child("list")->child("user")->child("error"));
 }
 
-TEST_F(LoginTest, UsyncListsDevicesWithKeyIndexAndTheLid) {
+TEST_F(WasimLogin, UsyncListsDevicesWithKeyIndexAndTheLid) {
   auto d = loggedIn("15551110005");
   auto second = sim->linkDevice("15551110005", wasim::CompanionKeys::generate().directLink());
   ASSERT_TRUE(second.ok());
@@ -169,7 +169,7 @@ TEST_F(LoginTest, UsyncListsDevicesWithKeyIndexAndTheLid) {
   EXPECT_TRUE(wasim::childrenNamed(*users[2]->child("devices")->child("device-list"), "device").empty());
 }
 
-class SnapshotTest : public SimHarness {
+class WasimSnapshot : public SimHarness {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() / ("wasim-snapshot-" + std::to_string(::getpid()));
@@ -188,7 +188,7 @@ class SnapshotTest : public SimHarness {
   std::filesystem::path dir_;
 };
 
-TEST_F(SnapshotTest, ARestartedSimulatorKeepsItsRootAccountsAndLinkedDevices) {
+TEST_F(WasimSnapshot, ARestartedSimulatorKeepsItsRootAccountsAndLinkedDevices) {
   auto d = loggedIn("15551110006", /*autoAck=*/false);
   auto root = sim->rootPublicKey();
   auto lid = sim->account("15551110006")->lid;

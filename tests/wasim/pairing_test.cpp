@@ -64,9 +64,9 @@ std::optional<Node> answerPairSuccess(const Node& iq, const wasim::CompanionKeys
                                                       countersigned)})});
 }
 
-class PairingTest : public SimHarness {};
+class WasimPairing : public SimHarness {};
 
-TEST_F(PairingTest, QrScanLinksTheCompanionWhichThenLogsIn) {
+TEST_F(WasimPairing, QrScanLinksTheCompanionWhichThenLogsIn) {
   ASSERT_TRUE(sim->createAccount("15550001111", "Dora").ok());
   auto keys = wasim::CompanionKeys::generate();
   auto reg = connect(keys, "", 0);
@@ -118,7 +118,7 @@ TEST_F(PairingTest, QrScanLinksTheCompanionWhichThenLogsIn) {
   EXPECT_EQ(attr(*ok, "lid"), account->lid + ":1@lid");
 }
 
-TEST_F(PairingTest, AForgedCountersignatureLinksNothing) {
+TEST_F(WasimPairing, AForgedCountersignatureLinksNothing) {
   ASSERT_TRUE(sim->createAccount("15550002222").ok());
   auto keys = wasim::CompanionKeys::generate();
   auto reg = connect(keys, "", 0);
@@ -143,7 +143,7 @@ TEST_F(PairingTest, AForgedCountersignatureLinksNothing) {
   EXPECT_EQ(attr(*failure, "reason"), "401");
 }
 
-class ShortRefsTest : public SimHarness {
+class WasimShortRefs : public SimHarness {
  protected:
   wasim::SimulatorOptions options() override {
     auto o = SimHarness::options();
@@ -153,7 +153,7 @@ class ShortRefsTest : public SimHarness {
   }
 };
 
-TEST_F(ShortRefsTest, OnlyTheRefOnScreenCanBeScanned) {
+TEST_F(WasimShortRefs, OnlyTheRefOnScreenCanBeScanned) {
   ASSERT_TRUE(sim->createAccount("15550003333").ok());
   auto keys = wasim::CompanionKeys::generate();
   auto reg = connect(keys, "", 0);
@@ -178,7 +178,7 @@ TEST_F(ShortRefsTest, OnlyTheRefOnScreenCanBeScanned) {
   EXPECT_TRUE(sim->scanQr("15550003333", qrText(pending[0].currentRef, keys, adv)).ok());
 }
 
-TEST_F(PairingTest, PairingCodeLinksWithTheDerivedSecret) {
+TEST_F(WasimPairing, PairingCodeLinksWithTheDerivedSecret) {
   ASSERT_TRUE(sim->createAccount("15550004444").ok());
   auto keys = wasim::CompanionKeys::generate();
   auto reg = connect(keys, "", 0);

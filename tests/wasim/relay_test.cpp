@@ -5,7 +5,7 @@
 namespace wasim_test {
 namespace {
 
-class RelayTest : public SimHarness {};
+class WasimRelay : public SimHarness {};
 
 Node enc(std::string_view payload, std::string type = "msg") {
   return Node("enc", {{"v", "2"}, {"type", std::move(type)}}, wa::toBytes(payload));
@@ -23,7 +23,7 @@ Node dm(const std::string& id, const std::string& chat, const std::vector<std::s
 
 std::string devJid(const TestDevice& d) { return d.phone + ":" + std::to_string(d.device) + "@s.whatsapp.net"; }
 
-TEST_F(RelayTest, FanOutAckDeliveryAndReceipts) {
+TEST_F(WasimRelay, FanOutAckDeliveryAndReceipts) {
   auto a = loggedIn("15552220001");
   auto a2 = loggedIn("15552220001");  // Alice's second companion
   auto b = loggedIn("15552220002");
@@ -91,7 +91,7 @@ TEST_F(RelayTest, FanOutAckDeliveryAndReceipts) {
   }
 }
 
-TEST_F(RelayTest, UnacknowledgedStanzasComeBackOnEveryLoginUntilAcknowledged) {
+TEST_F(WasimRelay, UnacknowledgedStanzasComeBackOnEveryLoginUntilAcknowledged) {
   auto a = loggedIn("15552220003");
   auto b = loggedIn("15552220004", /*autoAck=*/false);
   b->client->abort();
@@ -140,7 +140,7 @@ TEST_F(RelayTest, UnacknowledgedStanzasComeBackOnEveryLoginUntilAcknowledged) {
   EXPECT_EQ(count4, "0");
 }
 
-TEST_F(RelayTest, RetryReceiptsGoToTheSendingDeviceAndTheResendToTheFailingOne) {
+TEST_F(WasimRelay, RetryReceiptsGoToTheSendingDeviceAndTheResendToTheFailingOne) {
   auto a = loggedIn("15552220005");
   auto b = loggedIn("15552220006");
   a->client->send(dm("3EB0CCCC000000000000001", "15552220006@s.whatsapp.net", {devJid(*b)}));
@@ -163,7 +163,7 @@ TEST_F(RelayTest, RetryReceiptsGoToTheSendingDeviceAndTheResendToTheFailingOne) 
   EXPECT_EQ(attr(*resent->child("enc"), "count"), "1");
 }
 
-TEST_F(RelayTest, GroupsFanOutTheSenderKeyMessageToEveryMemberDevice) {
+TEST_F(WasimRelay, GroupsFanOutTheSenderKeyMessageToEveryMemberDevice) {
   auto a = loggedIn("15552220007");
   auto b = loggedIn("15552220008");
   auto c = loggedIn("15552220009");

@@ -202,9 +202,24 @@ json runControlCommand(Simulator& sim, const json& request) {
       if (!m.text.empty()) {
         j["text"] = m.text;
       }
+      if (!m.error.empty()) {
+        j["error"] = m.error;
+      }
       list.push_back(std::move(j));
     }
     return {{"ok", true}, {"messages", std::move(list)}};
+  }
+  if (cmd == "send") {
+    if (auto e = needPhone()) {
+      return *e;
+    }
+    auto to = str(request, "to");
+    auto text = str(request, "text");
+    if (!to || !text) {
+      return errorReply("wasim.bad_request", "\"send\" needs \"to\" (a JID) and \"text\"");
+    }
+    auto id = sim.phoneSendText(*phone, *to, *text);
+    return id ? json{{"ok", true}, {"messageId", *id}} : errorReply(id.error());
   }
   if (cmd == "fault") {
     if (auto e = needDevice()) {

@@ -8,17 +8,7 @@ namespace {
 
 namespace wire = switchboard::whatsapp::wire;
 
-/// A peer (own-account) message from the phone. Until the phone speaks Signal it is sent as
-/// <plaintext>, which the reference clients accept from their own phone.
-Node peerMessage(const Account& account, const wire::Message& content) {
-  return Node("message",
-              {{"id", newMessageId()},
-               {"from", account.pnJid().toString()},
-               {"type", "text"},
-               {"category", "peer"},
-               {"t", unixNowText()}},
-              Node::Children{bytesNode("plaintext", whatsapp::toBytes(content.SerializeAsString()))});
-}
+whatsapp::Bytes bytesOf(const wire::Message& m) { return whatsapp::toBytes(m.SerializeAsString()); }
 
 }  // namespace
 
@@ -29,8 +19,8 @@ void initPhoneKeys(PrimaryPhone& phone) {
   whatsapp::randomBytes(phone.appStateKey);
 }
 
-std::vector<Node> welcomeMessages(const Account& account) {
-  std::vector<Node> out;
+std::vector<whatsapp::Bytes> welcomeMessages(const Account& account) {
+  std::vector<whatsapp::Bytes> out;
   {
     wire::Message m;
     auto* protocol = m.mutable_protocol_message();
@@ -42,14 +32,14 @@ std::vector<Node> welcomeMessages(const Account& account) {
     data->mutable_fingerprint()->set_raw_id(account.primary.rawId);
     data->mutable_fingerprint()->set_current_index(0);
     data->set_timestamp(static_cast<std::int64_t>(unixNow()) * 1000);
-    out.push_back(peerMessage(account, m));
+    out.push_back(bytesOf(m));
   }
   {
     wire::Message m;
     auto* protocol = m.mutable_protocol_message();
     protocol->set_type(wire::Message::ProtocolMessage::HISTORY_SYNC_NOTIFICATION);
     protocol->mutable_history_sync_notification()->set_sync_type(wire::Message::NO_HISTORY);
-    out.push_back(peerMessage(account, m));
+    out.push_back(bytesOf(m));
   }
   return out;
 }

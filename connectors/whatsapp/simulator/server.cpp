@@ -32,18 +32,6 @@ std::uint32_t randomBelow(std::uint32_t bound) {
   return v % bound;
 }
 
-SignedPreKey makeSignedPreKey(const whatsapp::KeyPair& identity, std::uint32_t id) {
-  auto kp = whatsapp::KeyPair::generate();
-  SignedPreKey spk;
-  spk.id = id;
-  spk.pub = kp.pub;
-  spk.priv = kp.priv;
-  Bytes data{0x05};
-  whatsapp::append(data, kp.pub);
-  spk.signature = whatsapp::xeddsaSign(identity.priv, data);
-  return spk;
-}
-
 AccountInfo infoOf(const Account& a) {
   return AccountInfo{a.phone, a.lid, a.pushName, a.primary.identity.pub};
 }
@@ -77,6 +65,9 @@ sdk::Result<std::shared_ptr<Server>> Server::start(asio::any_io_executor executo
     }
     if (loaded->world) {
       server->world_ = std::move(*loaded->world);
+      for (auto& [phone, account] : server->world_.accounts()) {
+        SB_TRY(server->attachPhone(account));
+      }
     }
     if (loaded->root && !server->options_.rootKey) {
       server->options_.rootKey = loaded->root;
@@ -438,17 +429,41 @@ sdk::Result<AccountInfo> Server::createAccount(std::string_view phone, std::stri
     a.primary.identity = whatsapp::KeyPair::generate();
     a.primary.registrationId = 1 + randomBelow(16380);
     a.primary.rawId = 1 + randomBelow(0x7FFFFFFF);
-    a.primary.signedPreKey = makeSignedPreKey(a.primary.identity, 1);
     initPhoneKeys(a.primary);
-    for (std::size_t i = 0; i < options_.phonePreKeys; ++i) {
-      auto kp = whatsapp::KeyPair::generate();
-      a.primary.preKeys.push_back(PreKey{a.primary.nextPreKeyId++, kp.pub, kp.priv});
-    }
+    SB_TRY(attachPhone(a));
     info = infoOf(world_.addAccount(std::move(a)));
     fx.snapshot = true;
   }
   fire(fx);
   return info;
+}
+
+sdk::Status Server::attachPhone(Account& a) {
+  auto& primary = a.primary;
+  sdk::Result<std::shared_ptr<PhoneAgent>> agent = sdk::Error::fatal("wasim.phone", "no phone");
+  if (!primary.restoredSignalRows.empty()) {
+    std::vector<std::tuple<whatsapp::SignalTable, std::string, Bytes>> rows;
+    for (auto& [table, key, value] : primary.restoredSignalRows) {
+      rows.emplace_back(static_cast<whatsapp::SignalTable>(table), std::move(key), std::move(value));
+    }
+    primary.restoredSignalRows.clear();
+    agent = PhoneAgent::restore(executor_, a.phone, rows, primary.restoredNextPreKeyId);
+  } else {
+    agent = PhoneAgent::create(executor_, a.phone, primary.identity, primary.registrationId, options_.phonePreKeys);
+    if (agent) {
+      for (const auto& k : (*agent)->initialPreKeys()) {
+        primary.preKeys.push_back(PreKey{k.id, k.pub, {}});
+      }
+    }
+  }
+  if (!agent) {
+    return sdk::Error::fatal("wasim.phone", "the phone of " + a.phone + " has no Signal state: " + agent.error().message);
+  }
+  const auto& spk = (*agent)->signedPreKey();
+  primary.signedPreKey = SignedPreKey{spk.id, spk.pub, spk.signature, {}};
+  (*agent)->setHost(std::weak_ptr<PhoneHost>(std::static_pointer_cast<PhoneHost>(shared_from_this())));
+  primary.agent = std::move(*agent);
+  return {};
 }
 
 sdk::Result<AccountInfo> Server::accountInfo(std::string_view phone) const {
@@ -558,7 +573,7 @@ sdk::Result<std::vector<PhoneMessage>> Server::phoneInbox(std::string_view phone
   }
   std::vector<PhoneMessage> out;
   for (const auto& e : a->primary.inbox) {
-    out.push_back(PhoneMessage{e.id, e.from, e.participant, e.type, e.encType, e.ciphertext, e.text, e.t});
+    out.push_back(PhoneMessage{e.id, e.from, e.participant, e.type, e.encType, e.ciphertext, e.text, e.error, e.t});
   }
   return out;
 }

@@ -15,15 +15,16 @@
 
 #include "protocol/websocket_transport.hpp"
 #include "simulator/connection.hpp"
+#include "simulator/phone_agent.hpp"
 #include "simulator/simulator.hpp"
 #include "simulator/state.hpp"
 
 namespace switchboard::wasim {
 
-class Server : public std::enable_shared_from_this<Server> {
+class Server : public PhoneHost, public std::enable_shared_from_this<Server> {
  public:
   static sdk::Result<std::shared_ptr<Server>> start(asio::any_io_executor executor, SimulatorOptions options);
-  ~Server();
+  ~Server() override;
 
   void stop();
   std::uint16_t port() const;
@@ -41,6 +42,7 @@ class Server : public std::enable_shared_from_this<Server> {
   sdk::Status scanQr(std::string_view phone, std::string_view qr);
   sdk::Status confirmPairingCode(std::string_view phone, std::string_view code);
   sdk::Result<std::vector<PhoneMessage>> phoneInbox(std::string_view phone) const;
+  sdk::Result<std::string> phoneSendText(std::string_view phone, std::string_view to, std::string_view text);
   sdk::Status injectFault(std::string_view phone, std::uint16_t device, StreamFault fault);
   sdk::Status setSendDelay(std::string_view phone, std::uint16_t device, std::chrono::milliseconds delay);
   sdk::Status failNextLogin(std::string_view phone, std::uint16_t device, int reason);
@@ -53,6 +55,16 @@ class Server : public std::enable_shared_from_this<Server> {
   /// companion, or registering when device is 0.
   std::shared_ptr<Connection> attachDetached(asio::any_io_executor strand, std::string_view phone,
                                              std::uint16_t device);
+
+  // PhoneHost (server_phone.cpp): what the phones' agents ask of the server.
+  std::optional<std::vector<PhoneTarget>> phoneTargets(
+      const std::string& phone, const std::string& chatJid,
+      const std::function<bool(const whatsapp::SignalAddress&)>& hasSession) override;
+  std::optional<PhoneTarget> ownCompanion(const std::string& phone, std::uint16_t device) override;
+  int phoneSend(const std::string& phone, const whatsapp::Node& stanza) override;
+  void phoneDecrypted(const std::string& phone, const std::string& id, const std::string& text,
+                      const std::string& error) override;
+  void phonePreKeys(const std::string& phone, const std::vector<whatsapp::PreKeyPublic>& keys) override;
 
   /// Events collected while the mutex is held, fired after it is released.
   struct Effects {
@@ -94,6 +106,10 @@ class Server : public std::enable_shared_from_this<Server> {
   void onUsyncIq(Connection& conn, const Node& iq);
   void flushOffline(const std::shared_ptr<Connection>& conn);
   Node bundleFor(const std::string& requestedJid);
+  /// A device's bundle as a fetch hands it out: pops one one-time prekey (device 0: the phone's).
+  std::optional<whatsapp::PreKeyBundle> takeBundle(Account& account, std::uint16_t device);
+  /// Gives a new account's phone its Signal side (or restores it from snapshot rows).
+  sdk::Status attachPhone(Account& account);
 
   // Relay (server_relay.cpp, server_receipts.cpp, server_groups.cpp).
   void onMessage(Connection& conn, const Node& message, Effects& fx);
@@ -102,8 +118,12 @@ class Server : public std::enable_shared_from_this<Server> {
   void onPresence(Connection& conn, const Node& presence);
   void onChatstate(Connection& conn, const Node& chatstate);
   void onGroupIq(Connection& conn, const Node& iq);
+  /// Fans a message out as sent by (sender, senderDevice), a companion or the phone (device 0).
   /// @return 0, or the error code of the server ack
-  int onGroupMessage(Connection& conn, Account& sender, const Node& message, const Jid& to, Effects& fx);
+  int relayMessage(Account& sender, std::uint16_t senderDevice, const Node& message, Effects& fx);
+  int relayGroupMessage(Account& sender, std::uint16_t senderDevice, const Node& message, const Jid& to, Effects& fx);
+  /// Forwards a receipt as sent by (reader, readerDevice).
+  void relayReceipt(Account& reader, std::uint16_t readerDevice, const Node& receipt, Effects& fx);
   Node groupNode(const Group& group);
   /// The stanza one device receives for a one-to-one message (payload added by the caller).
   Node directStanza(const Node& message, const Account& sender, std::uint16_t senderDevice, const Address& target,
@@ -112,6 +132,8 @@ class Server : public std::enable_shared_from_this<Server> {
   /// simulated phone: it receives at once and answers like a phone would.
   void deliver(Account& account, std::uint16_t device, PendingStanza::Kind kind, Node node, Effects& fx);
   void phoneReceive(Account& account, const Node& node, Effects& fx);
+  /// Drops the device's pending stanzas of this kind whose id matches.
+  void acknowledge(Device& device, PendingStanza::Kind kind, const std::function<bool(const std::string&)>& ids);
 
   asio::any_io_executor executor_;
   SimulatorOptions options_;

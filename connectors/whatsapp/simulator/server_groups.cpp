@@ -8,6 +8,8 @@ namespace switchboard::wasim {
 namespace {
 
 constexpr std::size_t kMaxGroupSize = 1024;
+/// Groups one account may create: bounds what a client can make the simulator keep.
+constexpr std::size_t kMaxGroupsPerCreator = 512;
 
 std::string groupJid(const Group& g) { return g.id + "@g.us"; }
 
@@ -71,6 +73,14 @@ void Server::onGroupIq(Connection& conn, const Node& iq) {
     auto subject = attrOr(op, "subject");
     if (subject.empty() || subject.size() > 100) {
       conn.send(iqError(iq, 400, "bad-request"));
+      return;
+    }
+    std::size_t mine = 0;
+    for (const auto& [id, g] : world_.groups()) {
+      mine += g.creatorPhone == self->phone ? 1 : 0;
+    }
+    if (mine >= kMaxGroupsPerCreator) {
+      conn.send(iqError(iq, 429, "rate-overlimit"));
       return;
     }
     std::vector<std::string> phones;
@@ -161,7 +171,8 @@ void Server::onGroupIq(Connection& conn, const Node& iq) {
   }
 }
 
-int Server::onGroupMessage(Connection& conn, Account& sender, const Node& message, const Jid& to, Effects& fx) {
+int Server::relayGroupMessage(Account& sender, std::uint16_t senderDevice, const Node& message, const Jid& to,
+                              Effects& fx) {
   Group* group = world_.group(to.user);
   if (!group) {
     return 404;
@@ -192,7 +203,7 @@ int Server::onGroupMessage(Connection& conn, Account& sender, const Node& messag
   }
   auto id = attrOr(message, "id");
   auto deliverTo = [&](Account& member, std::uint16_t device) {
-    if (member.phone == sender.phone && device == conn.session.device) {
+    if (member.phone == sender.phone && device == senderDevice) {
       return;
     }
     Node::Children payload;
@@ -214,7 +225,7 @@ int Server::onGroupMessage(Connection& conn, Account& sender, const Node& messag
     bool lid = group->lidAddressed;
     Node out("message", {{"id", id},
                          {"from", groupJid(*group)},
-                         {"participant", (lid ? sender.lidJid(conn.session.device) : sender.pnJid(conn.session.device)).toString()},
+                         {"participant", (lid ? sender.lidJid(senderDevice) : sender.pnJid(senderDevice)).toString()},
                          {lid ? "participant_pn" : "participant_lid", (lid ? sender.pnJid() : sender.lidJid()).toString()},
                          {"addressing_mode", lid ? "lid" : "pn"},
                          {"type", attrOr(message, "type", "text")},
@@ -246,7 +257,6 @@ int Server::onGroupMessage(Connection& conn, Account& sender, const Node& messag
       deliverTo(*member, d);
     }
   }
-  fx.events.push_back(SimEvent{SimEvent::Kind::MessageRelayed, sender.phone, conn.session.device, conn.id(), id});
   return 0;
 }
 

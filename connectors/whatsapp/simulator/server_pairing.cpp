@@ -224,9 +224,9 @@ void Server::onPairDeviceSign(const std::shared_ptr<Connection>& conn, const Nod
   fx.events.push_back(SimEvent{SimEvent::Kind::Paired, p.phone, p.device, conn->id(), "qr"});
 }
 
-void Server::welcomeCompanion(Account& account, std::uint16_t device, Effects& fx) {
-  for (auto& m : welcomeMessages(account)) {
-    deliver(account, device, PendingStanza::Kind::Message, std::move(m), fx);
+void Server::welcomeCompanion(Account& account, std::uint16_t device, Effects&) {
+  if (account.primary.agent) {
+    account.primary.agent->welcome(device, welcomeMessages(account));
   }
 }
 

@@ -2,6 +2,7 @@
 // pop one one-time prekey each (protocol notes 6.3 and 6.7).
 #include <algorithm>
 
+#include "signal/bundle_nodes.hpp"
 #include "simulator/server.hpp"
 
 namespace switchboard::wasim {
@@ -40,10 +41,6 @@ Node signedPreKeyNode(const SignedPreKey& spk) {
   return parentNode("skey", {},
                     {bytesNode("id", bigEndian(spk.id, 3)), bytesNode("value", keyBytes(spk.pub)),
                      bytesNode("signature", Bytes(spk.signature.begin(), spk.signature.end()))});
-}
-
-Node preKeyNode(const PreKey& k) {
-  return parentNode("key", {}, {bytesNode("id", bigEndian(k.id, 3)), bytesNode("value", keyBytes(k.pub))});
 }
 
 }  // namespace
@@ -150,54 +147,53 @@ void Server::onEncryptIq(Connection& conn, const Node& iq) {
   conn.send(iqResult(iq));
 }
 
-Node Server::bundleFor(const std::string& requestedJid) {
-  auto notFoundNode = [&] {
-    return parentNode("user", {{"jid", requestedJid}}, {Node("error", {{"code", "404"}, {"text", "item-not-found"}})});
+std::optional<whatsapp::PreKeyBundle> Server::takeBundle(Account& a, std::uint16_t device) {
+  whatsapp::PreKeyBundle b;
+  auto take = [&](std::deque<PreKey>& keys) {
+    if (!keys.empty()) {
+      b.preKey = whatsapp::PreKeyPublic{keys.front().id, keys.front().pub};
+      keys.pop_front();
+    }
   };
-  auto address = world_.resolve(requestedJid);
-  if (!address) {
-    return notFoundNode();
-  }
-  Account& a = *address->account;
-  Node::Children body;
-  if (address->device == 0) {
+  if (device == 0) {
     auto& phone = a.primary;
-    body.push_back(bytesNode("registration", bigEndian(phone.registrationId, 4)));
-    body.push_back(bytesNode("type", Bytes{0x05}));
-    body.push_back(bytesNode("identity", keyBytes(phone.identity.pub)));
-    body.push_back(signedPreKeyNode(phone.signedPreKey));
-    if (!phone.preKeys.empty()) {
-      body.push_back(preKeyNode(phone.preKeys.front()));
-      phone.consumedPreKeys.push_back(phone.preKeys.front());
-      phone.preKeys.pop_front();
-      if (phone.consumedPreKeys.size() > kMaxPreKeys) {
-        phone.consumedPreKeys.pop_front();
-      }
+    b.registrationId = phone.registrationId;
+    b.identity = phone.identity.pub;
+    b.signedPreKey = {phone.signedPreKey.id, phone.signedPreKey.pub, phone.signedPreKey.signature};
+    take(phone.preKeys);
+    // A real phone tops its prekeys up when they run low.
+    if (phone.preKeys.size() < 10 && !phone.topUpRequested && phone.agent) {
+      phone.topUpRequested = true;
+      phone.agent->topUpPreKeys(50);
     }
-    // A real phone tops its prekeys up when the server says they run low.
-    while (phone.preKeys.size() < 10) {
-      auto kp = whatsapp::KeyPair::generate();
-      phone.preKeys.push_back(PreKey{phone.nextPreKeyId++, kp.pub, kp.priv});
-    }
-  } else {
-    auto it = a.devices.find(address->device);
-    if (it == a.devices.end()) {
-      return notFoundNode();
-    }
-    Device& d = it->second;
-    body.push_back(bytesNode("registration", bigEndian(d.registrationId, 4)));
-    body.push_back(bytesNode("type", Bytes{0x05}));
-    body.push_back(bytesNode("identity", keyBytes(d.identity)));
-    body.push_back(signedPreKeyNode(d.signedPreKey));
-    if (!d.preKeys.empty()) {
-      body.push_back(preKeyNode(d.preKeys.front()));
-      d.preKeys.pop_front();
-    }
-    if (!d.signedIdentity.empty()) {
-      body.push_back(bytesNode("device-identity", d.signedIdentity));
+    return b;
+  }
+  auto it = a.devices.find(device);
+  if (it == a.devices.end()) {
+    return std::nullopt;
+  }
+  Device& d = it->second;
+  b.registrationId = d.registrationId;
+  b.identity = d.identity;
+  b.signedPreKey = {d.signedPreKey.id, d.signedPreKey.pub, d.signedPreKey.signature};
+  take(d.preKeys);
+  return b;
+}
+
+Node Server::bundleFor(const std::string& requestedJid) {
+  auto address = world_.resolve(requestedJid);
+  auto bundle = address ? takeBundle(*address->account, address->device) : std::nullopt;
+  if (!bundle) {
+    return parentNode("user", {{"jid", requestedJid}}, {Node("error", {{"code", "404"}, {"text", "item-not-found"}})});
+  }
+  std::optional<Bytes> identity;
+  if (address->device != 0) {
+    const auto& signedIdentity = address->account->devices.at(address->device).signedIdentity;
+    if (!signedIdentity.empty()) {
+      identity = signedIdentity;
     }
   }
-  return parentNode("user", {{"jid", requestedJid}}, std::move(body));
+  return whatsapp::preKeyBundleNode(requestedJid, *bundle, identity);
 }
 
 }  // namespace switchboard::wasim

@@ -10,7 +10,9 @@ namespace switchboard::wasim {
 namespace {
 
 constexpr std::size_t kMaxReceiptItems = 1024;
-constexpr std::size_t kMaxPhoneInbox = 10'000;
+constexpr std::size_t kMaxPhoneInbox = 2000;
+/// Ciphertext kept per inbox entry (enough to decrypt any text; media travels by reference).
+constexpr std::size_t kMaxInboxCiphertext = 64u << 10;
 
 }  // namespace
 
@@ -39,11 +41,17 @@ void Server::onReceipt(Connection& conn, const Node& receipt, Effects& fx) {
       }
     }
   }
-  std::erase_if(readerDevice->pending, [&](const PendingStanza& p) {
-    return p.kind == PendingStanza::Kind::Message && ids.count(p.id);
-  });
+  acknowledge(*readerDevice, PendingStanza::Kind::Message, [&](const std::string& pid) { return ids.count(pid) > 0; });
 
-  if (type == "peer_msg" || type == "hist_sync" || type == "server-error") {
+  relayReceipt(*reader, conn.session.device, receipt, fx);
+}
+
+void Server::relayReceipt(Account& readerAccount, std::uint16_t readerDevice, const Node& receipt, Effects& fx) {
+  Account* reader = &readerAccount;
+  auto id = receipt.attr("id");
+  auto toText = attrOr(receipt, "to");
+  auto type = attrOr(receipt, "type");
+  if (!id || type == "peer_msg" || type == "hist_sync" || type == "server-error") {
     return;  // for the server only
   }
   auto to = Jid::parse(toText);
@@ -68,7 +76,7 @@ void Server::onReceipt(Connection& conn, const Node& receipt, Effects& fx) {
     const Group* g = world_.group(to->user);
     lid = !g || g->lidAddressed;
   }
-  Jid readerJid = lid ? reader->lidJid(conn.session.device) : reader->pnJid(conn.session.device);
+  Jid readerJid = lid ? reader->lidJid(readerDevice) : reader->pnJid(readerDevice);
   Node out("receipt", {{"id", std::string(*id)}, {"t", unixNowText()}});
   if (group) {
     out.setAttr("from", toText);
@@ -99,7 +107,7 @@ void Server::onReceipt(Connection& conn, const Node& receipt, Effects& fx) {
   }
   std::vector<std::uint16_t> devices;
   for (const auto& [d, dev] : account.devices) {
-    if (!(self && d == conn.session.device)) {
+    if (!(self && d == readerDevice)) {
       devices.push_back(d);
     }
   }
@@ -122,42 +130,37 @@ void Server::phoneReceive(Account& account, const Node& node, Effects& fx) {
   e.participant = attrOr(node, "participant");
   e.type = attrOr(node, "type");
   e.t = unixNow();
-  if (node.tag == "receipt") {
+  bool receipt = node.tag == "receipt";
+  if (receipt) {
     e.encType = "receipt";
-    inbox.push_back(std::move(e));
-    return;
   }
   for (const Node* enc : childrenNamed(node, "enc")) {
     // The pairwise <enc> is what a phone decrypts first; a group stanza may add the skmsg.
     if (e.encType.empty() || attrOr(*enc, "type") != "skmsg") {
       e.encType = attrOr(*enc, "type");
-      if (enc->bytes()) {
+      if (enc->bytes() && enc->bytes()->size() <= kMaxInboxCiphertext) {
         e.ciphertext = *enc->bytes();
       }
     }
   }
   auto id = e.id;
-  auto from = e.from;
-  auto participant = e.participant;
   inbox.push_back(std::move(e));
-  fx.events.push_back(SimEvent{SimEvent::Kind::PhoneReceived, account.phone, 0, 0, id});
-
-  // Like any phone, it confirms delivery to the device that sent the message.
-  bool group = !participant.empty();
-  auto sender = world_.resolve(group ? participant : from);
-  if (!sender) {
+  // The phone's own Signal work happens on its strand: tell it who the author is, in the LID
+  // form its sessions are keyed by.
+  bool group = !attrOr(node, "participant").empty();
+  auto author = world_.resolve(attrOr(node, group ? "participant" : "from"));
+  if (!author || !account.primary.agent || (receipt && attrOr(node, "type") != "retry")) {
+    fx.events.push_back(SimEvent{SimEvent::Kind::PhoneReceived, account.phone, 0, 0, id});
     return;
   }
-  Node receipt("receipt", {{"id", id}, {"t", unixNowText()}});
+  PhoneIncoming in;
+  in.stanza = node;
+  in.authorLid = author->account->lidJid(author->device).toString();
+  in.ownAuthor = author->account == &account;
   if (group) {
-    receipt.setAttr("from", from);
-    receipt.setAttr("participant", (sender->lid ? account.lidJid() : account.pnJid()).toString());
-  } else {
-    receipt.setAttr("from", (sender->lid ? account.lidJid() : account.pnJid()).toString());
+    in.group = attrOr(node, "from");
   }
-  if (sender->account != &account || sender->device != 0) {
-    deliver(*sender->account, sender->device, PendingStanza::Kind::Receipt, std::move(receipt), fx);
-  }
+  account.primary.agent->receive(std::move(in));
 }
 
 }  // namespace switchboard::wasim

@@ -21,15 +21,30 @@ void Server::deliver(Account& account, std::uint16_t device, PendingStanza::Kind
     return;
   }
   Device& d = it->second;
-  if (d.pending.size() >= options_.maxPendingPerDevice) {
-    d.pending.pop_front();
-    ++d.droppedPending;
-  }
   if (auto live = d.live.lock()) {
     live->send(node);
   }
   auto id = attrOr(node, "id");
-  d.pending.push_back(PendingStanza{kind, std::move(id), std::move(node)});
+  auto bytes = stanzaBytes(node);
+  d.pending.push_back(PendingStanza{kind, std::move(id), std::move(node), bytes});
+  d.pendingBytes += bytes;
+  // Bounded: a device that never comes back (or never acknowledges) loses its oldest stanzas.
+  while (d.pending.size() > 1 && (d.pending.size() > options_.maxPendingPerDevice ||
+                                  d.pendingBytes > options_.maxPendingBytesPerDevice)) {
+    d.pendingBytes -= d.pending.front().bytes;
+    d.pending.pop_front();
+    ++d.droppedPending;
+  }
+}
+
+void Server::acknowledge(Device& device, PendingStanza::Kind kind, const std::function<bool(const std::string&)>& ids) {
+  std::erase_if(device.pending, [&](const PendingStanza& p) {
+    if (p.kind != kind || !ids(p.id)) {
+      return false;
+    }
+    device.pendingBytes -= p.bytes;
+    return true;
+  });
 }
 
 Node Server::directStanza(const Node& message, const Account& sender, std::uint16_t senderDevice,
@@ -41,8 +56,10 @@ Node Server::directStanza(const Node& message, const Account& sender, std::uint1
                        {"type", attrOr(message, "type", "text")},
                        {"t", unixNowText()}});
   if (own) {
-    // Our own other devices learn what we sent and to whom.
-    out.setAttr("recipient", chat);
+    // Our own other devices learn what we sent and to whom (peer messages are not "to" anyone).
+    if (attrOr(message, "category") != "peer") {
+      out.setAttr("recipient", chat);
+    }
   } else {
     // The other form of the sender's address, so the receiver can map PN and LID.
     out.setAttr(target.lid ? "sender_pn" : "sender_lid",
@@ -66,24 +83,28 @@ void Server::onMessage(Connection& conn, const Node& message, Effects& fx) {
   if (!senderDevice || !id || id->empty() || id->size() > kMaxIdLength) {
     return;
   }
+  int error = relayMessage(*sender, conn.session.device, message, fx);
+  Node a("ack", {{"class", "message"}, {"id", std::string(*id)}, {"from", attrOr(message, "to")}, {"t", unixNowText()}});
+  if (error != 0) {
+    a.setAttr("error", std::to_string(error));
+  } else {
+    fx.events.push_back(SimEvent{SimEvent::Kind::MessageRelayed, sender->phone, conn.session.device, conn.id(),
+                                 std::string(*id)});
+  }
+  conn.send(a);
+}
+
+int Server::relayMessage(Account& sender, std::uint16_t senderDevice, const Node& message, Effects& fx) {
   auto toText = attrOr(message, "to");
-  auto ack = [&](int error) {
-    Node a("ack", {{"class", "message"}, {"id", std::string(*id)}, {"from", toText}, {"t", unixNowText()}});
-    if (error != 0) {
-      a.setAttr("error", std::to_string(error));
-    }
-    conn.send(a);
-  };
   auto to = Jid::parse(toText);
   if (!to) {
-    return ack(400);
+    return 400;
   }
   if (to->server == whatsapp::kGroupServer) {
-    ack(onGroupMessage(conn, *sender, message, *to, fx));
-    return;
+    return relayGroupMessage(sender, senderDevice, message, *to, fx);
   }
   if (to->server != whatsapp::kUserServer && to->server != whatsapp::kLidServer) {
-    return ack(404);  // broadcast lists, status and newsletters are not simulated
+    return 404;  // broadcast lists, status and newsletters are not simulated
   }
   const Node* identity = message.child("device-identity");
   auto withPayload = [&](Node out, const Node& enc) {
@@ -94,18 +115,17 @@ void Server::onMessage(Connection& conn, const Node& message, Effects& fx) {
     return out;
   };
 
-  std::size_t delivered = 0;
   if (const Node* participants = message.child("participants")) {
     Jid chat = *to;
     chat.device = 0;
     chat.form = Jid::Form::Pair;
     auto chatAddress = world_.resolve(chat);
     if (!chatAddress) {
-      return ack(404);
+      return 404;
     }
     auto targets = childrenNamed(*participants, "to");
     if (targets.size() > 1024) {
-      return ack(400);
+      return 400;
     }
     for (const Node* target : targets) {
       const Node* enc = target->child("enc");
@@ -114,38 +134,36 @@ void Server::onMessage(Connection& conn, const Node& message, Effects& fx) {
         continue;  // a device we do not know: the sender's device list is stale, nothing to deliver
       }
       bool toChat = address->account == chatAddress->account;
-      bool toOwn = address->account == sender;
-      if ((!toChat && !toOwn) || (toOwn && address->device == conn.session.device)) {
+      bool toOwn = address->account == &sender;
+      if ((!toChat && !toOwn) || (toOwn && address->device == senderDevice)) {
         continue;
       }
-      auto out = withPayload(directStanza(message, *sender, conn.session.device, *address, toText), *enc);
+      auto out = withPayload(directStanza(message, sender, senderDevice, *address, toText), *enc);
       deliver(*address->account, address->device, PendingStanza::Kind::Message, std::move(out), fx);
-      ++delivered;
     }
-  } else {
-    // One <enc> straight under <message>: a retry resend to one device, or a peer message to our
-    // own phone.
-    auto encs = childrenNamed(message, "enc");
-    auto address = world_.resolve(*to);
-    if (encs.size() != 1 || !encs.front()->bytes() || !address) {
-      return ack(encs.size() != 1 ? 400 : 404);
-    }
-    if (attrOr(message, "category") == "peer" && address->account != sender) {
-      return ack(403);
-    }
-    if (address->account == sender && address->device == conn.session.device) {
-      return ack(400);
-    }
-    // To our own device, `recipient` names the chat; `to` is the device itself.
-    auto chat = attrOr(message, "recipient", toText);
-    auto out = withPayload(directStanza(message, *sender, conn.session.device, *address, chat), *encs.front());
-    deliver(*address->account, address->device, PendingStanza::Kind::Message, std::move(out), fx);
-    ++delivered;
+    return 0;
   }
-  ack(0);
-  fx.events.push_back(SimEvent{SimEvent::Kind::MessageRelayed, sender->phone, conn.session.device, conn.id(),
-                               std::string(*id)});
-  (void)delivered;
+  // One <enc> straight under <message>: a retry resend to one device, or a peer message to our
+  // own phone.
+  auto encs = childrenNamed(message, "enc");
+  auto address = world_.resolve(*to);
+  if (encs.size() != 1 || !encs.front()->bytes()) {
+    return 400;
+  }
+  if (!address) {
+    return 404;
+  }
+  if (attrOr(message, "category") == "peer" && address->account != &sender) {
+    return 403;
+  }
+  if (address->account == &sender && address->device == senderDevice) {
+    return 400;
+  }
+  // To our own device, `recipient` names the chat; `to` is the device itself.
+  auto chat = attrOr(message, "recipient", toText);
+  auto out = withPayload(directStanza(message, sender, senderDevice, *address, chat), *encs.front());
+  deliver(*address->account, address->device, PendingStanza::Kind::Message, std::move(out), fx);
+  return 0;
 }
 
 void Server::onAck(Connection& conn, const Node& ack) {
@@ -165,7 +183,7 @@ void Server::onAck(Connection& conn, const Node& ack) {
   } else {
     return;
   }
-  std::erase_if(d->pending, [&](const PendingStanza& p) { return p.kind == kind && p.id == *id; });
+  acknowledge(*d, kind, [&](const std::string& pid) { return pid == *id; });
 }
 
 void Server::onPresence(Connection& conn, const Node& presence) {

@@ -46,6 +46,9 @@ sdk::Status Simulator::confirmPairingCode(std::string_view phone, std::string_vi
 sdk::Result<std::vector<PhoneMessage>> Simulator::phoneInbox(std::string_view phone) const {
   return server_->phoneInbox(phone);
 }
+sdk::Result<std::string> Simulator::phoneSendText(std::string_view phone, std::string_view to, std::string_view text) {
+  return server_->phoneSendText(phone, to, text);
+}
 sdk::Status Simulator::injectFault(std::string_view phone, std::uint16_t device, StreamFault fault) {
   return server_->injectFault(phone, device, std::move(fault));
 }

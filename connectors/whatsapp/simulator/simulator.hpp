@@ -40,8 +40,9 @@ struct SimulatorOptions {
   int qrRefs = 6;
   std::chrono::milliseconds qrFirstRefLifetime{60'000};
   std::chrono::milliseconds qrNextRefLifetime{20'000};
-  /// Unacknowledged stanzas kept per device; the oldest go first beyond this.
+  /// Unacknowledged stanzas kept per device (count and bytes); the oldest go first beyond this.
   std::size_t maxPendingPerDevice = 10'000;
+  std::size_t maxPendingBytesPerDevice = 64u << 20;
   /// One-time prekeys the simulated phone of a new account starts with.
   std::size_t phonePreKeys = 50;
 };
@@ -81,7 +82,8 @@ struct PhoneMessage {
   std::string type;
   std::string encType;  ///< pkmsg, msg, skmsg; "receipt" for receipts
   whatsapp::Bytes ciphertext;
-  std::string text;  ///< decrypted text, when the phone could decrypt it
+  std::string text;   ///< decrypted text, when the phone could decrypt it
+  std::string error;  ///< why it could not (the phone then asked for a retry)
   std::uint64_t t = 0;
 };
 
@@ -94,7 +96,7 @@ struct SimEvent {
     PairingFailed,   ///< the companion's countersignature or pairing code was wrong (detail)
     LoginRefused,    ///< a login was refused with <failure reason="401"/> (detail)
     MessageRelayed,  ///< a client message was accepted and fanned out (phone, device, detail = id)
-    PhoneReceived,   ///< the simulated phone of `phone` received a stanza (detail = id)
+    PhoneReceived,   ///< the simulated phone of `phone` received (and tried to decrypt) a stanza (detail = id)
   };
   Kind kind;
   std::string phone;
@@ -168,8 +170,11 @@ class Simulator {
   /// thread (tens of milliseconds).
   sdk::Status confirmPairingCode(std::string_view phone, std::string_view code);
 
-  /// What the simulated phone of `phone` received so far.
+  /// What the simulated phone of `phone` received so far (text filled in once decrypted).
   sdk::Result<std::vector<PhoneMessage>> phoneInbox(std::string_view phone) const;
+  /// The phone of `phone` sends text to a user JID (PN or LID), end-to-end encrypted to each of
+  /// its devices as a real client does. Asynchronous: @return the message id.
+  sdk::Result<std::string> phoneSendText(std::string_view phone, std::string_view to, std::string_view text);
 
   /// Injects a fault into the live connection of a companion.
   sdk::Status injectFault(std::string_view phone, std::uint16_t device, StreamFault fault);

@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "signal/store.hpp"
 #include "simulator/base64.hpp"
+#include "simulator/phone_agent.hpp"
 
 namespace switchboard::wasim {
 namespace {
@@ -102,11 +104,15 @@ std::string snapshotText(const World& world, const whatsapp::KeyPair& root) {
   for (const auto& [phone, a] : world.accounts()) {
     json preKeys = json::array();
     for (const auto& k : a.primary.preKeys) {
-      preKeys.push_back(preKeyJson(k, true));
+      preKeys.push_back(preKeyJson(k, false));
     }
-    json consumed = json::array();
-    for (const auto& k : a.primary.consumedPreKeys) {
-      consumed.push_back(preKeyJson(k, true));
+    json signal = json::array();
+    std::uint32_t nextPreKeyId = a.primary.restoredNextPreKeyId;
+    if (a.primary.agent) {
+      for (const auto& [table, key, value] : a.primary.agent->rows()) {
+        signal.push_back({std::string(whatsapp::signalTableName(table)), key, b64(value)});
+      }
+      nextPreKeyId = a.primary.agent->nextPreKeyId();
     }
     json devices = json::array();
     for (const auto& [id, d] : a.devices) {
@@ -140,10 +146,10 @@ std::string snapshotText(const World& world, const whatsapp::KeyPair& root) {
                          {{"identity", b64(a.primary.identity.priv)},
                           {"registrationId", a.primary.registrationId},
                           {"rawId", a.primary.rawId},
-                          {"signedPreKey", signedPreKeyJson(a.primary.signedPreKey, true)},
+                          {"signedPreKey", signedPreKeyJson(a.primary.signedPreKey, false)},
                           {"preKeys", std::move(preKeys)},
-                          {"consumedPreKeys", std::move(consumed)},
-                          {"nextPreKeyId", a.primary.nextPreKeyId},
+                          {"signal", std::move(signal)},
+                          {"nextPreKeyId", nextPreKeyId},
                           {"appStateKeyId", b64(a.primary.appStateKeyId)},
                           {"appStateKey", b64(a.primary.appStateKey)}}},
                         {"devices", std::move(devices)}});
@@ -210,10 +216,15 @@ sdk::Result<Snapshot> parseSnapshot(const std::string& text) {
       for (const auto& k : jp.at("preKeys")) {
         a.primary.preKeys.push_back(preKeyOf(k));
       }
-      for (const auto& k : jp.at("consumedPreKeys")) {
-        a.primary.consumedPreKeys.push_back(preKeyOf(k));
+      for (const auto& row : jp.at("signal")) {
+        auto table = whatsapp::parseSignalTable(row.at(0).get<std::string>());
+        if (!table) {
+          throw std::runtime_error("unknown Signal table " + row.at(0).dump());
+        }
+        a.primary.restoredSignalRows.emplace_back(static_cast<std::uint8_t>(*table), row.at(1).get<std::string>(),
+                                                  bytesOf(row.at(2)));
       }
-      a.primary.nextPreKeyId = jp.at("nextPreKeyId").get<std::uint32_t>();
+      a.primary.restoredNextPreKeyId = jp.at("nextPreKeyId").get<std::uint32_t>();
       a.primary.appStateKeyId = bytesOf(jp.at("appStateKeyId"));
       a.primary.appStateKey = bytesOf(jp.at("appStateKey"));
       for (const auto& jd : ja.at("devices")) {
@@ -232,6 +243,8 @@ sdk::Result<Snapshot> parseSnapshot(const std::string& text) {
         d.linkedAt = jd.at("linkedAt").get<std::uint64_t>();
         for (const auto& p : jd.at("pending")) {
           if (auto stanza = pendingOf(p)) {
+            stanza->bytes = stanzaBytes(stanza->node);
+            d.pendingBytes += stanza->bytes;
             d.pending.push_back(std::move(*stanza));
           }
         }

@@ -15,6 +15,23 @@ Jid Account::lidJid(std::uint16_t device) const {
   return device == 0 ? Jid::pair(lid, whatsapp::kLidServer) : Jid::withDevice(lid, device, whatsapp::kLidServer);
 }
 
+std::size_t stanzaBytes(const whatsapp::Node& node) {
+  std::size_t n = 64 + node.tag.size();
+  for (const auto& [k, v] : node.attrs) {
+    n += 32 + k.size() + v.size();
+  }
+  if (const auto* b = node.bytes()) {
+    n += b->size();
+  } else if (const auto* t = node.text()) {
+    n += t->size();
+  } else if (const auto* kids = node.children()) {
+    for (const auto& k : *kids) {
+      n += stanzaBytes(k);
+    }
+  }
+  return n;
+}
+
 bool Group::isMember(const std::string& phone) const {
   return std::find(members.begin(), members.end(), phone) != members.end();
 }

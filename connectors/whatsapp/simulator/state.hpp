@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -20,6 +21,7 @@
 namespace switchboard::wasim {
 
 class Connection;
+class PhoneAgent;
 
 struct PreKey {
   std::uint32_t id = 0;
@@ -40,7 +42,11 @@ struct PendingStanza {
   Kind kind = Kind::Message;
   std::string id;
   whatsapp::Node node;
+  std::size_t bytes = 0;  ///< approximate size, for the queue's byte bound
 };
+
+/// Approximate memory of a stanza: its strings and byte contents.
+std::size_t stanzaBytes(const whatsapp::Node& node);
 
 /// A linked companion device (device id >= 1).
 struct Device {
@@ -55,6 +61,7 @@ struct Device {
   std::string platform;            ///< e.g. "Chrome (Mac OS)"
   std::uint64_t linkedAt = 0;
   std::deque<PendingStanza> pending;
+  std::size_t pendingBytes = 0;      ///< payload bytes held in `pending` (a bound, with its count)
   std::uint64_t droppedPending = 0;  ///< stanzas dropped because the queue was full
   std::weak_ptr<Connection> live;    ///< the logged-in connection that has flushed its queue
   std::weak_ptr<Connection> connecting;  ///< logged in, offline queue not yet delivered
@@ -69,6 +76,7 @@ struct PhoneInboxEntry {
   std::string encType;      ///< pkmsg, msg, skmsg, or "receipt:<type>" for receipts
   whatsapp::Bytes ciphertext;
   std::string text;         ///< the decrypted text, when the phone could decrypt it
+  std::string error;        ///< why it could not, when it could not
   std::uint64_t t = 0;
 };
 
@@ -79,10 +87,14 @@ struct PrimaryPhone {
   std::uint32_t registrationId = 0;
   std::uint32_t rawId = 0;  ///< ADVDeviceIdentity.rawId, fixed per account
   SignedPreKey signedPreKey;
-  std::deque<PreKey> preKeys;        ///< on the server, handed out one per bundle fetch
-  std::deque<PreKey> consumedPreKeys;  ///< handed out; the phone keeps them to answer pkmsgs
-  std::uint32_t nextPreKeyId = 1;
+  std::deque<PreKey> preKeys;  ///< public halves on the server, handed out one per bundle fetch
+  bool topUpRequested = false;   ///< the phone was asked for more one-time prekeys
   std::vector<PhoneInboxEntry> inbox;
+  /// The phone's Signal side (its private keys and sessions live there).
+  std::shared_ptr<PhoneAgent> agent;
+  /// Signal rows read from a snapshot, until the server turns them into the agent.
+  std::vector<std::tuple<std::uint8_t, std::string, whatsapp::Bytes>> restoredSignalRows;
+  std::uint32_t restoredNextPreKeyId = 1;
   /// The app-state sync key the phone shares with every companion it links.
   whatsapp::Bytes appStateKeyId;
   whatsapp::Bytes appStateKey;
