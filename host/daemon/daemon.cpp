@@ -68,10 +68,11 @@ spdlog::level::level_enum logLevelFor(const DaemonOptions& options, const Loaded
   return level;
 }
 
-RecordEncoder kafkaEncoder() {
-  return {[](const sdk::InboundMessage& m) { return inboundRecord(m); },
-          [](const sdk::Event& e) { return eventRecord(e); },
-          [](const sdk::CommandResult& r) { return resultRecord(r); }};
+// Records are stored in the deployment's wire format, so the relay produces them as they are.
+RecordEncoder kafkaEncoder(Format format) {
+  return {[format](const sdk::InboundMessage& m) { return inboundRecord(m, format); },
+          [format](const sdk::Event& e) { return eventRecord(e, format); },
+          [format](const sdk::CommandResult& r) { return resultRecord(r, format); }};
 }
 
 }  // namespace
@@ -120,7 +121,7 @@ int runDaemon(const DaemonOptions& options) {
   MetricsRegistry metrics;
   LocalEventBus bus;
   Pipeline pipeline(io, PipelineSettings::fromConfig(config->section("pipeline")), store.value(), bus, metrics,
-                    kafkaEncoder());
+                    kafkaEncoder(parseFormat(config->section("kafka")["format"].asString())));
   KafkaBridge kafka(config->section("kafka"), store.value(), pipeline, metrics);
   pipeline.onOutboxWritten([&kafka] { kafka.notifyOutbox(); });
   pipeline.refuseWhile([&kafka] { return kafka.outboxOverLimit(); });

@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "kafka/envelope_json.hpp"
+
 namespace switchboard::host {
 namespace {
 
@@ -14,7 +16,18 @@ void add(rd_kafka_headers_t* h, const char* name, const std::string& value) {
 }  // namespace
 
 std::string rfc3339(std::int64_t ms) {
-  return google::protobuf::util::TimeUtil::ToString(google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms));
+  long long seconds = ms / 1000;
+  long long millis = ms % 1000;
+  if (millis < 0) {
+    millis += 1000;
+    --seconds;
+  }
+  std::string out;
+  out.reserve(24);
+  if (!appendRfc3339(out, seconds, static_cast<int>(millis * 1'000'000))) {
+    return google::protobuf::util::TimeUtil::ToString(google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms));
+  }
+  return out;
 }
 
 void addCloudEventHeaders(rd_kafka_headers_t* h, const OutboxRecord& r, Format format) {

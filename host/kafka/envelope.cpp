@@ -1,7 +1,6 @@
 #include "kafka/envelope.hpp"
 
 #include <google/protobuf/util/json_util.h>
-#include <google/protobuf/util/type_resolver_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include <cstdio>
 
 #include "common/clock.hpp"
+#include "kafka/envelope_json.hpp"
 #include "switchboard/v1/envelope.pb.h"
 
 namespace switchboard::host {
@@ -213,6 +213,21 @@ std::string serialize(const v1::Envelope& env) {
   return out;
 }
 
+// A record's payload in the format it will be produced in, printed from the message at hand so
+// the relay sends it as it is.
+void setPayload(OutboxRecord& r, const v1::Envelope& env, Format format) {
+  r.payloadFormat = payloadFormatOf(format);
+  if (format == Format::Protobuf) {
+    r.payload = serialize(env);
+    return;
+  }
+  r.payload.clear();
+  if (!appendCanonicalJson(env, r.payload)) {
+    r.payload.clear();
+    (void)google::protobuf::util::MessageToJsonString(env, &r.payload);
+  }
+}
+
 }  // namespace
 
 const char* toString(Format f) { return f == Format::Protobuf ? "protobuf" : "json"; }
@@ -373,7 +388,7 @@ sdk::CommandResult resultFromProto(const v1::Envelope& env) {
   return out;
 }
 
-OutboxRecord inboundRecord(const sdk::InboundMessage& message) {
+OutboxRecord inboundRecord(const sdk::InboundMessage& message, Format format) {
   v1::Envelope env;
   toProto(message, env);
   OutboxRecord r;
@@ -384,12 +399,12 @@ OutboxRecord inboundRecord(const sdk::InboundMessage& message) {
   r.tenant = message.tenant;
   r.account = message.account;
   r.conversation = message.conversation;
-  r.payload = serialize(env);
+  setPayload(r, env, format);
   r.createdAtMs = nowMs();
   return r;
 }
 
-OutboxRecord eventRecord(const sdk::Event& source) {
+OutboxRecord eventRecord(const sdk::Event& source, Format format) {
   sdk::Event event = source;
   if (event.timestamp == 0) {
     event.timestamp = nowMs();
@@ -408,12 +423,12 @@ OutboxRecord eventRecord(const sdk::Event& source) {
     r.assignee = env.event().assignment().agent();
     env.set_assignee(r.assignee);
   }
-  r.payload = serialize(env);
+  setPayload(r, env, format);
   r.createdAtMs = nowMs();
   return r;
 }
 
-OutboxRecord resultRecord(const sdk::CommandResult& result) {
+OutboxRecord resultRecord(const sdk::CommandResult& result, Format format) {
   v1::Envelope env;
   toProto(result, env);
   OutboxRecord r;
@@ -423,7 +438,7 @@ OutboxRecord resultRecord(const sdk::CommandResult& result) {
   r.ceType = cetype::kResult;
   r.tenant = result.tenant;
   r.account = result.account;
-  r.payload = serialize(env);
+  setPayload(r, env, format);
   r.createdAtMs = nowMs();
   return r;
 }
@@ -467,20 +482,33 @@ sdk::Result<std::string> toWire(std::string_view protobufPayload, Format format)
   if (format == Format::Protobuf) {
     return std::string(protobufPayload);
   }
-  // Straight from the stored bytes to JSON (MessageToJsonString would parse and re-serialize).
-  static const std::string kTypeUrl = "type.googleapis.com/" + v1::Envelope::descriptor()->full_name();
-  static google::protobuf::util::TypeResolver* const resolver = google::protobuf::util::NewTypeResolverForDescriptorPool(
-      "type.googleapis.com", google::protobuf::DescriptorPool::generated_pool());
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = false;
-  auto status = google::protobuf::util::BinaryToJsonString(
-      resolver, kTypeUrl, std::string(protobufPayload), &json, options);
-  if (!status.ok()) {
-    return sdk::Error::fatal("kafka.corrupt_payload",
-                             "stored outbox payload is not a switchboard.v1.Envelope: " + std::string(status.message()));
+  return envelopeBytesToJson(protobufPayload);
+}
+
+PayloadFormat payloadFormatOf(Format format) {
+  return format == Format::Json ? PayloadFormat::Json : PayloadFormat::Protobuf;
+}
+
+sdk::Status convertPayload(OutboxRecord& record, Format format) {
+  if (record.payloadFormat == payloadFormatOf(format)) {
+    return sdk::okStatus();
   }
-  return json;
+  if (format == Format::Json) {
+    // Printed into a buffer kept per thread and swapped in: the payload's old buffer becomes the
+    // next one's, so a stream of conversions allocates nothing.
+    thread_local std::string json;
+    SB_TRY(envelopeBytesToJson(record.payload, json));
+    record.payload.swap(json);
+  } else {
+    v1::Envelope env;
+    if (!fromWire(record.payload, Format::Json, env).ok()) {
+      return sdk::Error::fatal("kafka.corrupt_payload",
+                               "outbox row " + std::to_string(record.seq) + " does not hold a JSON Envelope");
+    }
+    record.payload = env.SerializeAsString();
+  }
+  record.payloadFormat = payloadFormatOf(format);
+  return sdk::okStatus();
 }
 
 sdk::Status fromWire(std::string_view bytes, Format format, v1::Envelope& out) {

@@ -46,15 +46,18 @@ inline constexpr const char* kResult = "switchboard.v1.CommandResult";
 inline constexpr const char* kDeadLetter = "switchboard.v1.DeadLetter";
 }  // namespace cetype
 
+// The records below carry their Envelope encoded in `format`: pass the deployment's
+// (kafka.format), so the relay produces the stored bytes as they are.
+
 /// Outbox record for a received message: topic inbound, key = conversation (account when the
 /// store has not filled it yet), ce_id = message id. createdAtMs is now.
-OutboxRecord inboundRecord(const sdk::InboundMessage& message);
+OutboxRecord inboundRecord(const sdk::InboundMessage& message, Format format = Format::Protobuf);
 /// Outbox record for an event: topic events, key = conversation or account or subject; ce_id is
 /// attributes["event_id"] when present, else "<type>:<account>:<subject>:<timestamp>:<attributes
 /// digest>" (timestamp set to now when 0). Attributes that look like secrets are dropped.
-OutboxRecord eventRecord(const sdk::Event& event);
+OutboxRecord eventRecord(const sdk::Event& event, Format format = Format::Protobuf);
 /// Outbox record for a command result: topic results, key = command id, ce_id "<command_id>:<stage>".
-OutboxRecord resultRecord(const sdk::CommandResult& result);
+OutboxRecord resultRecord(const sdk::CommandResult& result, Format format = Format::Protobuf);
 
 /// Where a record that could not be processed came from.
 struct DeadLetterSource {
@@ -79,6 +82,11 @@ std::string encodeCommand(const sdk::OutboundCommand& command, Format format);
 /// Converts a stored payload (protobuf Envelope bytes) to the wire format. JSON is the canonical
 /// proto3 form. A payload that does not parse is an error (a bug or corruption, never silently sent).
 sdk::Result<std::string> toWire(std::string_view protobufPayload, Format format);
+/// The outbox's name for a wire format.
+PayloadFormat payloadFormatOf(Format format);
+/// Re-encodes a record's payload in `format`; nothing to do when it is stored that way already.
+/// An error (and the record unchanged) when the payload does not parse.
+sdk::Status convertPayload(OutboxRecord& record, Format format);
 /// Parses a record value of either format into an Envelope.
 sdk::Status fromWire(std::string_view bytes, Format format, v1::Envelope& out);
 

@@ -87,7 +87,7 @@ void KafkaBridge::notifyOutbox() {
 std::string KafkaBridge::bootstrapServers() const { return bootstrap_; }
 
 sdk::Result<ReplayReport> KafkaBridge::replay(const ReplayRequest& request) {
-  auto report = replayInbound(*store_, request, settings_.outboxLimit, [this] { notifyOutbox(); });
+  auto report = replayInbound(*store_, request, settings_.outboxLimit, [this] { notifyOutbox(); }, settings_.format);
   if (report.ok()) {
     metrics_.replayed.inc(static_cast<double>(report->messages));
   }

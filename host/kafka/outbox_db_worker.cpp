@@ -1,17 +1,28 @@
 #include "kafka/outbox_db_worker.hpp"
 
+#include <pthread.h>
+
+#include <ctime>
+
 #include "common/logging.hpp"
 
 namespace switchboard::host {
 
 using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+double threadCpuSeconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 OutboxDbWorker::OutboxDbWorker(std::shared_ptr<Store> store, KafkaMetrics& metrics,
-                               std::chrono::milliseconds retryBackoff, std::function<void()> ready)
+                               std::chrono::milliseconds retryBackoff, Callbacks callbacks)
     : store_(std::move(store)),
       metrics_(metrics),
       retryBackoff_(retryBackoff),
-      ready_(std::move(ready)),
+      callbacks_(std::move(callbacks)),
       log_(componentLogger("kafka")),
       reader_([this] { readLoop(); }),
       marker_([this] { markLoop(); }) {}
@@ -42,13 +53,25 @@ std::optional<OutboxDbWorker::Page> OutboxDbWorker::takePage() {
   return out;
 }
 
+void OutboxDbWorker::recycle(std::vector<OutboxRecord> rows) {
+  constexpr std::size_t kSpares = 2;
+  std::lock_guard lock(mutex_);
+  if (spares_.size() < kSpares) {
+    spares_.push_back(std::move(rows));
+  }
+}
+
 void OutboxDbWorker::markProduced(std::vector<std::int64_t> seqs) {
   if (seqs.empty()) {
     return;
   }
   {
     std::lock_guard lock(mutex_);
-    marks_.insert(marks_.end(), seqs.begin(), seqs.end());
+    if (marks_.empty()) {
+      marks_ = std::move(seqs);
+    } else {
+      marks_.insert(marks_.end(), seqs.begin(), seqs.end());
+    }
   }
   cv_.notify_all();
 }
@@ -75,39 +98,84 @@ void OutboxDbWorker::stop(Clock::time_point until) {
   cv_.notify_all();
   reader_.join();
   marker_.join();
-  log_->info("outbox database time reading_ms={} marking_ms={} mark_calls={}",
+  log_->info("outbox database time reading_ms={} reading_cpu_ms={} rows_read={} marking_ms={} marking_cpu_ms={} "
+             "rows_marked={} mark_calls={}",
              std::chrono::duration_cast<std::chrono::milliseconds>(readTime_).count(),
-             std::chrono::duration_cast<std::chrono::milliseconds>(markTime_).count(), markCalls_);
+             static_cast<long long>(readCpu_ * 1000), rowsRead_,
+             std::chrono::duration_cast<std::chrono::milliseconds>(markTime_).count(),
+             static_cast<long long>(markCpu_ * 1000), rowsMarked_, markCalls_);
+}
+
+void OutboxDbWorker::countDepth() {
+  lastDepth_ = Clock::now();
+  if (!callbacks_.depth) {
+    return;
+  }
+  auto depth = store_->outboxDepth();
+  if (!depth.ok()) {
+    metrics_.storeErrors.inc();
+    return;
+  }
+  callbacks_.depth(*depth);
 }
 
 void OutboxDbWorker::readLoop() {
+  pthread_setname_np(pthread_self(), "sb-outbox-read");  // for top -H and perf
+  countDepth();
   std::unique_lock lock(mutex_);
   while (true) {
-    cv_.wait(lock, [this] { return stopping_ || request_.has_value(); });
+    cv_.wait_for(lock, 1s, [this] { return stopping_ || request_.has_value(); });
     if (stopping_) {
       return;
+    }
+    if (Clock::now() - lastDepth_ >= 1s) {
+      lock.unlock();
+      countDepth();
+      lock.lock();
+    }
+    if (!request_) {
+      continue;
     }
     Request r = *request_;
     request_.reset();
     reading_ = true;
+    Page page;
+    if (!spares_.empty()) {
+      page.rows = std::move(spares_.back());
+      spares_.pop_back();
+    }
     lock.unlock();
     auto t0 = Clock::now();
-    Page page{store_->pendingOutbox(r.afterSeq, r.limit), r.generation, r.limit};
-    readTime_ += Clock::now() - t0;
-    if (!page.rows.ok()) {
+    const double c0 = threadCpuSeconds();
+    page.generation = r.generation;
+    page.limit = r.limit;
+    page.status = store_->pendingOutboxInto(r.afterSeq, r.limit, page.rows);
+    if (page.status.ok()) {
+      rowsRead_ += static_cast<std::int64_t>(page.rows.size());
+      if (callbacks_.prepare) {
+        for (auto& row : page.rows) {
+          callbacks_.prepare(row);
+        }
+      }
+    } else {
       metrics_.storeErrors.inc();
-      log_->warn("cannot read the outbox: {}", page.rows.error().describe());
+      log_->warn("cannot read the outbox: {}", page.status.error().describe());
     }
+    readTime_ += Clock::now() - t0;
+    readCpu_ += threadCpuSeconds() - c0;
     lock.lock();
     reading_ = false;
     page_ = std::move(page);
     lock.unlock();
-    ready_();
+    if (callbacks_.pageReady) {
+      callbacks_.pageReady();
+    }
     lock.lock();
   }
 }
 
 void OutboxDbWorker::markLoop() {
+  pthread_setname_np(pthread_self(), "sb-outbox-mark");
   std::unique_lock lock(mutex_);
   while (true) {
     cv_.wait(lock, [this] { return stopping_ || !marks_.empty(); });
@@ -123,8 +191,10 @@ void OutboxDbWorker::markLoop() {
     marking_ = true;
     lock.unlock();
     auto t0 = Clock::now();
+    const double c0 = threadCpuSeconds();
     auto status = store_->markProduced(batch);
     markTime_ += Clock::now() - t0;
+    markCpu_ += threadCpuSeconds() - c0;
     ++markCalls_;
     lock.lock();
     marking_ = false;
@@ -134,6 +204,8 @@ void OutboxDbWorker::markLoop() {
       log_->warn("cannot mark {} outbox rows produced: {}", batch.size(), status.error().describe());
       marks_.insert(marks_.begin(), batch.begin(), batch.end());
       cv_.wait_for(lock, retryBackoff_, [this] { return stopping_; });
+    } else {
+      rowsMarked_ += static_cast<std::int64_t>(batch.size());
     }
     cv_.notify_all();
   }

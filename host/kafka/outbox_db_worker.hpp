@@ -1,9 +1,12 @@
 #pragma once
 
-// The relay's database side on threads of its own: reading the next page of pending rows and
-// deleting delivered ones overlap with producing, so a slow database and a slow cluster add up
-// to the slower of the two rather than their sum.
+// The relay's database side on threads of its own, so the produce loop never waits on SQL:
+// reading the next page of pending rows (and preparing each row for the wire: converting it to
+// the deployment's format when it was stored in another), deleting delivered rows, and counting
+// the outbox. A slow database and a slow cluster then add up to the slower of the two rather
+// than their sum.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -25,14 +28,19 @@ class OutboxDbWorker {
  public:
   using Clock = std::chrono::steady_clock;
   struct Page {
-    sdk::Result<std::vector<OutboxRecord>> rows = std::vector<OutboxRecord>{};
+    sdk::Status status = sdk::okStatus();
+    std::vector<OutboxRecord> rows;
     std::uint64_t generation = 0;
     int limit = 0;
   };
+  struct Callbacks {
+    std::function<void(OutboxRecord&)> prepare;  // each row read, on the reading thread
+    std::function<void()> pageReady;             // a page has arrived (reading thread)
+    std::function<void(std::int64_t)> depth;     // the outbox depth, about once a second (reading thread)
+  };
 
-  /// `ready` is called (from a worker thread) when a page has arrived.
   OutboxDbWorker(std::shared_ptr<Store> store, KafkaMetrics& metrics, std::chrono::milliseconds retryBackoff,
-                 std::function<void()> ready);
+                 Callbacks callbacks);
   ~OutboxDbWorker();
   OutboxDbWorker(const OutboxDbWorker&) = delete;
   OutboxDbWorker& operator=(const OutboxDbWorker&) = delete;
@@ -42,6 +50,9 @@ class OutboxDbWorker {
   bool pageOutstanding() const;
   /// The answer to the last request, once it arrived.
   std::optional<Page> takePage();
+  /// Hands back the rows of a page that was produced: the next read fills them again, reusing
+  /// their buffers (reading then allocates nothing, and memory is freed by the thread that took it).
+  void recycle(std::vector<OutboxRecord> rows);
 
   /// Queues delivered rows for deletion (retried until the database takes them).
   void markProduced(std::vector<std::int64_t> seqs);
@@ -55,11 +66,12 @@ class OutboxDbWorker {
  private:
   void readLoop();
   void markLoop();
+  void countDepth();
 
   std::shared_ptr<Store> store_;
   KafkaMetrics& metrics_;
   std::chrono::milliseconds retryBackoff_;
-  std::function<void()> ready_;
+  Callbacks callbacks_;
   std::shared_ptr<spdlog::logger> log_;
 
   mutable std::mutex mutex_;
@@ -74,12 +86,20 @@ class OutboxDbWorker {
   std::optional<Request> request_;
   bool reading_ = false;
   std::optional<Page> page_;
+  std::vector<std::vector<OutboxRecord>> spares_;  // at most kSpares
   std::vector<std::int64_t> marks_;
   bool marking_ = false;
-  Clock::duration readTime_{}, markTime_{};  // Each touched by its own thread only.
-  std::int64_t markCalls_ = 0;
+  Clock::time_point lastDepth_{};
+  // Each touched by its own thread only; logged at stop. CPU time tells a busy database thread
+  // from one that waits (for the disk, a lock, or a CPU on a loaded machine).
+  Clock::duration readTime_{}, markTime_{};
+  double readCpu_ = 0, markCpu_ = 0;
+  std::int64_t rowsRead_ = 0, rowsMarked_ = 0, markCalls_ = 0;
   std::thread reader_;
   std::thread marker_;
 };
+
+/// CPU seconds the calling thread has used.
+double threadCpuSeconds();
 
 }  // namespace switchboard::host

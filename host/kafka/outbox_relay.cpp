@@ -1,5 +1,7 @@
 #include "kafka/outbox_relay.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "common/clock.hpp"
@@ -31,6 +33,8 @@ sdk::Status OutboxRelay::createProducer() {
     rd_kafka_topic_destroy(t);
   }
   topics_.clear();
+  lastTopicName_ = nullptr;
+  lastTopic_ = nullptr;
   producer_.reset();
   auto conf = makeConf(clientProperties(settings_, bootstrap_, RD_KAFKA_PRODUCER));
   SB_TRY(conf);
@@ -45,14 +49,24 @@ sdk::Status OutboxRelay::createProducer() {
 
 sdk::Status OutboxRelay::start() {
   SB_TRY(createProducer());
+  OutboxDbWorker::Callbacks callbacks;
+  // Rows stored in another format than the deployment's are converted on the reading thread, off
+  // the produce loop. A row that does not convert stays as it is: producing it fails, loudly.
+  callbacks.prepare = [format = settings_.format](OutboxRecord& r) {
+    if (r.topic != topic::kDlq) {
+      (void)convertPayload(r, format);
+    }
+  };
   // A page arriving only wakes the relay; unlike notify() it does not mean new rows are waiting.
-  db_ = std::make_unique<OutboxDbWorker>(store_, metrics_, settings_.retryBackoff, [this] {
+  callbacks.pageReady = [this] {
     {
       std::lock_guard lock(mutex_);
       pageReady_ = true;
     }
     cv_.notify_all();
-  });
+  };
+  callbacks.depth = [this](std::int64_t depth) { onDepth(depth); };
+  db_ = std::make_unique<OutboxDbWorker>(store_, metrics_, settings_.retryBackoff, std::move(callbacks));
   stopping_ = false;
   thread_ = std::thread([this] { run(); });
   return sdk::okStatus();
@@ -89,6 +103,8 @@ bool OutboxRelay::waitFor(std::chrono::milliseconds d) {
 }
 
 void OutboxRelay::run() {
+  pthread_setname_np(pthread_self(), "sb-outbox-relay");  // for top -H and perf
+  cpuStart_ = threadCpuSeconds();
   bool woken = true;
   while (true) {
     {
@@ -102,25 +118,20 @@ void OutboxRelay::run() {
       woken = true;
       continue;
     }
-    const auto now = Clock::now();
-    auto s0 = Clock::now();
     collectPage();
     requestPage(woken);
     woken = false;
-    auto s1 = Clock::now();
     produceBacklog();
-    auto s2 = Clock::now();
-    rd_kafka_poll(producer_.get(), inFlight_.empty() ? 0 : 5);
-    checkDeliveryTimeout();
-    auto s3 = Clock::now();
-    flushMarks();
-    tFetch_ += s1 - s0;
-    tProduce_ += s2 - s1;
-    tPoll_ += s3 - s2;
-    if (now - lastDepth_ >= 1s) {
-      updateDepth();
+    // Serve delivery reports. Block briefly only when there is nothing to produce meanwhile.
+    int wait = 0;
+    if (backlogEmpty() && !inFlightEmpty()) {
+      wait = db_->pageOutstanding() ? 1 : 5;
     }
-    if (inFlight_.empty() && backlog_.empty()) {
+    pollProducer(wait);
+    checkDeliveryTimeout();
+    flushMarks();
+    metrics_.inFlight.set(static_cast<double>(unreported_));
+    if (inFlightEmpty() && backlogEmpty()) {
       if (!db_->pageOutstanding() && db_->marksSettled()) {
         // Idle: every row we read is marked, so reading from the start again is exact and also
         // picks up rows whose transaction committed after rows with a higher seq (PostgreSQL).
@@ -133,26 +144,27 @@ void OutboxRelay::run() {
       wake_ = false;
     }
   }
-  // Where the relay's time went: tells a slow database from a slow cluster.
-  log_->info("outbox relay stopping; time spent reading_outbox_ms={} producing_ms={} polling_ms={}",
-             std::chrono::duration_cast<std::chrono::milliseconds>(tFetch_).count(),
-             std::chrono::duration_cast<std::chrono::milliseconds>(tProduce_).count(),
-             std::chrono::duration_cast<std::chrono::milliseconds>(tPoll_).count());
+  // Where the relay's CPU went, beside the database threads' (logged when they stop).
+  log_->info("outbox relay stopping; produced={} relay_cpu_ms={}", producedCount_,
+             static_cast<long long>((threadCpuSeconds() - cpuStart_) * 1000));
   // Shutdown: nothing new, give in-flight records until the deadline, keep what was delivered.
   drain(stopDeadline_);
   flushMarks();
-  if (!inFlight_.empty()) {
-    log_->warn("stopping with {} records unacknowledged; they stay pending in the outbox", inFlight_.size());
+  if (!inFlightEmpty()) {
+    log_->warn("stopping with {} records unacknowledged; they stay pending in the outbox", unreported_);
   }
   if (producer_) {
     rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    rd_kafka_poll(producer_.get(), 0);
+    pollProducer(0);
   }
   inFlight_.clear();
+  unreported_ = 0;
   for (auto& [name, t] : topics_) {
     rd_kafka_topic_destroy(t);
   }
   topics_.clear();
+  lastTopicName_ = nullptr;
+  lastTopic_ = nullptr;
   producer_.reset();
   db_->stop(std::max(stopDeadline_, Clock::now() + 1s));
 }
@@ -160,8 +172,10 @@ void OutboxRelay::run() {
 void OutboxRelay::requestPage(bool woken) {
   // A wake-up that arrives while a page is being read must not be lost: it asks for one more read.
   wantPage_ = wantPage_ || woken;
-  const int room = settings_.maxInFlight - static_cast<int>(inFlight_.size() + backlog_.size());
-  if (!backlog_.empty() || room < settings_.outboxBatch / 2 + 1) {
+  // The next page is read while this one is produced (so the produce loop never waits for SQL),
+  // as long as the rows held in memory stay within max_in_flight.
+  const int room = settings_.maxInFlight - static_cast<int>(unreported_ + backlogSize_);
+  if (room < std::min(settings_.outboxBatch / 2 + 1, settings_.maxInFlight)) {
     return;
   }
   if (!(wantPage_ || moreWaiting_ || Clock::now() - lastFetch_ >= settings_.pollInterval)) {
@@ -175,67 +189,127 @@ void OutboxRelay::requestPage(bool woken) {
 
 void OutboxRelay::collectPage() {
   auto page = db_->takePage();
-  if (!page || page->generation != generation_) {
-    return;  // nothing yet, or read before a recovery started over
-  }
-  if (!page->rows.ok()) {
-    moreWaiting_ = false;
+  if (!page) {
     return;
   }
-  auto& rows = page->rows.value();
-  moreWaiting_ = static_cast<int>(rows.size()) == page->limit;
-  for (auto& r : rows) {
-    cursor_ = std::max(cursor_, r.seq);
-    if (inFlight_.count(r.seq) == 0) {
-      backlog_.push_back(std::move(r));
-    }
+  if (page->generation != generation_) {
+    db_->recycle(std::move(page->rows));  // read before a recovery started over
+    return;
   }
+  if (!page->status.ok()) {
+    moreWaiting_ = false;
+    db_->recycle(std::move(page->rows));
+    return;
+  }
+  auto& rows = page->rows;
+  moreWaiting_ = static_cast<int>(rows.size()) == page->limit;
+  // Rows already held (in flight or waiting) are not taken twice.
+  std::int64_t held = backlog_.empty() ? -1 : backlog_.back().rows.back().seq;
+  if (!inFlight_.empty()) {
+    held = std::max(held, inFlight_.back().seq);
+  }
+  std::size_t first = 0;
+  while (first < rows.size() && rows[first].seq <= held) {
+    ++first;
+  }
+  if (!rows.empty()) {
+    cursor_ = std::max(cursor_, rows.back().seq);
+  }
+  if (first == rows.size()) {
+    db_->recycle(std::move(rows));
+    return;
+  }
+  backlogSize_ += rows.size() - first;
+  backlog_.push_back(BacklogPage{std::move(rows), first});
+}
+
+void OutboxRelay::clearBacklog() {
+  for (auto& page : backlog_) {
+    db_->recycle(std::move(page.rows));
+  }
+  backlog_.clear();
+  backlogSize_ = 0;
 }
 
 void OutboxRelay::produceBacklog() {
   while (!backlog_.empty() && !failed_) {
-    auto status = produceOne(backlog_.front());
+    auto& page = backlog_.front();
+    const OutboxRecord& record = page.rows[page.next];
+    auto status = produceOne(record);
     if (!status.ok()) {
       if (status.error().code == "kafka.queue_full") {
         return;  // librdkafka is full: poll, then continue with the same record.
       }
       metrics_.produceFailed.inc();
-      log_->warn("cannot produce outbox row {}: {}", backlog_.front().seq, status.error().describe());
+      log_->warn("cannot produce outbox row {}: {}", record.seq, status.error().describe());
       failed_ = true;
       return;
     }
-    backlog_.pop_front();
+    --backlogSize_;
+    if (++page.next == page.rows.size()) {
+      db_->recycle(std::move(page.rows));
+      backlog_.pop_front();
+    }
+    // Serve delivery reports as we go, so their queue stays short.
+    if ((++producedCount_ & 1023) == 0) {
+      pollProducer(0);
+    }
   }
-  metrics_.inFlight.set(static_cast<double>(inFlight_.size()));
+}
+
+rd_kafka_topic_t* OutboxRelay::topicHandle(const std::string& logical) {
+  if (lastTopicName_ != nullptr && *lastTopicName_ == logical) {
+    return lastTopic_;
+  }
+  auto it = topics_.find(logical);
+  if (it == topics_.end()) {
+    it = topics_.emplace(logical, rd_kafka_topic_new(producer_.get(), settings_.topicName(logical).c_str(), nullptr))
+             .first;
+  }
+  lastTopicName_ = &it->first;
+  lastTopic_ = it->second;
+  return lastTopic_;
 }
 
 sdk::Status OutboxRelay::produceOne(const OutboxRecord& r) {
-  auto& topic = topics_[r.topic];
-  if (topic == nullptr) {
-    topic = rd_kafka_topic_new(producer_.get(), settings_.topicName(r.topic).c_str(), nullptr);
+  rd_kafka_topic_t* topic = topicHandle(r.topic);
+  // A dead letter is unpacked from its protobuf Envelope, whatever format it was stored in.
+  OutboxRecord proto;
+  const OutboxRecord* deadLetter = &r;
+  if (r.topic == topic::kDlq && r.payloadFormat != PayloadFormat::Protobuf) {
+    proto = r;
+    SB_TRY(convertPayload(proto, Format::Protobuf));
+    deadLetter = &proto;
   }
   rd_kafka_headers_t* headers = rd_kafka_headers_new(12);
   addCloudEventHeaders(headers, r, settings_.format);
-  std::string key = r.key;
-  std::string value;
+  std::string_view key = r.key;
+  std::string_view value = r.payload;
+  DeadLetterWire dead;
+  std::string converted;
   if (r.topic == topic::kDlq) {
-    auto wire = deadLetterWire(r, headers);
+    auto wire = deadLetterWire(*deadLetter, headers);
     if (!wire.ok()) {
       rd_kafka_headers_destroy(headers);
       return wire.takeError();
     }
-    key = std::move(wire->key);
-    value = std::move(wire->value);
-  } else {
-    auto wire = toWire(r.payload, settings_.format);
-    if (!wire.ok()) {
+    dead = std::move(wire).value();
+    key = dead.key;
+    value = dead.value;
+  } else if (r.payloadFormat != payloadFormatOf(settings_.format)) {
+    // Normally done on the reading thread; here only when that conversion failed.
+    OutboxRecord copy = r;
+    auto status = convertPayload(copy, settings_.format);
+    if (!status.ok()) {
       rd_kafka_headers_destroy(headers);
-      return wire.takeError();
+      return status;
     }
-    value = std::move(wire).value();
+    converted = std::move(copy.payload);
+    value = converted;
   }
   auto err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_RKT(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                               RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(value.data(), value.size()),
+                               RD_KAFKA_V_KEY(key.data(), key.size()),
+                               RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
                                RD_KAFKA_V_HEADERS(headers),
                                RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(r.seq))),
                                RD_KAFKA_V_END);
@@ -246,21 +320,30 @@ sdk::Status OutboxRelay::produceOne(const OutboxRecord& r) {
     }
     return kafkaError(err, "produce to " + settings_.topicName(r.topic));
   }
-  inFlight_[r.seq] = InFlight{Clock::now(), r.createdAtMs};
+  inFlight_.push_back(InFlight{r.seq, Clock::now(), r.createdAtMs, false});
+  ++unreported_;
   return sdk::okStatus();
 }
 
 void OutboxRelay::onDelivery(const rd_kafka_message_t* m) {
   const auto seq = static_cast<std::int64_t>(reinterpret_cast<intptr_t>(m->_private));
-  auto it = inFlight_.find(seq);
+  auto it = std::lower_bound(inFlight_.begin(), inFlight_.end(), seq,
+                             [](const InFlight& f, std::int64_t s) { return f.seq < s; });
+  const bool tracked = it != inFlight_.end() && it->seq == seq && !it->reported;
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     toMark_.push_back(seq);
     metrics_.produced.inc();
-    if (it != inFlight_.end()) {
-      metrics_.deliveryLatency.observe(std::chrono::duration<double>(Clock::now() - it->second.producedAt).count());
-      if (it->second.createdAtMs > 0) {
-        metrics_.outboxLatency.observe(static_cast<double>(std::max<std::int64_t>(0, nowMs() - it->second.createdAtMs)) /
-                                       1000.0);
+    if (tracked) {
+      // Reports come in bursts of thousands: read the clocks once per 32 of them (microseconds
+      // apart), not twice per record.
+      if ((reportsSinceClock_++ & 31) == 0) {
+        reportClock_ = Clock::now();
+        reportClockMs_ = nowMs();
+      }
+      metrics_.deliveryLatency.observe(std::chrono::duration<double>(reportClock_ - it->producedAt).count());
+      if (it->createdAtMs > 0) {
+        metrics_.outboxLatency.observe(
+            static_cast<double>(std::max<std::int64_t>(0, reportClockMs_ - it->createdAtMs)) / 1000.0);
       }
     }
   } else {
@@ -271,9 +354,18 @@ void OutboxRelay::onDelivery(const rd_kafka_message_t* m) {
     }
     failed_ = true;
   }
-  if (it != inFlight_.end()) {
-    inFlight_.erase(it);
+  if (tracked) {
+    it->reported = true;
+    --unreported_;
+    while (!inFlight_.empty() && inFlight_.front().reported) {
+      inFlight_.pop_front();
+    }
   }
+}
+
+void OutboxRelay::pollProducer(int timeoutMs) {
+  reportsSinceClock_ = 0;  // the first report of this poll reads the clocks
+  rd_kafka_poll(producer_.get(), timeoutMs);
 }
 
 void OutboxRelay::checkDeliveryTimeout() {
@@ -282,16 +374,15 @@ void OutboxRelay::checkDeliveryTimeout() {
   // successors. The relay times out instead, and only ever by starting over from the oldest
   // pending row: the partition log then holds an in-order prefix followed by the re-produced rest.
   const auto now = Clock::now();
-  if (inFlight_.empty() || failed_ || now - lastTimeoutScan_ < 100ms) {
+  if (inFlightEmpty() || failed_ || now - lastTimeoutScan_ < 100ms) {
     return;
   }
   lastTimeoutScan_ = now;
-  const auto oldest = std::min_element(inFlight_.begin(), inFlight_.end(), [](const auto& a, const auto& b) {
-    return a.second.producedAt < b.second.producedAt;
-  });
-  if (now - oldest->second.producedAt > settings_.messageTimeout) {
+  // Reported entries leave the front at once, so the front is the oldest one still waiting.
+  const InFlight& oldest = inFlight_.front();
+  if (now - oldest.producedAt > settings_.messageTimeout) {
     metrics_.produceFailed.inc();
-    log_->warn("outbox row {} not acknowledged within {} ms; starting over from the oldest pending row", oldest->first,
+    log_->warn("outbox row {} not acknowledged within {} ms; starting over from the oldest pending row", oldest.seq,
                settings_.messageTimeout.count());
     failed_ = true;
   }
@@ -305,8 +396,8 @@ void OutboxRelay::flushMarks() {
 }
 
 void OutboxRelay::drain(Clock::time_point until) {
-  while (producer_ && !inFlight_.empty() && Clock::now() < until) {
-    rd_kafka_poll(producer_.get(), 10);
+  while (producer_ && !inFlightEmpty() && Clock::now() < until) {
+    pollProducer(10);
   }
 }
 
@@ -317,16 +408,17 @@ void OutboxRelay::recover() {
   rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE);
   drain(Clock::now() + std::min<std::chrono::milliseconds>(settings_.messageTimeout, 5s));
   flushMarks();
-  if (!inFlight_.empty()) {
+  if (!inFlightEmpty()) {
     rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    rd_kafka_poll(producer_.get(), 100);
-    inFlight_.clear();
+    pollProducer(100);
   }
+  inFlight_.clear();
+  unreported_ = 0;
   // Starting over from the oldest pending row is exact only once the delivered rows are gone.
   if (!db_->waitMarksSettled(Clock::now() + 10s)) {
     log_->warn("delivered outbox rows not yet marked; some will be produced twice");
   }
-  backlog_.clear();
+  clearBacklog();
   cursor_ = 0;
   ++generation_;
   failed_ = false;
@@ -350,22 +442,16 @@ void OutboxRelay::recover() {
   moreWaiting_ = true;
 }
 
-void OutboxRelay::updateDepth() {
-  lastDepth_ = Clock::now();
-  auto depth = store_->outboxDepth();
-  if (!depth.ok()) {
-    metrics_.storeErrors.inc();
-    return;
-  }
-  metrics_.outboxDepth.set(static_cast<double>(*depth));
-  const bool over = *depth >= settings_.outboxLimit;
+void OutboxRelay::onDepth(std::int64_t depth) {
+  metrics_.outboxDepth.set(static_cast<double>(depth));
+  const bool over = depth >= settings_.outboxLimit;
   if (over != overLimit_.exchange(over)) {
     if (over) {
       log_->error("outbox over its limit: depth={} limit={}; Kafka is not keeping up or unreachable, new inbound "
                   "work is refused until it drains",
-                  *depth, settings_.outboxLimit);
+                  depth, settings_.outboxLimit);
     } else {
-      log_->info("outbox back under its limit: depth={} limit={}", *depth, settings_.outboxLimit);
+      log_->info("outbox back under its limit: depth={} limit={}", depth, settings_.outboxLimit);
     }
   }
   metrics_.outboxOverLimit.set(over ? 1 : 0);

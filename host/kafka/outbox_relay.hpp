@@ -47,9 +47,13 @@ class OutboxRelay {
   bool overLimit() const { return overLimit_.load(); }
 
  private:
+  // A record handed to librdkafka. Records are produced in seq order, so the deque is sorted by
+  // seq, its front is the oldest, and a delivery report finds its entry by binary search.
   struct InFlight {
+    std::int64_t seq = 0;
     std::chrono::steady_clock::time_point producedAt;
     std::int64_t createdAtMs = 0;
+    bool reported = false;
   };
 
   static void deliveryCallback(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
@@ -65,8 +69,11 @@ class OutboxRelay {
   void flushMarks();
   void recover();
   void drain(std::chrono::steady_clock::time_point until);
-  void updateDepth();
+  void onDepth(std::int64_t depth);
+  void pollProducer(int timeoutMs);
   bool waitFor(std::chrono::milliseconds d);
+  bool inFlightEmpty() const { return unreported_ == 0; }
+  rd_kafka_topic_t* topicHandle(const std::string& logical);
 
   KafkaSettings settings_;
   std::string bootstrap_;
@@ -76,19 +83,34 @@ class OutboxRelay {
 
   RdKafkaPtr producer_;
   std::map<std::string, rd_kafka_topic_t*> topics_;
+  const std::string* lastTopicName_ = nullptr;  // the last lookup, which nearly every record repeats
+  rd_kafka_topic_t* lastTopic_ = nullptr;
 
   // Relay-thread state (delivery callbacks run inside rd_kafka_poll on the relay thread).
-  std::map<std::int64_t, InFlight> inFlight_;
-  std::deque<OutboxRecord> backlog_;
+  std::deque<InFlight> inFlight_;
+  std::size_t unreported_ = 0;  // entries of inFlight_ still waiting for their delivery report
+  // Rows read and not yet produced: whole pages, consumed from `next` on, then handed back to the
+  // database thread for reuse. `backlogSize_` counts the rows left in all of them.
+  struct BacklogPage {
+    std::vector<OutboxRecord> rows;
+    std::size_t next = 0;
+  };
+  std::deque<BacklogPage> backlog_;
+  std::size_t backlogSize_ = 0;
+  bool backlogEmpty() const { return backlogSize_ == 0; }
+  void clearBacklog();
   std::vector<std::int64_t> toMark_;
   std::int64_t cursor_ = 0;
   bool failed_ = false;
   bool moreWaiting_ = true;
   bool wantPage_ = true;
   std::chrono::steady_clock::time_point lastFetch_{};
-  std::chrono::steady_clock::time_point lastDepth_{};
   std::chrono::steady_clock::time_point lastTimeoutScan_{};
-  std::chrono::steady_clock::duration tFetch_{}, tProduce_{}, tPoll_{};
+  double cpuStart_ = 0;
+  std::uint32_t reportsSinceClock_ = 0;
+  std::chrono::steady_clock::time_point reportClock_{};
+  std::int64_t reportClockMs_ = 0;
+  std::int64_t producedCount_ = 0;
   std::uint64_t generation_ = 0;  // Bumped when the relay starts over; older pages are dropped.
   std::unique_ptr<OutboxDbWorker> db_;
 

@@ -95,7 +95,7 @@ sdk::Result<std::vector<std::pair<std::int64_t, sdk::InboundMessage>>> page(stor
 }  // namespace
 
 sdk::Result<ReplayReport> replayInbound(Store& store, const ReplayRequest& request, std::int64_t outboxLimit,
-                                        const std::function<void()>& notify) {
+                                        const std::function<void()>& notify, Format format) {
   auto* sql = dynamic_cast<storage::SqlStore*>(&store);
   if (sql == nullptr) {
     return sdk::Error::permanent("kafka.replay_unsupported", "replay needs the SQL store");
@@ -112,7 +112,7 @@ sdk::Result<ReplayReport> replayInbound(Store& store, const ReplayRequest& reque
     std::vector<OutboxRecord> records;
     for (auto& [seq, message] : *rows) {
       after = seq;
-      records.push_back(inboundRecord(message));
+      records.push_back(inboundRecord(message, format));
     }
     // Replay must not be what trips the outbox alarm: let the relay drain first.
     for (auto depth = store.outboxDepth(); depth.ok() && *depth + static_cast<std::int64_t>(records.size()) >

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "kafka/envelope.hpp"
 #include "storage/store.hpp"
 #include "switchboard/sdk/result.hpp"
 
@@ -29,8 +30,9 @@ struct ReplayReport {
 
 /// Queues the selected messages in the outbox in batches, oldest first, waiting while the outbox
 /// is above `outboxLimit` (replay never pushes it over the alarm level). `notify` wakes the relay.
-/// Needs the SQL store; other stores answer with a Permanent error.
+/// Needs the SQL store; other stores answer with a Permanent error. Records are encoded in
+/// `format`, the deployment's.
 sdk::Result<ReplayReport> replayInbound(Store& store, const ReplayRequest& request, std::int64_t outboxLimit,
-                                        const std::function<void()>& notify);
+                                        const std::function<void()>& notify, Format format = Format::Protobuf);
 
 }  // namespace switchboard::host

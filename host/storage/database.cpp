@@ -3,6 +3,10 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <mutex>
+
+#include "common/logging.hpp"
+#include "storage/sqlite_checkpointer.hpp"
 #include "storage/sqlite_pragmas.hpp"
 
 namespace switchboard::host::storage {
@@ -208,6 +212,15 @@ sdk::Error classifyException(Connection& conn, const std::exception& e) {
 sdk::Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options) {
   auto url = parseStorageUrl(options.url);
   SB_TRY(url);
+  if (url->dialect == Dialect::Sqlite) {
+    // A pooled connection is only ever used by the thread that leased it, so SQLite's
+    // per-connection mutex (taken by every bind, step and column call: a fifth of the time
+    // spent reading the outbox) guards nothing here. Multi-thread mode drops it. It can only be
+    // chosen before SQLite initialises; if something initialised it earlier this is refused
+    // and the default (serialized) mode stays, which is merely slower.
+    static std::once_flag once;
+    std::call_once(once, [] { (void)sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD); });
+  }
   std::unique_ptr<Database> db(new Database(options, url.value()));
   // An in-memory SQLite database exists per connection: one connection is the whole database.
   std::size_t n = url->sqlitePath == ":memory:" ? 1 : static_cast<std::size_t>(std::max(1, options.poolSize));
@@ -217,8 +230,22 @@ sdk::Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& opt
     slot.conn->dialect = url->dialect;
     SB_TRY(db->connect(*slot.conn));
   }
+  if (url->dialect == Dialect::Sqlite && url->sqlitePath != ":memory:") {
+    try {
+      db->checkpointer_ = std::make_unique<SqliteCheckpointer>(url->connect);
+      for (auto& slot : db->slots_) {
+        db->checkpointer_->attach(slot.conn->sql);
+      }
+    } catch (const std::exception& e) {
+      // Not fatal: the connections keep SQLite's own automatic checkpoint.
+      componentLogger("storage")->warn("no background WAL checkpoints ({}); commits checkpoint themselves",
+                                       e.what());
+    }
+  }
   return db;
 }
+
+Database::Database(DatabaseOptions options, ParsedUrl url) : options_(std::move(options)), url_(std::move(url)) {}
 
 Database::~Database() = default;
 
@@ -232,6 +259,9 @@ sdk::Status Database::connect(Connection& conn) {
       conn.sql.open(*soci::factory_sqlite3(), url_.connect);
       SB_TRY(applySqlitePragmas(conn.sql, options_.busyTimeout, options_.sqliteSynchronousFull,
                                 options_.sqliteCacheKiB));
+      if (checkpointer_) {
+        checkpointer_->attach(conn.sql);  // a reconnected session too
+      }
     } else {
       conn.sql.open(*soci::factory_postgresql(), url_.connect);
       // NOTICEs ("relation already exists, skipping") would go to stderr through libpq.

@@ -24,6 +24,8 @@ namespace switchboard::host::storage {
 
 namespace sdk = ::switchboard::sdk;
 
+class SqliteCheckpointer;
+
 enum class Dialect { Sqlite, Postgres };
 
 struct DatabaseOptions {
@@ -147,7 +149,7 @@ class Database {
     std::size_t index_;
   };
 
-  explicit Database(DatabaseOptions options, ParsedUrl url) : options_(std::move(options)), url_(std::move(url)) {}
+  Database(DatabaseOptions options, ParsedUrl url);
   sdk::Status connect(Connection& conn);
   static void rollback(Connection& c);
 
@@ -155,6 +157,8 @@ class Database {
   ParsedUrl url_;
   std::mutex mutex_;
   std::condition_variable freed_;
+  // Declared before the slots so the connections that call into it are closed first.
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
   std::vector<Slot> slots_;
 };
 

@@ -32,10 +32,26 @@ FastStatement::FastStatement(Connection& c, const std::string& sql, std::vector<
   }
   soci_ = std::make_unique<soci::statement>(c.sql);
   for (auto& o : out_) {
-    std::visit([this](auto* p) { soci_->exchange(soci::into(*p)); }, o);
+    if (auto* s = std::get_if<std::string*>(&o)) {
+      soci_->exchange(soci::into(**s));
+    } else if (auto* l = std::get_if<long long*>(&o)) {
+      soci_->exchange(soci::into(**l));
+    } else if (auto* i = std::get_if<int*>(&o)) {
+      soci_->exchange(soci::into(**i));
+    } else if (auto* b = std::get_if<BlobOut>(&o)) {
+      soci_->exchange(soci::into(*b->value));  // base64 text (see BlobOut)
+    }
   }
-  for (auto& i : in_) {
-    std::visit([this](auto* p) { soci_->exchange(soci::use(*p)); }, i);
+  for (auto& v : in_) {
+    if (auto* s = std::get_if<const std::string*>(&v)) {
+      soci_->exchange(soci::use(**s));
+    } else if (auto* l = std::get_if<const long long*>(&v)) {
+      soci_->exchange(soci::use(**l));
+    } else if (auto* i = std::get_if<const int*>(&v)) {
+      soci_->exchange(soci::use(**i));
+    } else if (auto* b = std::get_if<BlobIn>(&v)) {
+      soci_->exchange(soci::use(*b->value));  // base64 text (see BlobIn)
+    }
   }
   soci_->alloc();
   soci_->prepare(sql);
@@ -48,6 +64,50 @@ FastStatement::~FastStatement() {
   }
 }
 
+void FastStatement::bindSqlite() {
+  auto* st = static_cast<sqlite_api::sqlite3_stmt*>(stmt_);
+  sqlite_api::sqlite3_reset(st);
+  int index = 1;
+  for (const auto& v : in_) {
+    int rc = SQLITE_OK;
+    // SQLITE_STATIC: the variable outlives this execute, and nothing changes it meanwhile.
+    const auto keep = static_cast<sqlite_api::sqlite3_destructor_type>(nullptr);
+    if (const auto* s = std::get_if<const std::string*>(&v)) {
+      rc = sqlite_api::sqlite3_bind_text(st, index, (*s)->data(), static_cast<int>((*s)->size()), keep);
+    } else if (const auto* l = std::get_if<const long long*>(&v)) {
+      rc = sqlite_api::sqlite3_bind_int64(st, index, **l);
+    } else if (const auto* i = std::get_if<const int*>(&v)) {
+      rc = sqlite_api::sqlite3_bind_int(st, index, **i);
+    } else if (const auto* b = std::get_if<BlobIn>(&v)) {
+      rc = sqlite_api::sqlite3_bind_blob(st, index, b->value->data(), static_cast<int>(b->value->size()), keep);
+    }
+    if (rc != SQLITE_OK) {
+      fail(handleOf(conn_), rc, "cannot bind parameter " + std::to_string(index));
+    }
+    ++index;
+  }
+}
+
+void FastStatement::readSqliteRow() {
+  auto* st = static_cast<sqlite_api::sqlite3_stmt*>(stmt_);
+  int col = 0;
+  for (auto& o : out_) {
+    if (auto* s = std::get_if<std::string*>(&o)) {
+      const auto* text = reinterpret_cast<const char*>(sqlite_api::sqlite3_column_text(st, col));
+      (*s)->assign(text != nullptr ? text : "", static_cast<std::size_t>(sqlite_api::sqlite3_column_bytes(st, col)));
+    } else if (auto* l = std::get_if<long long*>(&o)) {
+      **l = sqlite_api::sqlite3_column_int64(st, col);
+    } else if (auto* i = std::get_if<int*>(&o)) {
+      **i = sqlite_api::sqlite3_column_int(st, col);
+    } else if (auto* b = std::get_if<BlobOut>(&o)) {
+      const auto* bytes = static_cast<const char*>(sqlite_api::sqlite3_column_blob(st, col));
+      b->value->assign(bytes != nullptr ? bytes : "",
+                       static_cast<std::size_t>(sqlite_api::sqlite3_column_bytes(st, col)));
+    }
+    ++col;
+  }
+}
+
 bool FastStatement::execute() {
   if (soci_) {
     const bool row = soci_->execute(true);
@@ -56,40 +116,12 @@ bool FastStatement::execute() {
   }
   auto* st = static_cast<sqlite_api::sqlite3_stmt*>(stmt_);
   sqlite_api::sqlite3* db = handleOf(conn_);
-  sqlite_api::sqlite3_reset(st);
-  int index = 1;
-  for (const auto& v : in_) {
-    int rc = SQLITE_OK;
-    if (const auto* s = std::get_if<const std::string*>(&v)) {
-      // SQLITE_STATIC: the variable outlives this execute, and nothing changes it meanwhile.
-      rc = sqlite_api::sqlite3_bind_text(st, index, (*s)->data(), static_cast<int>((*s)->size()),
-                                           static_cast<sqlite_api::sqlite3_destructor_type>(nullptr));
-    } else if (const auto* l = std::get_if<const long long*>(&v)) {
-      rc = sqlite_api::sqlite3_bind_int64(st, index, **l);
-    } else if (const auto* i = std::get_if<const int*>(&v)) {
-      rc = sqlite_api::sqlite3_bind_int(st, index, **i);
-    }
-    if (rc != SQLITE_OK) {
-      fail(db, rc, "cannot bind parameter " + std::to_string(index));
-    }
-    ++index;
-  }
+  bindSqlite();
   const int rc = sqlite_api::sqlite3_step(st);
   bool row = false;
   if (rc == SQLITE_ROW) {
     row = true;
-    int col = 0;
-    for (auto& o : out_) {
-      if (auto* s = std::get_if<std::string*>(&o)) {
-        const auto* text = reinterpret_cast<const char*>(sqlite_api::sqlite3_column_text(st, col));
-        (*s)->assign(text != nullptr ? text : "", static_cast<std::size_t>(sqlite_api::sqlite3_column_bytes(st, col)));
-      } else if (auto* l = std::get_if<long long*>(&o)) {
-        **l = sqlite_api::sqlite3_column_int64(st, col);
-      } else if (auto* i = std::get_if<int*>(&o)) {
-        **i = sqlite_api::sqlite3_column_int(st, col);
-      }
-      ++col;
-    }
+    readSqliteRow();
   } else if (rc != SQLITE_DONE) {
     sqlite_api::sqlite3_reset(st);
     fail(db, rc, "statement failed");
@@ -98,6 +130,36 @@ bool FastStatement::execute() {
   // Reset at once: a statement left on its first row would pin a read snapshot.
   sqlite_api::sqlite3_reset(st);
   return row;
+}
+
+void FastStatement::forEachRow(const std::function<void()>& row) {
+  affected_ = 0;
+  if (soci_) {
+    if (soci_->execute(true)) {
+      do {
+        row();
+      } while (soci_->fetch());
+    }
+    return;
+  }
+  auto* st = static_cast<sqlite_api::sqlite3_stmt*>(stmt_);
+  bindSqlite();
+  // Reset however this ends (a throwing callback included): an open read would pin a snapshot.
+  struct Reset {
+    sqlite_api::sqlite3_stmt* st;
+    ~Reset() { sqlite_api::sqlite3_reset(st); }
+  } reset{st};
+  for (;;) {
+    const int rc = sqlite_api::sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+      return;
+    }
+    if (rc != SQLITE_ROW) {
+      fail(handleOf(conn_), rc, "statement failed");
+    }
+    readSqliteRow();
+    row();
+  }
 }
 
 }  // namespace switchboard::host::storage

@@ -6,6 +6,7 @@
 // snapshot; SOCI's per-execute copies and allocations were a sixth of the inbound path's time.
 // On PostgreSQL it is a SOCI statement.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -15,10 +16,19 @@
 
 namespace switchboard::host::storage {
 
+/// Bytes bound or read as a BLOB on SQLite. On PostgreSQL SOCI passes text only, so there the
+/// value is base64 text and the SQL converts it (decode(:p, 'base64') / encode(col, 'base64')).
+struct BlobIn {
+  const std::string* value;
+};
+struct BlobOut {
+  std::string* value;
+};
+
 class FastStatement {
  public:
-  using In = std::variant<const std::string*, const long long*, const int*>;
-  using Out = std::variant<std::string*, long long*, int*>;
+  using In = std::variant<const std::string*, const long long*, const int*, BlobIn>;
+  using Out = std::variant<std::string*, long long*, int*, BlobOut>;
 
   /// `in` are bound to the placeholders in order; `out` receive the columns of the first row.
   FastStatement(Connection& c, const std::string& sql, std::vector<In> in, std::vector<Out> out = {});
@@ -29,10 +39,15 @@ class FastStatement {
   /// Runs with the current values of the bound variables; true when a row came back (outputs set).
   /// Throws soci errors (sqlite3_soci_error on SQLite), which Database classifies.
   bool execute();
+  /// Runs and calls `row` for every row, with the outputs set to it. For reads of many rows.
+  void forEachRow(const std::function<void()>& row);
   /// Rows changed by the last execute.
   long long affected() const { return affected_; }
 
  private:
+  void bindSqlite();
+  void readSqliteRow();
+
   Connection& conn_;
   std::vector<In> in_;
   std::vector<Out> out_;

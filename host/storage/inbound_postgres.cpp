@@ -126,7 +126,7 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
 
   // 3. Row by row only what is rare; collect the rest column by column.
   PgArray mSq, mT, mI, mC, mA, mK, mB, mX, mN, mCh, mS, mSn, mFm, mG, mR, mTi, mRe, mTs, mH, mHk, mCk;
-  PgArray oT, oTp, oK, oCe, oCt, oA, oC, oAs, oP, oAt, oN;
+  PgArray oT, oTp, oK, oCe, oCt, oA, oC, oAs, oP, oF, oAt, oN;
   std::map<std::pair<int, std::pair<std::string, std::string>>, std::optional<std::string>> signal;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& w = batch[i];
@@ -206,9 +206,6 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
     }
 
     if (w.encode) {
-      w.outbox = w.encode(m);
-    }
-    if (w.encode) {
       w.outbox = w.encode(m);  // now that the message has its id and conversation
     }
     auto& o = w.outbox;
@@ -229,7 +226,8 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
     oA.add(o.account);
     oC.add(o.conversation);
     oAs.add(o.assignee);
-    oP.add(toBase64(o.payload));
+    oP.add(toBase64(o.payload));  // bytes as base64 text, decoded by the server
+    oF.add(static_cast<long long>(o.payloadFormat));
     oAt.add(o.createdAtMs != 0 ? o.createdAtMs : now);
     oN.add(static_cast<long long>(o.attempts));
   }
@@ -292,16 +290,18 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
   }
   {
     const std::string a1 = oT.str(), a2 = oTp.str(), a3 = oK.str(), a4 = oCe.str(), a5 = oCt.str(), a6 = oA.str(),
-                      a7 = oC.str(), a8 = oAs.str(), a9 = oP.str(), a10 = oAt.str(), a11 = oN.str();
+                      a7 = oC.str(), a8 = oAs.str(), a9 = oP.str(), a10 = oAt.str(), a11 = oN.str(),
+                      a12 = oF.str();
     // In batch order, so seqs follow the messages.
     c.sql << "INSERT INTO outbox (tenant, topic, msg_key, ce_id, ce_type, account, conversation_id, assignee,"
-             " payload, created_at, attempts) SELECT u.t, u.tp, u.k, u.ce, u.ct, u.a, u.c, u.asg, u.p, u.at, u.n"
+             " payload, body, body_format, created_at, attempts) SELECT u.t, u.tp, u.k, u.ce, u.ct, u.a, u.c,"
+             " u.asg, '', decode(u.p, 'base64'), u.f, u.at, u.n"
              " FROM unnest(CAST(:t AS text[]), CAST(:tp AS text[]), CAST(:k AS text[]), CAST(:ce AS text[]),"
              " CAST(:ct AS text[]), CAST(:a AS text[]), CAST(:c AS text[]), CAST(:asg AS text[]),"
-             " CAST(:p AS text[]), CAST(:at AS bigint[]), CAST(:n AS int[])) WITH ORDINALITY"
-             " AS u(t, tp, k, ce, ct, a, c, asg, p, at, n, o) ORDER BY u.o",
+             " CAST(:p AS text[]), CAST(:f AS int[]), CAST(:at AS bigint[]), CAST(:n AS int[])) WITH ORDINALITY"
+             " AS u(t, tp, k, ce, ct, a, c, asg, p, f, at, n, o) ORDER BY u.o",
         soci::use(a1), soci::use(a2), soci::use(a3), soci::use(a4), soci::use(a5), soci::use(a6), soci::use(a7),
-        soci::use(a8), soci::use(a9), soci::use(a10), soci::use(a11);
+        soci::use(a8), soci::use(a9), soci::use(a12), soci::use(a10), soci::use(a11);
   }
   {
     PgArray t, i, at;

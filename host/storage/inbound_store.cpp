@@ -44,6 +44,7 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
         // conversation once and touch its last_message_at once at the end.
         std::unordered_map<std::string, ConversationState> conversations;
         const std::vector<long long> seqs = reserveMessageSeqs(c, batch.size());
+        SignalBatch signal;
         std::size_t index = 0;
         for (auto& w : batch) {
           auto& m = w.message;
@@ -136,7 +137,7 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           s.mConversationKey = it->second.key;
           s.messageInsert.execute();
 
-          writeSignalRows(c, sealer, w.signal);
+          signal.add(w.signal);
 
           if (w.encode) {
             w.outbox = w.encode(m);
@@ -154,6 +155,7 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           insertOutboxRow(c, o);
           out.push_back(std::move(stored));
         }
+        signal.write(c, sealer);
         for (const auto& [id, st] : conversations) {
           s.vTenant = st.tenant;
           s.vId = id;

@@ -108,6 +108,16 @@ const std::vector<Migration> kMigrations = {
          "CREATE TABLE plugin_state (tenant TEXT NOT NULL, ns TEXT NOT NULL, k TEXT NOT NULL, v TEXT NOT NULL,"
          " PRIMARY KEY (tenant, ns, k)){{WITHOUT_ROWID}}",
      }},
+    {2,
+     "outbox payload as bytes",
+     {
+         // The record's value as bytes, already in the wire format named by body_format
+         // (0 protobuf, 1 JSON), so the relay sends it as stored: no base64 decoding, and no
+         // conversion when the deployment's format is the one it was stored in. Rows from
+         // before keep body NULL and their base64 protobuf in payload; new rows leave payload ''.
+         "ALTER TABLE outbox ADD COLUMN body {{BLOB}}",
+         "ALTER TABLE outbox ADD COLUMN body_format INTEGER NOT NULL DEFAULT 0",
+     }},
 };
 
 std::string render(std::string sql, Dialect d) {
@@ -123,6 +133,7 @@ std::string render(std::string sql, Dialect d) {
   // SQLite keeps small rows looked up by their key in the key's b-tree only, saving one b-tree
   // write per row on the hot path (PostgreSQL has no such option and needs none).
   replace("{{WITHOUT_ROWID}}", d == Dialect::Sqlite ? " WITHOUT ROWID" : "");
+  replace("{{BLOB}}", d == Dialect::Sqlite ? "BLOB" : "BYTEA");
   return sql;
 }
 

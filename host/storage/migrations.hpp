@@ -13,7 +13,7 @@ namespace switchboard::host::storage {
 struct Migration {
   int version;
   std::string name;
-  std::vector<std::string> statements;  // {{SERIAL}}, {{ROWID}} and {{WITHOUT_ROWID}} are replaced per dialect
+  std::vector<std::string> statements;  // {{SERIAL}}, {{ROWID}}, {{WITHOUT_ROWID}} and {{BLOB}} are replaced per dialect
 };
 
 /// The migrations this build knows, in order.

@@ -1,3 +1,10 @@
+// The outbox: records waiting for Kafka. Written inside the transactions that produce them, read
+// by the relay in pages by seq, deleted once delivered. The relay reads and deletes hundreds of
+// thousands of rows a second when Kafka is fast, so the SQLite side drives sqlite3 directly and
+// keeps payloads as bytes.
+
+#include <algorithm>
+
 #include "common/clock.hpp"
 #include "storage/fast_statement.hpp"
 #include "storage/sql_store.hpp"
@@ -6,24 +13,53 @@ namespace switchboard::host::storage {
 
 namespace {
 
+// On PostgreSQL SOCI binds text only: bytes travel as base64 and the server converts them
+// (encode() wraps lines, hence the replace).
+const char* const kInsertSqlite =
+    "INSERT INTO outbox (tenant, topic, msg_key, ce_id, ce_type, account, conversation_id, assignee, payload, body,"
+    " body_format, created_at, attempts) VALUES (:t, :tp, :k, :ce, :ct, :a, :c, :as, '', :b, :f, :at, :n)";
+const char* const kInsertPostgres =
+    "INSERT INTO outbox (tenant, topic, msg_key, ce_id, ce_type, account, conversation_id, assignee, payload, body,"
+    " body_format, created_at, attempts) VALUES (:t, :tp, :k, :ce, :ct, :a, :c, :as, '', decode(:b, 'base64'), :f,"
+    " :at, :n)";
+const char* const kSelectSqlite =
+    "SELECT seq, topic, msg_key, ce_id, ce_type, tenant, account, conversation_id, assignee, created_at, attempts,"
+    " body_format, CASE WHEN body IS NULL THEN 1 ELSE 0 END, payload, COALESCE(body, X'') FROM outbox"
+    " WHERE seq > :after ORDER BY seq LIMIT :lim";
+const char* const kSelectPostgres =
+    "SELECT seq, topic, msg_key, ce_id, ce_type, tenant, account, conversation_id, assignee, created_at, attempts,"
+    " body_format, CASE WHEN body IS NULL THEN 1 ELSE 0 END, payload,"
+    " COALESCE(replace(encode(body, 'base64'), chr(10), ''), '') FROM outbox"
+    " WHERE seq > :after ORDER BY seq LIMIT :lim";
+
 struct OutboxInsert final : PreparedBase {
-  std::string tenant, topic, key, ceId, ceType, account, conversation, assignee, payload;
+  std::string tenant, topic, key, ceId, ceType, account, conversation, assignee, body;
   long long createdAt = 0;
-  int attempts = 0;
+  int attempts = 0, format = 0;
   FastStatement st;
   explicit OutboxInsert(Connection& c)
-      : st(c,
-           "INSERT INTO outbox (tenant, topic, msg_key, ce_id, ce_type, account, conversation_id, assignee, payload,"
-           " created_at, attempts) VALUES (:t, :tp, :k, :ce, :ct, :a, :c, :as, :p, :at, :n)",
-           {&tenant, &topic, &key, &ceId, &ceType, &account, &conversation, &assignee, &payload, &createdAt,
-            &attempts}) {}
+      : st(c, c.dialect == Dialect::Sqlite ? kInsertSqlite : kInsertPostgres,
+           {&tenant, &topic, &key, &ceId, &ceType, &account, &conversation, &assignee, BlobIn{&body}, &format,
+            &createdAt, &attempts}) {}
 };
 
-struct OutboxDelete final : PreparedBase {
-  long long seq = 0;
-  soci::statement st;
-  explicit OutboxDelete(soci::session& sql)
-      : st((sql.prepare << "DELETE FROM outbox WHERE seq = :s", soci::use(seq))) {}
+struct OutboxPage final : PreparedBase {
+  long long after = 0, seq = 0, createdAt = 0;
+  int limit = 0, attempts = 0, format = 0, legacy = 0;
+  std::string topic, key, ceId, ceType, tenant, account, conversation, assignee, legacyPayload, body;
+  FastStatement st;
+  explicit OutboxPage(Connection& c)
+      : st(c, c.dialect == Dialect::Sqlite ? kSelectSqlite : kSelectPostgres, {&after, &limit},
+           {&seq, &topic, &key, &ceId, &ceType, &tenant, &account, &conversation, &assignee, &createdAt, &attempts,
+            &format, &legacy, &legacyPayload, BlobOut{&body}}) {}
+};
+
+// Deletes one run of consecutive seqs (SQLite: a range scan of the rowid b-tree, no round trips).
+struct OutboxDeleteRange final : PreparedBase {
+  long long from = 0, to = 0;
+  FastStatement st;
+  explicit OutboxDeleteRange(Connection& c)
+      : st(c, "DELETE FROM outbox WHERE seq >= :from AND seq <= :to", {&from, &to}) {}
 };
 
 }  // namespace
@@ -38,8 +74,12 @@ void insertOutboxRow(Connection& c, const OutboxRecord& r) {
   s.account = r.account;
   s.conversation = r.conversation;
   s.assignee = r.assignee;
-  // Protobuf bytes: base64 keeps them intact in a TEXT column on both backends.
-  s.payload = toBase64(r.payload);
+  if (c.dialect == Dialect::Sqlite) {
+    s.body = r.payload;
+  } else {
+    s.body = toBase64(r.payload);
+  }
+  s.format = static_cast<int>(r.payloadFormat);
   s.createdAt = r.createdAtMs != 0 ? r.createdAtMs : nowMs();
   s.attempts = r.attempts;
   s.st.execute();
@@ -64,39 +104,121 @@ sdk::Status SqlStore::enqueue(const std::vector<OutboxRecord>& records) {
 }
 
 sdk::Result<std::vector<OutboxRecord>> SqlStore::pendingOutbox(std::int64_t afterSeq, int limit) {
-  return db().run<std::vector<OutboxRecord>>([&](Connection& c) -> sdk::Result<std::vector<OutboxRecord>> {
-    std::vector<OutboxRecord> out;
-    OutboxRecord r;
-    long long seq = 0, created = 0, after = afterSeq;
-    std::string payload;
-    soci::statement st =
-        (c.sql.prepare << "SELECT seq, topic, msg_key, ce_id, ce_type, tenant, account, conversation_id, assignee,"
-                          " payload, created_at, attempts FROM outbox WHERE seq > :after ORDER BY seq LIMIT :lim",
-         soci::into(seq), soci::into(r.topic), soci::into(r.key), soci::into(r.ceId), soci::into(r.ceType),
-         soci::into(r.tenant), soci::into(r.account), soci::into(r.conversation), soci::into(r.assignee),
-         soci::into(payload), soci::into(created), soci::into(r.attempts), soci::use(after), soci::use(limit));
-    st.execute();
-    while (st.fetch()) {
-      auto bytes = fromBase64(payload);
-      SB_TRY(bytes);
-      r.seq = seq;
-      r.createdAtMs = created;
-      r.payload = std::move(bytes).value();
-      out.push_back(r);
-    }
-    return out;
+  std::vector<OutboxRecord> out;
+  SB_TRY(pendingOutboxInto(afterSeq, limit, out));
+  return out;
+}
+
+sdk::Status SqlStore::pendingOutboxInto(std::int64_t afterSeq, int limit, std::vector<OutboxRecord>& out) {
+  std::size_t n = 0;
+  auto read = db().run<bool>([&](Connection& c) -> sdk::Result<bool> {
+    auto& s = c.get<OutboxPage>();
+    s.after = afterSeq;
+    s.limit = limit;
+    sdk::Status bad = sdk::okStatus();
+    s.st.forEachRow([&] {
+      if (n == out.size()) {
+        out.emplace_back();
+      }
+      // Assigning into the records already there reuses their strings' buffers.
+      OutboxRecord& r = out[n++];
+      r.seq = s.seq;
+      r.topic = s.topic;
+      r.key = s.key;
+      r.ceId = s.ceId;
+      r.ceType = s.ceType;
+      r.tenant = s.tenant;
+      r.account = s.account;
+      r.conversation = s.conversation;
+      r.assignee = s.assignee;
+      r.createdAtMs = s.createdAt;
+      r.attempts = s.attempts;
+      r.payloadFormat = s.format == static_cast<int>(PayloadFormat::Json) ? PayloadFormat::Json
+                                                                          : PayloadFormat::Protobuf;
+      if (s.legacy != 0) {
+        // Written before schema version 2: base64 protobuf in the text column.
+        auto bytes = fromBase64(s.legacyPayload);
+        if (!bytes.ok()) {
+          bad = bytes.takeError();
+        } else {
+          r.payload = std::move(bytes).value();
+        }
+        r.payloadFormat = PayloadFormat::Protobuf;
+      } else if (c.dialect == Dialect::Sqlite) {
+        r.payload.swap(s.body);  // the record's old buffer is read into next
+      } else {
+        auto bytes = fromBase64(s.body);
+        if (!bytes.ok()) {
+          bad = bytes.takeError();
+        } else {
+          r.payload = std::move(bytes).value();
+        }
+      }
+    });
+    SB_TRY(bad);
+    return true;
   });
+  if (!read.ok()) {
+    out.clear();
+    return read.takeError();
+  }
+  out.resize(n);
+  return sdk::okStatus();
 }
 
 sdk::Status SqlStore::markProduced(const std::vector<std::int64_t>& seqs) {
   if (seqs.empty()) {
     return sdk::okStatus();
   }
+  // Delivery reports arrive per partition, so the seqs come interleaved; sorted, they are mostly
+  // a few long runs, each deleted by one range statement instead of one statement per row.
+  std::vector<std::int64_t> sorted(seqs);
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   auto r = db().transact<bool>([&](Connection& c) -> sdk::Result<bool> {
-    auto& del = c.get<OutboxDelete>();
-    for (auto s : seqs) {
-      del.seq = s;
-      del.st.execute(true);
+    if (c.dialect == Dialect::Postgres) {
+      // One round trip for the whole list.
+      std::string list = "{";
+      for (std::size_t i = 0; i < sorted.size(); ++i) {
+        if (i != 0) {
+          list += ',';
+        }
+        list += std::to_string(sorted[i]);
+      }
+      list += "}";
+      c.sql << "DELETE FROM outbox WHERE seq = ANY(CAST(:s AS bigint[]))", soci::use(list);
+      return true;
+    }
+    auto& del = c.get<OutboxDeleteRange>();
+    // Debian builds SQLite with secure_delete on, which zeroes every deleted row and writes
+    // every freed page once more: twice the work of the deletion itself. A produced record's
+    // content is a copy of what the messages table keeps anyway, so here FAST is enough (rows
+    // are still zeroed inside the pages being written; emptied pages go to the freelist as
+    // they are). The connection's own setting is restored afterwards.
+    int secureDelete = 1;  // 0 off, 1 on, 2 fast
+    c.sql << "PRAGMA secure_delete", soci::into(secureDelete);
+    c.sql << "PRAGMA secure_delete = 2";
+    struct Restore {
+      Connection& c;
+      int value;
+      ~Restore() {
+        try {
+          c.sql << "PRAGMA secure_delete = " + std::to_string(value);
+        } catch (...) {
+          c.broken = true;  // cannot tell what the connection is set to: start it afresh
+        }
+      }
+    } restore{c, secureDelete};
+    for (std::size_t i = 0; i < sorted.size();) {
+      std::size_t j = i;
+      // Only seqs that were delivered: a run never spans a seq missing from the list.
+      while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) {
+        ++j;
+      }
+      del.from = sorted[i];
+      del.to = sorted[j];
+      del.st.execute();
+      i = j + 1;
     }
     return true;
   });

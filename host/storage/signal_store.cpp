@@ -62,6 +62,40 @@ void writeSignalRows(Connection& c, const KeySealer& sealer, const std::vector<S
   }
 }
 
+void SignalBatch::add(const std::vector<SignalWrite>& writes) {
+  for (const auto& w : writes) {
+    std::string id;
+    id.reserve(w.account.size() + w.key.size() + 3);
+    id += static_cast<char>('0' + static_cast<int>(w.table));
+    id += w.account;
+    id += '\0';
+    id += w.key;
+    auto [it, inserted] = index_.try_emplace(std::move(id), last_.size());
+    if (inserted) {
+      last_.push_back(&w);
+    } else {
+      last_[it->second] = &w;  // a later write to the same row replaces the earlier one
+    }
+  }
+}
+
+void SignalBatch::write(Connection& c, const KeySealer& sealer) {
+  auto& s = c.get<SignalStatements>();
+  for (const SignalWrite* w : last_) {
+    s.account = w->account;
+    s.address = w->key;
+    auto index = static_cast<std::size_t>(w->table);
+    if (w->value) {
+      s.sealed = sealer.seal(*w->value);
+      s.upsert[index]->execute();
+    } else {
+      s.remove[index]->execute();
+    }
+  }
+  last_.clear();
+  index_.clear();
+}
+
 sdk::Result<std::optional<std::string>> SqlStore::readSignal(SignalWrite::Table table, const std::string& account,
                                                              const std::string& key) {
   auto sealed = db().run<std::optional<std::string>>(

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 
 #include "storage/database.hpp"
 #include "storage/key_sealer.hpp"
@@ -30,6 +31,7 @@ class SqlStore final : public Store {
   sdk::Status recordResult(const sdk::CommandResult& result, const OutboxRecord& record) override;
   sdk::Status enqueue(const std::vector<OutboxRecord>& records) override;
   sdk::Result<std::vector<OutboxRecord>> pendingOutbox(std::int64_t afterSeq, int limit) override;
+  sdk::Status pendingOutboxInto(std::int64_t afterSeq, int limit, std::vector<OutboxRecord>& out) override;
   sdk::Status markProduced(const std::vector<std::int64_t>& seqs) override;
   sdk::Result<std::int64_t> outboxDepth() override;
   sdk::Result<std::optional<std::string>> readSignal(SignalWrite::Table table, const std::string& account,
@@ -67,6 +69,20 @@ class SqlStore final : public Store {
 
 /// Writes Signal rows (sealed) on a connection inside the caller's transaction.
 void writeSignalRows(Connection& c, const KeySealer& sealer, const std::vector<SignalWrite>& writes);
+
+/// The Signal writes of a whole batch, written once per row at the end: a burst from one peer
+/// rewrites its session with every message, and inside one transaction only the last value of
+/// each row is ever seen, so the earlier ones need neither sealing nor a statement.
+class SignalBatch {
+ public:
+  /// Keeps pointers: the writes must outlive write().
+  void add(const std::vector<SignalWrite>& writes);
+  void write(Connection& c, const KeySealer& sealer);
+
+ private:
+  std::vector<const SignalWrite*> last_;
+  std::unordered_map<std::string, std::size_t> index_;  // (table, account, key) -> slot in last_
+};
 /// Inserts outbox rows on a connection inside the caller's transaction.
 void insertOutboxRows(Connection& c, const std::vector<OutboxRecord>& records);
 void insertOutboxRow(Connection& c, const OutboxRecord& record);

@@ -27,8 +27,11 @@ sdk::Status applySqlitePragmas(soci::session& sql, std::chrono::milliseconds bus
   sql << "PRAGMA mmap_size = 268435456";
   // A batch of a few thousand messages dirties more than the default 1000-page checkpoint
   // threshold, which made every commit also copy the WAL back into the database. Checkpointing
-  // every ~40 MiB of WAL lets pages rewritten by consecutive batches be copied back once.
+  // every ~40 MiB of WAL lets pages rewritten by consecutive batches be copied back once. (Used
+  // only where the background checkpointer, sqlite_checkpointer.hpp, could not start.)
   sql << "PRAGMA wal_autocheckpoint = 10000";
+  // After a burst the WAL file is cut back to this size when it restarts, not kept at its peak.
+  sql << "PRAGMA journal_size_limit = 67108864";
   return sdk::okStatus();
 }
 

@@ -19,8 +19,12 @@ namespace switchboard::host {
 
 namespace sdk = ::switchboard::sdk;
 
-/// A record waiting to be produced to Kafka. `payload` is the protobuf encoding of the
-/// switchboard.v1 Envelope; the relay converts it to the deployment's format when it produces.
+/// How an outbox payload encodes the switchboard.v1 Envelope (stored as a number: never renumber).
+enum class PayloadFormat : int { Protobuf = 0, Json = 1 };
+
+/// A record waiting to be produced to Kafka. `payload` is the switchboard.v1 Envelope encoded as
+/// `payloadFormat` says; the relay sends it as it is when that is the deployment's format and
+/// converts it otherwise.
 struct OutboxRecord {
   std::int64_t seq = 0;          // Assigned by the store, increasing; produce order within a key.
   std::string topic;             // Logical topic: inbound | events | results | dlq (prefix added by Kafka).
@@ -29,6 +33,7 @@ struct OutboxRecord {
   std::string ceType;            // e.g. "switchboard.v1.InboundMessage"
   std::string tenant, account, conversation, assignee;
   std::string payload;
+  PayloadFormat payloadFormat = PayloadFormat::Protobuf;
   std::int64_t createdAtMs = 0;
   int attempts = 0;
 };
@@ -120,6 +125,15 @@ class Store {
   virtual sdk::Status enqueue(const std::vector<OutboxRecord>& records) = 0;
   /// Oldest pending records with seq > afterSeq.
   virtual sdk::Result<std::vector<OutboxRecord>> pendingOutbox(std::int64_t afterSeq, int limit) = 0;
+  /// The same into `out` (resized to the rows found), reusing the storage of the records it
+  /// holds: the relay reads pages of thousands of rows, and allocating every field of every row
+  /// afresh was a large part of its cost.
+  virtual sdk::Status pendingOutboxInto(std::int64_t afterSeq, int limit, std::vector<OutboxRecord>& out) {
+    auto rows = pendingOutbox(afterSeq, limit);
+    SB_TRY(rows);
+    out = std::move(rows).value();
+    return sdk::okStatus();
+  }
   /// Marks records produced (on a successful delivery report).
   virtual sdk::Status markProduced(const std::vector<std::int64_t>& seqs) = 0;
   virtual sdk::Result<std::int64_t> outboxDepth() = 0;

@@ -85,7 +85,9 @@ TEST_P(KafkaBridgeTest, OutboxRecordsReachKcatWithHeadersInOrder) {
     m.kind = sdk::MessageKind::Text;
     m.text = "text " + std::to_string(i);
     m.timestamp = host::nowMs();
-    records.push_back(host::inboundRecord(m));
+    // Stored in either format (a deployment that changed kafka.format keeps older rows): each is
+    // produced in the deployment's.
+    records.push_back(host::inboundRecord(m, i % 2 == 0 ? Format::Protobuf : Format::Json));
   }
   sdk::Event e;
   e.type = "session.state";
@@ -94,7 +96,7 @@ TEST_P(KafkaBridgeTest, OutboxRecordsReachKcatWithHeadersInOrder) {
   e.attributes = {{"state", "open"}};
   e.timestamp = 1;
   ASSERT_TRUE(store_->enqueue(records).ok());
-  ASSERT_TRUE(store_->enqueue({host::eventRecord(e)}).ok());
+  ASSERT_TRUE(store_->enqueue({host::eventRecord(e, format())}).ok());
   bridge_->notifyOutbox();
 
   auto got = kcatConsume(boot_, "switchboard.inbound", 30);

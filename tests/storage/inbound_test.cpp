@@ -209,6 +209,34 @@ TEST_P(StorageTest, LargeBatchReopensGroupsAndSignalDeletes) {
   }
 }
 
+TEST_P(StorageTest, SignalWritesOfABatchApplyInOrder) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->writeSignal({{SignalWrite::Table::PreKey, "acc", "7", "old-prekey-7"}}).ok());
+  // The batch's writes are applied once per row at the end; the result must be what applying
+  // them one by one gives: the last write of each row wins, deletes included.
+  for (std::size_t size : {3u, 6u}) {  // row by row, and (PostgreSQL) one statement per table
+    std::vector<InboundWrite> batch;
+    for (std::size_t i = 0; i < size; ++i) {
+      batch.push_back(makeInbound("default", "acc", "15551112222", "S" + std::to_string(size) + std::to_string(i),
+                                  "x", 100 + static_cast<std::int64_t>(i)));
+    }
+    batch[0].signal.push_back({SignalWrite::Table::PreKey, "acc", "5", std::string("p5")});
+    batch[0].signal.push_back({SignalWrite::Table::PreKey, "acc", "7", std::nullopt});
+    batch[1].signal.push_back({SignalWrite::Table::PreKey, "acc", "5", std::nullopt});
+    batch[1].signal.push_back({SignalWrite::Table::PreKey, "acc", "7", std::string("new-prekey-7")});
+    batch[2].signal.push_back({SignalWrite::Table::Identity, "acc", "15551112222.0", std::string("id")});
+    auto r = store->storeInbound(batch);
+    ASSERT_TRUE(r.ok()) << r.error().describe();
+    EXPECT_FALSE(store->readSignal(SignalWrite::Table::PreKey, "acc", "5")->has_value());
+    EXPECT_EQ(**store->readSignal(SignalWrite::Table::PreKey, "acc", "7"), "new-prekey-7");
+    EXPECT_EQ(**store->readSignal(SignalWrite::Table::Identity, "acc", "15551112222.0"), "id");
+    EXPECT_EQ(**store->readSignal(SignalWrite::Table::Session, "acc", "15551112222.0"),
+              "session-state-S" + std::to_string(size) + std::to_string(size - 1));
+    ASSERT_TRUE(store->writeSignal({{SignalWrite::Table::PreKey, "acc", "7", "old-prekey-7"}}).ok());
+  }
+}
+
 TEST_P(StorageTest, OutboxEncoderSeesAssignedIds) {
   auto store = open();
   ASSERT_TRUE(store);

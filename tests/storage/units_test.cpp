@@ -1,9 +1,15 @@
 #include <gtest/gtest.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <filesystem>
+#include <thread>
 
 #include "storage/contact_csv.hpp"
 #include "storage/database.hpp"
 #include "storage/key_sealer.hpp"
 #include "storage/phone_number.hpp"
+#include "storage/sqlite_checkpointer.hpp"
+#include "storage/sqlite_pragmas.hpp"
 #include "storage/stable_ids.hpp"
 #include "storage/tenant_scope.hpp"
 
@@ -193,6 +199,62 @@ TEST(SqlitePragmas, WalBusyTimeoutAndDurabilityAsConfigured) {
     EXPECT_EQ((*r)[1], full ? "2" : "1");  // FULL = 2, NORMAL = 1
     EXPECT_EQ((*r)[2], "1234");
   }
+  std::string cmd = "rm -rf '" + dir + "'";
+  (void)std::system(cmd.c_str());
+}
+
+// Writes about 60 pages in one transaction on a connection the checkpointer watches.
+void writePages(soci::session& sql, int round) {
+  sql << "BEGIN IMMEDIATE";
+  const std::string blob(1000, static_cast<char>('a' + round));
+  for (int i = 0; i < 240; ++i) {
+    sql << "INSERT INTO t (v) VALUES (:v)", soci::use(blob);
+  }
+  sql << "COMMIT";
+}
+
+TEST(SqliteCheckpointer, CommitsWakeTheThreadAndABackstopChecksTheWal) {
+  std::string dir = ::testing::TempDir() + "sb-ckpt-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  const std::string path = dir + "/c.db";
+  soci::session sql(*soci::factory_sqlite3(), "db=" + path);
+  ASSERT_TRUE(applySqlitePragmas(sql, std::chrono::milliseconds(1000), true, 1024).ok());
+  sql << "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)";
+  auto walFrames = [&] {
+    // A PASSIVE checkpoint that finds nothing to copy reports the WAL's frames as done already.
+    int busy = 0, log = 0, done = 0;
+    sql << "PRAGMA wal_checkpoint(PASSIVE)", soci::into(busy), soci::into(log), soci::into(done);
+    return std::pair<int, int>(log, done);
+  };
+  {
+    // Woken past 10 frames: the thread copies the WAL back, the committing connection does not.
+    SqliteCheckpointer checkpointer("db=" + path, 10, 1'000'000);
+    checkpointer.attach(sql);
+    writePages(sql, 0);
+    for (int i = 0; i < 500 && checkpointer.checkpoints() == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_GE(checkpointer.checkpoints(), 1);
+    EXPECT_GT(std::filesystem::file_size(path), 50u * 4096u);  // the pages reached the database file
+    // Below the threshold nothing wakes it.
+    const auto before = checkpointer.checkpoints();
+    sql << "INSERT INTO t (v) VALUES ('small')";
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(checkpointer.checkpoints(), before);
+  }
+  sql << "PRAGMA wal_checkpoint(TRUNCATE)";
+  {
+    // A thread that is never woken: past the backstop the committing connection checkpoints.
+    SqliteCheckpointer idle("db=" + path, 1'000'000, 10);
+    idle.attach(sql);
+    const auto sizeBefore = std::filesystem::file_size(path);
+    writePages(sql, 1);
+    EXPECT_EQ(idle.checkpoints(), 0);
+    EXPECT_GT(std::filesystem::file_size(path), sizeBefore + 50u * 4096u);
+    auto [log, done] = walFrames();
+    EXPECT_EQ(log, done);
+  }
+  sql.close();
   std::string cmd = "rm -rf '" + dir + "'";
   (void)std::system(cmd.c_str());
 }
