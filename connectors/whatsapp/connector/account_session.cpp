@@ -74,7 +74,8 @@ void AccountSession::stop(std::function<void()> done) {
     self->stopping_ = true;
     self->reconnectTimer_.cancel();
     self->inboxTimer_.cancel();
-    self->closeSocket();
+    // Dropped rather than closed politely: the stop must not wait for a server's close frame.
+    self->closeSocket(true);
     self->moveTo(SessionState::Stopped, "the connector stops");
     // Sends awaiting the server's ack are not failed: their commands stay pending in storage and
     // go out again after a restart with the same message id, which the server deduplicates.
@@ -268,14 +269,18 @@ void AccountSession::onClosed(std::uint64_t generation, sdk::Status status) {
   connectionLost(status.ok() ? "the server closed the connection" : status.error().message);
 }
 
-void AccountSession::closeSocket() {
+void AccountSession::closeSocket(bool abort) {
   ++generation_;  // whatever the old connection still reports is stale from now on
   keepaliveTimer_.cancel();
   qrTimer_.cancel();
   iqTimer_.cancel();
   iqs_.failAll(sdk::Error::retriable("whatsapp.disconnected", "the connection ended before the answer"));
   if (socket_) {
-    socket_->close();
+    if (abort) {
+      socket_->abort();
+    } else {
+      socket_->close();
+    }
     socket_.reset();
   }
   qrRefs_.clear();

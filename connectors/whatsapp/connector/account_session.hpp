@@ -46,6 +46,9 @@ struct SessionEnvironment {
   std::string stateDir;   ///< QR images go here
   std::string mediaDir;   ///< media descriptors go here
   std::shared_ptr<boost::asio::ssl::context> tls;  ///< for wss:// (null: ws:// only)
+  /// Messages handed to the pipeline whose `done` has not run yet: the connector's code must stay
+  /// loaded until it has (see SessionManager::stop).
+  std::atomic<int> deliveriesInFlight{0};
 };
 
 class AccountSession : public std::enable_shared_from_this<AccountSession> {
@@ -80,7 +83,7 @@ class AccountSession : public std::enable_shared_from_this<AccountSession> {
   void applyVerdict(const ServerVerdict& verdict, const std::string& kind);
   void logOut(const std::string& reason);
   void park(const std::string& reason);
-  void closeSocket();
+  void closeSocket(bool abort = false);
   void moveTo(SessionState to, const std::string& reason);
   void emit(const std::string& type, std::map<std::string, std::string> attributes, const std::string& subject = {});
   void send(const Node& node);

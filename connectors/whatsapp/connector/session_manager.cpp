@@ -46,9 +46,8 @@ sdk::Status SessionManager::start() {
   if (ec) {
     return sdk::Error::permanent("whatsapp.config", "media_dir: cannot create " + mediaDir + ": " + ec.message());
   }
-  env_ = std::make_unique<SessionEnvironment>(SessionEnvironment{settings_, ctx_.logger(), ctx_.inbound(),
-                                                                 *ctx_.connectorStorage(), metrics_, stateDir,
-                                                                 mediaDir, tls.value()});
+  env_.reset(new SessionEnvironment{settings_, ctx_.logger(), ctx_.inbound(), *ctx_.connectorStorage(), metrics_,
+                                    stateDir, mediaDir, tls.value()});
   work_.emplace(io_.get_executor());
   for (int i = 0; i < settings_.threads; ++i) {
     ++running_;
@@ -82,10 +81,15 @@ void SessionManager::stop(std::chrono::milliseconds deadline) {
     s->stop();
   }
   sessions.clear();
+  const auto end = std::chrono::steady_clock::now() + deadline;
+  // The pipeline still holds `done` callbacks of ours for messages it is storing; they must have
+  // run before this library may go away.
+  while (env_ && env_->deliveriesInFlight.load() > 0 && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   work_.reset();
   // The threads return once every handler has run (sockets closed, timers cancelled). A peer that
-  // never answers our close must not hold the daemon's shutdown: past the deadline, stop the loop.
-  const auto end = std::chrono::steady_clock::now() + deadline;
+  // never answers must not hold the daemon's shutdown: past the deadline, stop the loop.
   while (running_ > 0 && std::chrono::steady_clock::now() < end) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

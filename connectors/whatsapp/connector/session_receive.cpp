@@ -296,10 +296,13 @@ void AccountSession::processMessage(const Node& messageRef) {
   sdk::InboundDelivery delivery{std::move(m), hash, std::move(writes)};
   const std::uint64_t generation = generation_;
   std::weak_ptr<AccountSession> weak = weak_from_this();
+  std::atomic<int>* inFlight = &env_.deliveriesInFlight;
+  ++*inFlight;
   auto s = env_.inbound.deliverWithState(
-      std::move(delivery), [weak, generation, message, receiptType](sdk::Status status) {
+      std::move(delivery), [weak, generation, message, receiptType, inFlight](sdk::Status status) {
         auto self = weak.lock();
         if (!self) {
+          --*inFlight;
           return;
         }
         asio::post(self->strand_, [self, generation, message, receiptType, status] {
@@ -323,8 +326,11 @@ void AccountSession::processMessage(const Node& messageRef) {
           self->inboxBusy_ = false;
           self->processInbox();
         });
+        self.reset();
+        --*inFlight;  // last: after this the connector may be unloaded
       });
   if (!s.ok()) {
+    --*inFlight;
     env_.metrics.backpressure.inc();
     retryInboxLater();
   }
