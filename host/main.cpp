@@ -38,7 +38,10 @@ int main(int argc, char** argv) {
        "configuration file")                                                                      //
       ("check-config", po::bool_switch(), "validate the configuration and every plugin section, start nothing")  //
       ("plugin-dir", po::value<std::string>(), "directory of plugin libraries (overrides daemon.plugin_dir)")     //
-      ("log-level", po::value<std::string>(), "trace, debug, info, warn, error, critical or off");
+      ("log-level", po::value<std::string>(), "trace, debug, info, warn, error, critical or off")  //
+      ("create-token", po::value<std::string>(), "create an admin API token NAME in the database, print it, exit")  //
+      ("role", po::value<std::string>()->default_value("read-only"), "with --create-token: admin, operator or read-only")  //
+      ("tenant", po::value<std::string>()->default_value(""), "with --create-token: the one tenant it may see");
   po::positional_options_description positional;
   positional.add("config", 1);
 
@@ -78,6 +81,10 @@ int main(int argc, char** argv) {
   }
   if (vm["check-config"].as<bool>()) {
     return checkConfig(options);
+  }
+  if (vm.count("create-token") != 0) {
+    return createToken(options, vm["create-token"].as<std::string>(), vm["role"].as<std::string>(),
+                       vm["tenant"].as<std::string>());
   }
   return runDaemon(options);
 }

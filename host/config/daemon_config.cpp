@@ -35,4 +35,26 @@ sdk::ConfigSchema pipelineConfigSchema() {
   }};
 }
 
+sdk::ConfigSchema adminConfigSchema() {
+  return {{
+      field::boolean("enabled", "Serve the admin API (HTTP, WebSocket)", false),
+      field::string("address", "Listen address (IPv4 or IPv6 literal)", std::string("127.0.0.1")),
+      field::integer("port", "Listen port (0 picks a free one and logs it)", 8080).range(0, 65535),
+      field::string("tls_cert", "PEM certificate chain; with tls_key, serve HTTPS", std::string("")),
+      field::string("tls_key", "PEM private key of tls_cert", std::string("")),
+      field::string("tokens_file", "File of extra tokens, one per line: name role tenant sha256-hex",
+                    std::string("")),
+      field::integer("max_body", "Largest request body accepted, in bytes", 1024 * 1024).range(1024, 256 * 1024 * 1024),
+      field::real("rate_limit", "Requests per second per client address (0 turns the limit off)", 50).range(0, 1e6),
+      field::real("rate_burst", "Requests a client address may make at once", 100).range(1, 1e6),
+      field::real("token_rate_limit", "Requests per second per token (0 turns the limit off)", 20).range(0, 1e6),
+      field::real("token_rate_burst", "Requests a token may make at once", 60).range(1, 1e6),
+      field::duration("request_timeout", "Time allowed to receive a request", 30s).range(100, 600'000),
+      field::integer("worker_threads", "Threads running API handlers (they wait on the database)", 2).range(1, 64),
+      field::boolean("public_health", "Serve /v1/health/live and /v1/health/ready without a token", true),
+      field::boolean("public_metrics", "Serve /v1/metrics without a token", false),
+      field::integer("max_event_clients", "WebSocket event feeds open at once", 256).range(1, 100'000),
+  }};
+}
+
 }  // namespace switchboard::host

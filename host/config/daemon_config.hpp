@@ -1,6 +1,7 @@
 #pragma once
 
-// The host's own sections: `daemon` (process) and `pipeline` (queues between plugins).
+// The host's own sections: `daemon` (process), `pipeline` (queues between plugins) and `admin`
+// (the admin API).
 
 #include "switchboard/sdk/config.hpp"
 
@@ -8,5 +9,7 @@ namespace switchboard::host {
 
 sdk::ConfigSchema daemonConfigSchema();
 sdk::ConfigSchema pipelineConfigSchema();
+/// `admin`: the admin API's listener, TLS, tokens and limits (host/admin).
+sdk::ConfigSchema adminConfigSchema();
 
 }  // namespace switchboard::host

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -11,6 +12,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "admin/admin_api.hpp"
+#include "admin/plugin_directory.hpp"
+#include "admin/token_store.hpp"
 #include "common/logging.hpp"
 #include "common/metrics.hpp"
 #include "config/config_file.hpp"
@@ -33,6 +37,7 @@ ConfigFile makeConfigFile() {
   file.addSection("storage", storageConfigSchema());
   file.addSection("kafka", kafkaConfigSchema());
   file.addSection("pipeline", pipelineConfigSchema());
+  file.addSection("admin", adminConfigSchema());
   return file;
 }
 
@@ -155,6 +160,33 @@ int runDaemon(const DaemonOptions& options) {
     log->error("{} plugin instance(s) failed to start; see above", report.failed.size());
   }
 
+  // The admin API reads the plugin list of the configuration in force; SIGHUP replaces it.
+  std::mutex specsMutex;
+  std::vector<PluginSpec> currentSpecs = config->plugins;
+  admin::DaemonPluginDirectory pluginDirectory(plugins, catalog, [&] {
+    std::lock_guard lock(specsMutex);
+    return currentSpecs;
+  });
+  std::unique_ptr<admin::AdminApi> adminApi;
+  if (auto adminSettings = admin::AdminSettings::fromConfig(config->section("admin")); adminSettings.enabled) {
+    admin::AdminServices adminServices{store.value(), &pipeline, &bus, &metrics, &pluginDirectory, [&kafka] {
+                                         const bool over = kafka.outboxOverLimit();
+                                         return admin::ComponentHealth{
+                                             !over, over ? "the outbox is over kafka.outbox_limit" : "producing to " +
+                                                                                                        kafka.bootstrapServers()};
+                                       }};
+    adminApi = std::make_unique<admin::AdminApi>(adminSettings, adminServices);
+    if (auto s = adminApi->start(io.get_executor()); !s.ok()) {
+      log->critical("admin API could not start: {}", s.error().describe());
+      adminApi.reset();
+      plugins.stopAll(shutdownDeadline);
+      pipeline.drain(std::chrono::steady_clock::now() + shutdownDeadline);
+      kafka.stop(shutdownDeadline);
+      joinPool();
+      return kExitFailure;
+    }
+  }
+
   SystemdNotifier notifier(io);
   notifier.startWatchdog();
   notifier.ready("running, " + std::to_string(report.started.size()) + " plugins, Kafka at " +
@@ -199,6 +231,10 @@ int runDaemon(const DaemonOptions& options) {
         }
         initLogging(logLevelFor(options, *next));
         auto r = plugins.apply(next->plugins, shutdownDeadline);
+        {
+          std::lock_guard lock(specsMutex);
+          currentSpecs = next->plugins;
+        }
         log->info("reload done started={} restarted={} stopped={} unchanged={} failed={}", r.started.size(),
                   r.restarted.size(), r.stopped.size(), r.unchanged.size(), r.failed.size());
         for (const auto& name : r.restarted) {
@@ -214,6 +250,9 @@ int runDaemon(const DaemonOptions& options) {
 
   stopSignal.get_future().wait();
   notifier.stopping();
+  if (adminApi) {
+    adminApi->stop();  // first: no operator request may start work while the rest shuts down
+  }
   const auto deadline = std::chrono::steady_clock::now() + shutdownDeadline;
   auto remaining = [&] {
     return std::max(std::chrono::milliseconds(1), std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -229,6 +268,47 @@ int runDaemon(const DaemonOptions& options) {
     log->warn("shutdown deadline passed with unstored messages; they were not acked and will be redelivered");
   }
   log->info("stopped");
+  return kExitOk;
+}
+
+int createToken(const DaemonOptions& options, const std::string& name, const std::string& role,
+                const std::string& tenant) {
+  initLogging(spdlog::level::warn);
+  auto parsedRole = admin::parseRole(role);
+  if (!parsedRole) {
+    std::cerr << "switchboardd: --role: unknown role \"" << role << "\"; allowed: admin, operator, read-only\n";
+    return kExitConfig;
+  }
+  PluginCatalog catalog(options.builtinPluginDir);
+  ConfigErrors errors;
+  auto config = loadConfig(options, catalog, errors);
+  if (!config) {
+    std::cerr << describe(errors);
+    return kExitConfig;
+  }
+  auto store = openStore(config->section("storage"));
+  if (!store.ok()) {
+    std::cerr << "switchboardd: storage could not be opened: " << store.error().describe() << "\n";
+    return kExitFailure;
+  }
+  admin::TokenStore tokens(store.value());
+  auto made = tokens.create(name, *parsedRole, tenant);
+  if (!made.ok()) {
+    std::cerr << "switchboardd: " << made.error().message << "\n";
+    return made.error().code == "invalid" || made.error().code == "token.exists" ? kExitConfig : kExitFailure;
+  }
+  AuditEntry audit;
+  audit.tenant = tenant.empty() ? sdk::kDefaultTenant : tenant;
+  audit.actor = "switchboardd --create-token";
+  audit.action = "token.create";
+  audit.subject = name;
+  audit.detail = "role=" + role + (tenant.empty() ? "" : " tenant=" + tenant);
+  audit.atMs = made->second.createdAtMs;
+  (void)store.value()->appendAudit(audit);
+  std::cout << made->first << "\n";
+  std::cerr << "token \"" << name << "\" (" << role << (tenant.empty() ? ", every tenant" : ", tenant " + tenant)
+            << ") created; it is shown only now. For admin.tokens_file instead: " << name << " " << role << " "
+            << (tenant.empty() ? "*" : tenant) << " " << made->second.hashHex << "\n";
   return kExitOk;
 }
 

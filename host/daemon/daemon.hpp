@@ -26,4 +26,9 @@ int checkConfig(const DaemonOptions& options);
 /// Runs until SIGTERM/SIGINT. Returns the process exit code.
 int runDaemon(const DaemonOptions& options);
 
+/// `--create-token NAME --role ROLE [--tenant T]`: stores a new admin API token's hash in the
+/// configured database and prints the token (once) on stdout.
+int createToken(const DaemonOptions& options, const std::string& name, const std::string& role,
+                const std::string& tenant);
+
 }  // namespace switchboard::host

@@ -62,11 +62,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       return;
     }
     options.metrics
-        ->counter("switchboard_http_requests_total", "HTTP requests answered, by route and status",
+        ->counter("http_requests_total", "HTTP requests answered, by route and status",
                   {{"server", options.name}, {"method", method}, {"route", route}, {"status", std::to_string(status)}})
         .inc();
     options.metrics
-        ->histogram("switchboard_http_request_duration_seconds", "Time from a complete request to its response",
+        ->histogram("http_request_duration_seconds", "Time from a complete request to its response",
                     {{"server", options.name}})
         .observe(seconds);
   }

@@ -1,0 +1,62 @@
+#pragma once
+
+// What the admin API needs from the rest of the daemon, as interfaces, so the API can be tested
+// against fakes and the daemon can wire in the real plugin manager and Kafka bridge.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/metrics.hpp"
+#include "storage/store.hpp"
+#include "switchboard/sdk/context.hpp"
+#include "switchboard/sdk/session_control.hpp"
+
+namespace switchboard::admin {
+
+namespace sdk = switchboard::sdk;
+
+/// One configured plugin instance as the API reports it.
+struct PluginState {
+  std::string name;      ///< instance name
+  std::string library;
+  std::string version;   ///< the library's version, when loaded
+  bool enabled = true;
+  bool running = false;
+  std::vector<std::string> kinds;  ///< connector, router, responder, sync, sessions
+};
+
+/// The plugin side of the daemon.
+class PluginDirectory {
+ public:
+  virtual ~PluginDirectory() = default;
+  virtual std::vector<PluginState> plugins() = 0;
+  /// Instance names of the running plugins that implement sdk::SessionControl.
+  virtual std::vector<std::string> sessionControllers() = 0;
+  /// Runs `call` with the instance's SessionControl on the plugin's strand and waits for it (at most
+  /// `deadline`). Errors: "plugin.not_found", "plugin.timeout" (the call may still run later).
+  virtual sdk::Status withSessionControl(const std::string& instance,
+                                         std::function<void(sdk::SessionControl&)> call,
+                                         std::chrono::milliseconds deadline) = 0;
+};
+
+/// One component of readiness.
+struct ComponentHealth {
+  bool ok = true;
+  std::string detail;
+};
+
+/// Everything the API serves. `store`, `outbound`, `events` and `metrics` are required; the rest may
+/// be left empty (the matching endpoints then report the component as absent).
+struct AdminServices {
+  std::shared_ptr<host::Store> store;
+  sdk::Outbound* outbound = nullptr;
+  sdk::EventBus* events = nullptr;
+  host::MetricsRegistry* metrics = nullptr;
+  PluginDirectory* plugins = nullptr;
+  std::function<ComponentHealth()> kafkaHealth;
+};
+
+}  // namespace switchboard::admin

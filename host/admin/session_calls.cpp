@@ -1,0 +1,44 @@
+#include "admin/session_calls.hpp"
+
+namespace switchboard::admin {
+
+std::vector<sdk::SessionStatus> allSessions(ApiCore& core, const std::string& tenant) {
+  std::vector<sdk::SessionStatus> out;
+  auto* plugins = core.services().plugins;
+  if (plugins == nullptr) {
+    return out;
+  }
+  for (const auto& instance : plugins->sessionControllers()) {
+    auto listed = callSession<std::vector<sdk::SessionStatus>>(
+        core, instance, [tenant](sdk::SessionControl& c) { return c.listSessions(tenant); });
+    if (!listed) {
+      core.log().warn("listing sessions failed. plugin={} error=\"{}\"", instance, listed.error().describe());
+      continue;
+    }
+    for (auto& s : listed.value()) {
+      if (s.tenant == tenant) {  // a connector answering for another tenant is not trusted blindly
+        out.push_back(std::move(s));
+      }
+    }
+  }
+  return out;
+}
+
+sdk::Result<LocatedSession> locateSession(ApiCore& core, const std::string& tenant, const std::string& account) {
+  auto* plugins = core.services().plugins;
+  if (plugins != nullptr) {
+    for (const auto& instance : plugins->sessionControllers()) {
+      auto status = callSession<sdk::SessionStatus>(
+          core, instance, [tenant, account](sdk::SessionControl& c) { return c.sessionStatus(tenant, account); });
+      if (status && status->tenant == tenant) {
+        return LocatedSession{instance, std::move(status).value()};
+      }
+      if (!status && status.error().code != "session.not_found") {
+        return status.takeError();
+      }
+    }
+  }
+  return sdk::Error::permanent("session.not_found", "no account \"" + account + "\"");
+}
+
+}  // namespace switchboard::admin

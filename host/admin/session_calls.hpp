@@ -1,0 +1,48 @@
+#pragma once
+
+// Calls into the connectors' SessionControl (on their strands, through the PluginDirectory), for
+// the account routes and readiness. Private to host/admin.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "admin/api_core.hpp"
+
+namespace switchboard::admin {
+
+inline constexpr std::chrono::milliseconds kSessionCallDeadline{5000};
+
+/// Runs `fn` with the SessionControl of plugin `instance` and returns what it returned.
+template <typename T, typename Fn>
+sdk::Result<T> callSession(ApiCore& core, const std::string& instance, Fn fn) {
+  auto* plugins = core.services().plugins;
+  if (plugins == nullptr) {
+    return sdk::Error::permanent("sessions.unavailable", "no connector with session control runs here");
+  }
+  // Shared, because after a timeout the call may still run on the plugin's strand.
+  auto out = std::make_shared<std::optional<sdk::Result<T>>>();
+  auto s = plugins->withSessionControl(
+      instance, [out, fn](sdk::SessionControl& control) { out->emplace(fn(control)); }, kSessionCallDeadline);
+  if (!s) {
+    return s.takeError();
+  }
+  if (!out->has_value()) {
+    return sdk::Error::retriable("sessions.timeout", "plugin " + instance + " did not answer in time");
+  }
+  return std::move(**out);
+}
+
+/// Every session of `tenant` across the connectors (connectors that fail to answer are skipped).
+std::vector<sdk::SessionStatus> allSessions(ApiCore& core, const std::string& tenant);
+
+struct LocatedSession {
+  std::string instance;  ///< the plugin running it
+  sdk::SessionStatus status;
+};
+/// The connector running `account` for `tenant`; "session.not_found" when none does.
+sdk::Result<LocatedSession> locateSession(ApiCore& core, const std::string& tenant, const std::string& account);
+
+}  // namespace switchboard::admin
