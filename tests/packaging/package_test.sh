@@ -10,6 +10,9 @@ deb=$(ls "$out"/*.deb | head -1)
 dpkg -c "$deb" | awk '{print $6}' | sed 's#^\./#/#' >"$out/files"
 expect=(
   /usr/bin/switchboardd
+  /usr/bin/sbctl
+  /usr/share/bash-completion/completions/sbctl
+  /usr/include/switchboard/sdk/session_control.hpp
   /etc/switchboard/switchboard.yaml
   /usr/lib/systemd/system/switchboard.service
   /usr/lib/sysusers.d/switchboard.conf
