@@ -1,17 +1,23 @@
-// switchboard-wasim: runs the simulator as a process. Prints one JSON line at start (ports and
-// root key), then reads control commands as JSON lines on stdin and answers each with one JSON
-// line on stdout; events are printed as JSON lines too. See README.md.
+// switchboard-wasim: runs the simulator as a process. Prints one JSON line at start (ports, root
+// key, media CA file), then reads control commands as JSON lines on stdin and answers each with
+// one JSON line on stdout; events are printed as JSON lines too. With --control the same commands
+// are served over HTTP. See README.md.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
 #include "simulator/base64.hpp"
 #include "simulator/control.hpp"
+#include "http/server.hpp"
+#include "simulator/control_http.hpp"
 
 namespace asio = boost::asio;
 namespace wasim = switchboard::wasim;
@@ -47,6 +53,7 @@ int main(int argc, char** argv) {
   std::optional<std::string> control;
   std::vector<std::pair<std::string, std::string>> accounts;
   int threads = 2;
+  std::filesystem::path caFileToRemove;
   bool events = true;
   bool exitOnEof = false;
   for (int i = 1; i < argc; ++i) {
@@ -84,8 +91,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (control) {
-    std::cerr << "switchboard-wasim: the HTTP control API is not built into this version; use the stdin protocol\n";
+  std::string controlAddress;
+  std::uint16_t controlPort = 0;
+  if (control && !splitHostPort(*control, controlAddress, controlPort)) {
+    std::cerr << "switchboard-wasim: --control wants ADDR:PORT, got \"" << *control << "\"\n";
     return 2;
   }
 
@@ -96,8 +105,25 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& simulator = **sim;
-  if (events) {
-    simulator.onEvent([](const wasim::SimEvent& e) { printLine(wasim::eventToJson(e)); });
+  auto feed = std::make_shared<wasim::EventFeed>();
+  simulator.onEvent([feed, events](const wasim::SimEvent& e) {
+    if (events) {
+      printLine(wasim::eventToJson(e));
+    }
+    feed->publish(e);
+  });
+  std::shared_ptr<switchboard::http::Server> controlServer;
+  if (control) {
+    switchboard::http::ServerOptions o;
+    o.address = controlAddress;
+    o.port = controlPort;
+    o.name = "wasim-control";
+    auto server = switchboard::http::Server::start(io.get_executor(), o, wasim::controlRouter(simulator, feed));
+    if (!server) {
+      std::cerr << "switchboard-wasim: --control " << *control << ": " << server.error().describe() << "\n";
+      return 1;
+    }
+    controlServer = std::move(*server);
   }
   for (const auto& [phone, name] : accounts) {
     auto a = simulator.createAccount(phone, name);
@@ -107,13 +133,32 @@ int main(int argc, char** argv) {
     }
   }
   auto root = simulator.rootPublicKey();
-  printLine({{"event", "started"},
-             {"port", simulator.port()},
-             {"url", simulator.webSocketUrl()},
-             {"rootKey", switchboard::whatsapp::toHex(root)},
-             {"rootKeyBase64", wasim::toBase64(root)}});
+  json started{{"event", "started"},
+               {"port", simulator.port()},
+               {"url", simulator.webSocketUrl()},
+               {"rootKey", switchboard::whatsapp::toHex(root)},
+               {"rootKeyBase64", wasim::toBase64(root)}};
+  if (controlServer) {
+    started["control"] = controlServer->baseUrl();
+  }
+  if (!simulator.mediaHost().empty()) {
+    started["media"] = simulator.mediaHost();
+    // Clients must trust the media CA; a file is what Node's NODE_EXTRA_CA_CERTS wants.
+    auto caFile = options.stateDir.empty() ? std::filesystem::temp_directory_path() /
+                                                 ("switchboard-wasim-" + std::to_string(::getpid()) + "-media-ca.pem")
+                                           : std::filesystem::path(options.stateDir) / "media-ca.pem";
+    if (options.stateDir.empty()) {
+      std::ofstream(caFile) << simulator.mediaCaPem();
+      caFileToRemove = caFile;
+    }
+    started["mediaCa"] = caFile.string();
+  }
+  printLine(started);
 
   auto shutdown = [&] {
+    if (controlServer) {
+      controlServer->stop();
+    }
     simulator.stop();
     io.stop();
   };
@@ -153,6 +198,10 @@ int main(int argc, char** argv) {
   io.run();
   for (auto& t : pool) {
     t.join();
+  }
+  if (!caFileToRemove.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(caFileToRemove, ec);
   }
   return 0;
 }

@@ -3,6 +3,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "protocol/cert_chain.hpp"
@@ -78,6 +80,19 @@ sdk::Result<std::shared_ptr<Server>> Server::start(asio::any_io_executor executo
   server->leaf_ = whatsapp::KeyPair::generate();
   server->certChain_ = whatsapp::issueCertChain(server->root_, server->intermediate_, server->leaf_.pub, unixNow());
   SB_TRY(server->listen());
+  if (server->options_.media) {
+    auto media = MediaServer::start(server->executor_, server->options_.listenAddress, server->options_.maxMediaFileBytes);
+    if (!media) {
+      server->stop();
+      return media.takeError();
+    }
+    server->media_ = std::move(*media);
+    if (!server->options_.stateDir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(server->options_.stateDir, ec);
+      std::ofstream(std::filesystem::path(server->options_.stateDir) / "media-ca.pem") << server->media_->caPem();
+    }
+  }
   if (!server->options_.stateDir.empty()) {
     Effects fx;
     fx.snapshot = true;
@@ -126,6 +141,9 @@ void Server::stop() {
   }
   if (acceptor_) {
     acceptor_->stop();
+  }
+  if (media_) {
+    media_->stop();
   }
   for (auto& c : open) {
     c->abort();

@@ -15,6 +15,7 @@
 
 #include "protocol/websocket_transport.hpp"
 #include "simulator/connection.hpp"
+#include "simulator/media.hpp"
 #include "simulator/phone_agent.hpp"
 #include "simulator/simulator.hpp"
 #include "simulator/state.hpp"
@@ -29,6 +30,8 @@ class Server : public PhoneHost, public std::enable_shared_from_this<Server> {
   void stop();
   std::uint16_t port() const;
   whatsapp::Key32 rootPublicKey() const { return root_.pub; }
+  std::string mediaHost() const { return media_ ? media_->host() : std::string(); }
+  std::string mediaCaPem() const { return media_ ? media_->caPem() : std::string(); }
   const SimulatorOptions& options() const { return options_; }
 
   // The Simulator API (see simulator.hpp); each takes the mutex itself.
@@ -142,6 +145,7 @@ class Server : public PhoneHost, public std::enable_shared_from_this<Server> {
   whatsapp::KeyPair leaf_;
   Bytes certChain_;
   std::shared_ptr<whatsapp::WsAcceptor> acceptor_;
+  std::unique_ptr<MediaServer> media_;
 
   mutable std::mutex mutex_;
   World world_;

@@ -75,8 +75,16 @@ void Server::onIq(const std::shared_ptr<Connection>& conn, const Node& iq, Effec
       }
     }
     conn->send(iqResult(iq, {parentNode("sync", {}, std::move(collections))}));
-  } else if (xmlns == "w:m") {
-    conn->send(iqError(iq, 501, "feature-not-implemented"));
+  } else if (xmlns == "w:m" && iq.child("media_conn")) {
+    if (!media_) {
+      conn->send(iqError(iq, 501, "feature-not-implemented"));
+      return;
+    }
+    // All four attributes (whatsmeow parses each), one host: our HTTPS endpoint.
+    conn->send(iqResult(iq, {parentNode("media_conn",
+                                        {{"auth", media_->auth()}, {"ttl", "300"}, {"auth_ttl", "21600"}, {"max_buckets", "12"}},
+                                        {Node("host", {{"hostname", media_->host()},
+                                                       {"maxContentLengthBytes", std::to_string(media_->maxFileBytes())}})})}));
   } else {
     // Everything else a client may ask (dirty bits, app state, profile pictures, status, tos...)
     // gets an empty result: both reference clients wait for an answer, none needs content.

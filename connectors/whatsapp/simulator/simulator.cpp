@@ -23,6 +23,8 @@ std::string Simulator::webSocketUrl() const {
   return "ws://" + server_->options().listenAddress + ":" + std::to_string(port()) + "/ws/chat";
 }
 whatsapp::Key32 Simulator::rootPublicKey() const { return server_->rootPublicKey(); }
+std::string Simulator::mediaHost() const { return server_->mediaHost(); }
+std::string Simulator::mediaCaPem() const { return server_->mediaCaPem(); }
 
 sdk::Result<AccountInfo> Simulator::createAccount(std::string_view phone, std::string_view pushName) {
   return server_->createAccount(phone, pushName);

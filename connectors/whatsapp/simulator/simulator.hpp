@@ -45,6 +45,10 @@ struct SimulatorOptions {
   std::size_t maxPendingBytesPerDevice = 64u << 20;
   /// One-time prekeys the simulated phone of a new account starts with.
   std::size_t phonePreKeys = 50;
+  /// The HTTPS media endpoint (`w:m media_conn` names it); its CA is written to
+  /// `<stateDir>/media-ca.pem` when there is a state directory.
+  bool media = true;
+  std::size_t maxMediaFileBytes = 64u << 20;
 };
 
 struct AccountInfo {
@@ -148,6 +152,10 @@ class Simulator {
   std::string webSocketUrl() const;
   /// The Noise root public key a client must trust (serial 0).
   whatsapp::Key32 rootPublicKey() const;
+  /// "127.0.0.1:PORT" of the HTTPS media endpoint (empty when media is off).
+  std::string mediaHost() const;
+  /// The PEM of the CA that signed the media endpoint's certificate (empty when media is off).
+  std::string mediaCaPem() const;
 
   /// Creates an account (phone number digits, 6..15 of them) with a fresh LID and primary phone.
   sdk::Result<AccountInfo> createAccount(std::string_view phone, std::string_view pushName = {});

@@ -213,3 +213,25 @@ export async function pairClient(lib, sim, phone, name, options = {}) {
   await until(`${name} to log in`, () => client.open, 60000);
   return client;
 }
+
+/// The same command()/must() interface over the simulator's HTTP control API (POST /v1/commands),
+/// for processes that did not start the simulator themselves.
+export function httpSimulator(controlUrl, info) {
+  const sim = {
+    info,
+    async command(cmd, fields = {}) {
+      const res = await fetch(`${controlUrl}/v1/commands`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ cmd, ...fields }),
+      });
+      return res.json();
+    },
+    async must(cmd, fields = {}) {
+      const r = await sim.command(cmd, fields);
+      if (!r.ok) fail(`${cmd} ${JSON.stringify(fields)}: ${JSON.stringify(r.error)}`);
+      return r;
+    },
+  };
+  return sim;
+}
