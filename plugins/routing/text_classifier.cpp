@@ -93,29 +93,32 @@ std::vector<double> NaiveBayes::logScores(std::string_view text) const {
   return score;
 }
 
-std::map<std::string, double> NaiveBayes::posterior(std::string_view text,
-                                                    const std::vector<std::string>& labels) const {
-  std::map<std::string, double> out;
+std::vector<double> NaiveBayes::posterior(std::string_view text,
+                                          const std::vector<const std::string*>& labels) const {
+  std::vector<double> out(labels.size(), -1.0);
   if (labels_.empty()) {
     return out;
   }
   const auto score = logScores(text);
   double best = -std::numeric_limits<double>::infinity();
-  std::vector<std::pair<const std::string*, double>> picked;
-  for (const auto& l : labels) {
-    auto it = labelIndex_.find(l);
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    auto it = labelIndex_.find(*labels[i]);
     if (it != labelIndex_.end()) {
-      picked.emplace_back(&l, score[it->second]);
-      best = std::max(best, score[it->second]);
+      out[i] = score[it->second];
+      best = std::max(best, out[i]);
     }
   }
   double sum = 0;
-  for (auto& [label, s] : picked) {
-    s = std::exp(s - best);  // shifted by the best score so that exp() cannot underflow to all zeros
-    sum += s;
+  for (auto& s : out) {
+    if (s != -1.0) {
+      s = std::exp(s - best);  // shifted by the best score so that exp() cannot underflow to all zeros
+      sum += s;
+    }
   }
-  for (const auto& [label, s] : picked) {
-    out[*label] = s / sum;
+  for (auto& s : out) {
+    if (s != -1.0) {
+      s /= sum;
+    }
   }
   return out;
 }

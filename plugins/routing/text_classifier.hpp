@@ -31,9 +31,9 @@ class NaiveBayes {
   /// @param alpha additive (Laplace) smoothing.
   static NaiveBayes train(const std::vector<Example>& examples, double alpha = 1.0);
 
-  /// Probabilities of the given labels for this text, renormalised over those of them the model
-  /// knows (the others are absent). Empty when it knows none.
-  std::map<std::string, double> posterior(std::string_view text, const std::vector<std::string>& labels) const;
+  /// Probabilities of the given labels for this text, in their order, renormalised over those of
+  /// them the model knows; a label it does not know gets -1. All -1 when it knows none.
+  std::vector<double> posterior(std::string_view text, const std::vector<const std::string*>& labels) const;
   /// The most probable label of all, or nullopt for an untrained model.
   std::optional<std::string> predict(std::string_view text) const;
 

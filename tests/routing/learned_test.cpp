@@ -73,12 +73,14 @@ TEST(RoutingTextClassifier, TokenizesWordsAndPairs) {
 
 TEST(RoutingTextClassifier, PosteriorIsOverTheGivenLabelsOnly) {
   auto nb = NaiveBayes::train({{"refund my invoice", "alice"}, {"reset my password", "bruno"}, {"late package", "chen"}});
-  auto p = nb.posterior("invoice refund", {"alice", "bruno", "unknown"});
-  ASSERT_EQ(p.size(), 2u);
-  EXPECT_GT(p["alice"], 0.8);
-  EXPECT_NEAR(p["alice"] + p["bruno"], 1.0, 1e-9);
+  const std::string alice = "alice", bruno = "bruno", unknown = "unknown";
+  auto p = nb.posterior("invoice refund", {&alice, &unknown, &bruno});
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_GT(p[0], 0.8);
+  EXPECT_EQ(p[1], -1.0) << "a label the model never saw";
+  EXPECT_NEAR(p[0] + p[2], 1.0, 1e-9);
   EXPECT_EQ(nb.predict("my password please"), "bruno");
-  EXPECT_TRUE(NaiveBayes::train({}).posterior("x", {"a"}).empty());
+  EXPECT_EQ(NaiveBayes::train({}).posterior("x", {&alice}), std::vector<double>{-1.0});
 }
 
 TEST(RoutingLearnedModel, TooLittleHistoryGivesNoModel) {

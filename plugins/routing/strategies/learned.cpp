@@ -54,16 +54,16 @@ class Learned final : public Strategy {
     if (!model) {
       return std::nullopt;
     }
-    std::vector<std::string> ids;
+    std::vector<const std::string*> ids;
     ids.reserve(candidates.size());
     for (const auto* a : candidates) {
-      ids.push_back(a->id);
+      ids.push_back(&a->id);
     }
     const auto probabilities = model->classifier.posterior(in.request.message.text, ids);
     std::vector<std::pair<const sb::Agent*, double>> out;
-    for (const auto* a : candidates) {
-      if (auto it = probabilities.find(a->id); it != probabilities.end()) {
-        out.emplace_back(a, it->second);
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (probabilities[i] >= 0) {
+        out.emplace_back(candidates[i], probabilities[i]);
       }
     }
     std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
