@@ -334,7 +334,8 @@ Client::Client(asio::any_io_executor executor, ClientOptions options, TlsContext
 
 sdk::Result<std::shared_ptr<Client>> Client::create(const asio::any_io_executor& executor, ClientOptions options) {
   TlsContextPtr tls = options.tlsContext;
-  if (!tls) {
+  const bool systemStore = options.tls.verify && options.tls.caFile.empty() && options.tls.caPem.empty();
+  if (!tls && !systemStore) {
     auto made = clientTls(options.tls);
     if (!made) {
       return made.takeError();
@@ -342,6 +343,18 @@ sdk::Result<std::shared_ptr<Client>> Client::create(const asio::any_io_executor&
     tls = std::move(made).value();
   }
   return std::shared_ptr<Client>(new Client(executor, std::move(options), std::move(tls)));
+}
+
+sdk::Result<TlsContextPtr> Client::tls() {
+  std::lock_guard lock(tlsMutex_);
+  if (!tls_) {
+    auto made = clientTls(options_.tls);
+    if (!made) {
+      return made.takeError();
+    }
+    tls_ = std::move(made).value();
+  }
+  return tls_;
 }
 
 void Client::request(ClientRequest request, ResponseHandler done) {
@@ -354,10 +367,15 @@ void Client::request(ClientRequest request, ResponseHandler done) {
   }
   auto deadline = Clock::now() + (request.timeout.count() > 0 ? request.timeout : options_.timeout);
   if (url->tls()) {
-    auto dial = std::make_shared<Dial<TlsStream>>(strand, std::move(url).value(), deadline, tls_);
+    auto ctx = tls();
+    if (!ctx) {
+      asio::post(strand, [done = std::move(done), error = ctx.takeError()] { done(error); });
+      return;
+    }
+    auto dial = std::make_shared<Dial<TlsStream>>(strand, std::move(url).value(), deadline, ctx.value());
     std::make_shared<Exchange<TlsStream>>(dial, std::move(request), options_, std::move(done))->run();
   } else {
-    auto dial = std::make_shared<Dial<beast::tcp_stream>>(strand, std::move(url).value(), deadline, tls_);
+    auto dial = std::make_shared<Dial<beast::tcp_stream>>(strand, std::move(url).value(), deadline, nullptr);
     std::make_shared<Exchange<beast::tcp_stream>>(dial, std::move(request), options_, std::move(done))->run();
   }
 }
@@ -372,10 +390,15 @@ void Client::connectWebSocket(const std::string& urlText, Headers headers, WebSo
   }
   auto deadline = Clock::now() + options_.timeout;
   if (url->tls()) {
-    auto dial = std::make_shared<Dial<TlsStream>>(strand, std::move(url).value(), deadline, tls_);
+    auto ctx = tls();
+    if (!ctx) {
+      asio::post(strand, [done = std::move(done), error = ctx.takeError()] { done(error); });
+      return;
+    }
+    auto dial = std::make_shared<Dial<TlsStream>>(strand, std::move(url).value(), deadline, ctx.value());
     openWebSocket<TlsStream, detail::TlsWsStream>(dial, std::move(headers), wsOptions, std::move(done));
   } else {
-    auto dial = std::make_shared<Dial<beast::tcp_stream>>(strand, std::move(url).value(), deadline, tls_);
+    auto dial = std::make_shared<Dial<beast::tcp_stream>>(strand, std::move(url).value(), deadline, nullptr);
     openWebSocket<beast::tcp_stream, detail::PlainWsStream>(dial, std::move(headers), wsOptions, std::move(done));
   }
 }

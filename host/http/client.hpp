@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "http/message.hpp"
@@ -48,7 +49,9 @@ struct ClientResponse {
 
 class Client {
  public:
-  /// Builds the TLS context once (loading the CA file now, so a bad path fails here).
+  /// Builds the TLS context now when a CA file or PEM is given (so a bad path fails here); with the
+  /// system trust store it is loaded on the first https:// or wss:// request (loading it costs
+  /// more than a plain-HTTP exchange to loopback, which many callers only ever make).
   static sdk::Result<std::shared_ptr<Client>> create(const boost::asio::any_io_executor& executor,
                                                      ClientOptions options = {});
 
@@ -66,8 +69,11 @@ class Client {
 
  private:
   Client(boost::asio::any_io_executor executor, ClientOptions options, TlsContextPtr tls);
+  sdk::Result<TlsContextPtr> tls();
+
   boost::asio::any_io_executor executor_;
   ClientOptions options_;
+  std::mutex tlsMutex_;
   TlsContextPtr tls_;
 };
 

@@ -215,11 +215,18 @@ sdk::Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& opt
   if (url->dialect == Dialect::Sqlite) {
     // A pooled connection is only ever used by the thread that leased it, so SQLite's
     // per-connection mutex (taken by every bind, step and column call: a fifth of the time
-    // spent reading the outbox) guards nothing here. Multi-thread mode drops it. It can only be
-    // chosen before SQLite initialises; if something initialised it earlier this is refused
-    // and the default (serialized) mode stays, which is merely slower.
+    // spent reading the outbox) guards nothing here. Multi-thread mode drops it; without memory
+    // statistics, which nothing reads, every allocation inside SQLite also stops taking a global
+    // mutex. Both can only be chosen before SQLite initialises; if something initialised it
+    // earlier they are refused and the defaults stay, which is merely slower.
     static std::once_flag once;
-    std::call_once(once, [] { (void)sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD); });
+    std::call_once(once, [] {
+      const int threads = sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+      const int memstatus = sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+      if (threads != SQLITE_OK || memstatus != SQLITE_OK) {
+        componentLogger("storage")->debug("SQLite was initialised before the store: keeping its default mutexes");
+      }
+    });
   }
   std::unique_ptr<Database> db(new Database(options, url.value()));
   // An in-memory SQLite database exists per connection: one connection is the whole database.

@@ -62,15 +62,18 @@ void writeSignalRows(Connection& c, const KeySealer& sealer, const std::vector<S
   }
 }
 
+std::size_t SignalBatch::SameRowHash::operator()(const SignalWrite* w) const {
+  const std::size_t a = std::hash<std::string>()(w->account), k = std::hash<std::string>()(w->key);
+  return (a * 31 + k) * 8 + static_cast<std::size_t>(w->table);
+}
+
+bool SignalBatch::SameRow::operator()(const SignalWrite* a, const SignalWrite* b) const {
+  return a->table == b->table && a->key == b->key && a->account == b->account;
+}
+
 void SignalBatch::add(const std::vector<SignalWrite>& writes) {
   for (const auto& w : writes) {
-    std::string id;
-    id.reserve(w.account.size() + w.key.size() + 3);
-    id += static_cast<char>('0' + static_cast<int>(w.table));
-    id += w.account;
-    id += '\0';
-    id += w.key;
-    auto [it, inserted] = index_.try_emplace(std::move(id), last_.size());
+    auto [it, inserted] = index_.try_emplace(&w, last_.size());
     if (inserted) {
       last_.push_back(&w);
     } else {

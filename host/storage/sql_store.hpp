@@ -80,8 +80,15 @@ class SignalBatch {
   void write(Connection& c, const KeySealer& sealer);
 
  private:
+  // Rows are told apart by (table, account, key), compared in place: no key strings are built.
+  struct SameRowHash {
+    std::size_t operator()(const SignalWrite* w) const;
+  };
+  struct SameRow {
+    bool operator()(const SignalWrite* a, const SignalWrite* b) const;
+  };
   std::vector<const SignalWrite*> last_;
-  std::unordered_map<std::string, std::size_t> index_;  // (table, account, key) -> slot in last_
+  std::unordered_map<const SignalWrite*, std::size_t, SameRowHash, SameRow> index_;  // row -> slot in last_
 };
 /// Inserts outbox rows on a connection inside the caller's transaction.
 void insertOutboxRows(Connection& c, const std::vector<OutboxRecord>& records);

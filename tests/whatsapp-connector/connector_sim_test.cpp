@@ -163,7 +163,9 @@ class ConnectorOnSimulator : public ::testing::Test {
     if (sim_) {
       sim_->stop();
     }
+    // The simulator keeps timers (QR ref windows of minutes) that need not run out.
     simWork_.reset();
+    simIo_.stop();
     simThread_.join();
     sim_.reset();
     store_.reset();

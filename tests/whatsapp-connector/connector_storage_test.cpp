@@ -151,7 +151,7 @@ TEST_F(ConnectorStorageOnSqlite, AccountsAreThoseOfThisInstance) {
 TEST_F(ConnectorStorageOnSqlite, SentMessagesAreFoundByIdAndPrunedByAge) {
   const std::string payload("\x0a\x05hello\x00\xff", 9);
   ASSERT_TRUE(storage_->saveSent("15550001", {"3EB0AA", "15550009@s.whatsapp.net", payload, 1000, "cmd-1"}).ok());
-  ASSERT_TRUE(storage_->saveSent("15550001", {"3EB0BB", "15550009@s.whatsapp.net", "second", 5000}).ok());
+  ASSERT_TRUE(storage_->saveSent("15550001", {"3EB0BB", "15550009@s.whatsapp.net", "second", 5000, ""}).ok());
   auto found = storage_->findSent("15550001", "3EB0AA");
   ASSERT_TRUE(found.ok());
   ASSERT_TRUE(found.value().has_value());
@@ -165,7 +165,7 @@ TEST_F(ConnectorStorageOnSqlite, SentMessagesAreFoundByIdAndPrunedByAge) {
   EXPECT_FALSE(storage_->findSent("15550001", "3EB0AA").value().has_value());
   EXPECT_TRUE(storage_->findSent("15550001", "3EB0BB").value().has_value());
 
-  auto unknown = storage_->saveSent("99999", {"X", "c", "p", 1});
+  auto unknown = storage_->saveSent("99999", {"X", "c", "p", 1, ""});
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code, "connector_storage.unknown_account");
 }

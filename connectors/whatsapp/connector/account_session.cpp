@@ -388,7 +388,18 @@ void AccountSession::sendIq(Node iq, IqTracker::Callback callback) {
     id = iqs_.nextId();
     iq.setAttr("id", id);
   }
-  iqs_.expect(id, IqTracker::Clock::now() + env_.settings.iqTimeout, std::move(callback));
+  // A request refused for rate (429) is a signal about the account, whatever the request was.
+  auto watched = [weak = weak_from_this(), xmlns = attrOr(iq, "xmlns"), cb = std::move(callback)](
+                     sdk::Result<Node> reply) {
+    if (!reply.ok() && reply.error().code == "whatsapp.iq.429") {
+      if (auto self = weak.lock()) {
+        self->env_.metrics.rateLimited.inc();
+        self->emit("session.rate_limited", {{"code", "429"}, {"request", xmlns}});
+      }
+    }
+    cb(std::move(reply));
+  };
+  iqs_.expect(id, IqTracker::Clock::now() + env_.settings.iqTimeout, std::move(watched));
   armIqTimer();
   send(iq);
 }

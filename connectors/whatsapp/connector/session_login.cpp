@@ -25,6 +25,12 @@ void AccountSession::onSuccess(const Node& success) {
   sendIq(iq("", "set", "passive", Node::Children{Node("active")}), [](sdk::Result<Node>) {});
   checkPreKeys(false);
   scheduleKeepalive();
+  // Sent messages older than the retry window are no longer asked for.
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  if (auto s = env_.storage.pruneSent(account_.id, (now - env_.settings.sentRetention).count()); !s.ok()) {
+    env_.logger.warn("whatsapp account=" + account_.id + " old sent messages not pruned: " + s.error().describe());
+  }
   pumpOutbox();
 }
 

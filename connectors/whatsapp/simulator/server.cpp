@@ -552,6 +552,7 @@ sdk::Result<DeviceInfo> Server::linkDevice(std::string_view phone, const DirectL
     d.signedIdentity = std::move(*signedIdentity);
     auto& stored = a->devices[d.id] = std::move(d);
     welcomeCompanion(*a, stored.id, fx);
+    notifyDevices(*a, "add", stored.id, stored.keyIndex, fx);
     info = infoOf(*a, stored);
     fx.snapshot = true;
     fx.events.push_back(SimEvent{SimEvent::Kind::Paired, a->phone, stored.id, 0, "direct"});
@@ -577,6 +578,7 @@ sdk::Status Server::unlinkDevice(std::string_view phone, std::uint16_t device) {
       }
     }
     a->devices.erase(device);
+    notifyDevices(*a, "remove", device, 0, fx);
     fx.snapshot = true;
   }
   fire(fx);

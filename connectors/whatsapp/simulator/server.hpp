@@ -135,6 +135,12 @@ class Server : public PhoneHost, public std::enable_shared_from_this<Server> {
   /// simulated phone: it receives at once and answers like a phone would.
   void deliver(Account& account, std::uint16_t device, PendingStanza::Kind kind, Node node, Effects& fx);
   void phoneReceive(Account& account, const Node& node, Effects& fx);
+  /// Tells the account's own companions, its peers and its groups' members that a companion was
+  /// added or removed (`<notification type="devices">`), so they refresh their device lists.
+  void notifyDevices(Account& account, std::string_view change, std::uint16_t device, std::uint32_t keyIndex, Effects& fx);
+  /// `<notification type="encrypt"><count/></notification>`: the companion's prekeys run low.
+  void notifyLowPreKeys(Account& account, Device& device);
+  void addPeers(Account& a, Account& b);
   /// Drops the device's pending stanzas of this kind whose id matches.
   void acknowledge(Device& device, PendingStanza::Kind kind, const std::function<bool(const std::string&)>& ids);
 

@@ -215,8 +215,10 @@ void Server::onPairDeviceSign(const std::shared_ptr<Connection>& conn, const Nod
   d.platform = reg.os.empty() ? "unknown" : reg.os;
   d.linkedAt = unixNow();
   auto device = d.id;
+  auto keyIndex = d.keyIndex;
   account->devices[device] = std::move(d);
   welcomeCompanion(*account, device, fx);
+  notifyDevices(*account, "add", device, keyIndex, fx);
   // The companion reconnects and logs in with its new identity.
   s.phase = Session::Phase::Closed;
   conn->sendAndClose(Node("stream:error", {{"code", "515"}}));

@@ -10,6 +10,8 @@ namespace {
 
 /// One-time prekeys kept per device; Baileys uploads 812 at first, whatsmeow 50 at a time.
 constexpr std::size_t kMaxPreKeys = 5000;
+/// Below this many one-time prekeys a companion is told to upload more (clients keep >= 5).
+constexpr std::size_t kLowPreKeys = 4;
 /// Users per bundle fetch (a group send fetches one per member device).
 constexpr std::size_t kMaxBundleUsers = 2048;
 
@@ -176,7 +178,12 @@ std::optional<whatsapp::PreKeyBundle> Server::takeBundle(Account& a, std::uint16
   b.registrationId = d.registrationId;
   b.identity = d.identity;
   b.signedPreKey = {d.signedPreKey.id, d.signedPreKey.pub, d.signedPreKey.signature};
+  bool had = !d.preKeys.empty();
   take(d.preKeys);
+  // Running low: tell the companion once, as its count crosses the line.
+  if (had && d.preKeys.size() == kLowPreKeys) {
+    notifyLowPreKeys(a, d);
+  }
   return b;
 }
 

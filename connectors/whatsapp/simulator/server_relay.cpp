@@ -123,6 +123,7 @@ int Server::relayMessage(Account& sender, std::uint16_t senderDevice, const Node
     if (!chatAddress) {
       return 404;
     }
+    addPeers(sender, *chatAddress->account);
     auto targets = childrenNamed(*participants, "to");
     if (targets.size() > 1024) {
       return 400;

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -107,6 +108,8 @@ struct Account {
   std::uint64_t createdAt = 0;
   PrimaryPhone primary;
   std::map<std::uint16_t, Device> devices;  ///< companions, by device id
+  /// Accounts this one exchanged one-to-one messages with (who hears of its device changes).
+  std::set<std::string> peers;
   std::uint16_t nextDeviceId = 1;
   std::uint32_t nextKeyIndex = 1;
 
