@@ -1,6 +1,7 @@
 // Linking the account: QR codes shown one after another, or a pairing code, then the phone's
 // pair-success, checked strictly before we countersign and save the credentials.
 
+#include <chrono>
 #include <filesystem>
 
 #include "connector/account_session.hpp"
@@ -37,7 +38,14 @@ void AccountSession::showNextQr() {
   const auto lifetime = qrIndex_ == 0 ? env_.settings.qrFirstTimeout : env_.settings.qrNextTimeout;
   moveTo(SessionState::Qr, "waiting for the phone to scan");
 
+  // `code` and `expires_at_ms` fill the contract's PairingQr detail on `events`; `qr` stays for
+  // readers of the attributes.
+  const auto expiresAt = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             (std::chrono::system_clock::now() + lifetime).time_since_epoch())
+                             .count();
   std::map<std::string, std::string> attrs{{"qr", text},
+                                           {"code", text},
+                                           {"expires_at_ms", std::to_string(expiresAt)},
                                            {"index", std::to_string(qrIndex_ + 1)},
                                            {"of", std::to_string(qrRefs_.size())},
                                            {"expires_in_ms", std::to_string(lifetime.count())}};

@@ -399,8 +399,9 @@ void AccountSession::handleReceipt(const Node& receipt) {
     }
     auto sent = env_.storage.findSent(account_.id, id);
     const std::string commandId = sent.ok() && sent.value() ? sent.value()->commandId : std::string();
+    // network_id fills the contract's Receipt.network_id on `events` (the subject is the same id).
     emit(event, {{"from", attrOr(receipt, "from")}, {"participant", attrOr(receipt, "participant")},
-                 {"command_id", commandId}},
+                 {"command_id", commandId}, {"network_id", id}},
          id);
     if (stage && !commandId.empty()) {
       sdk::CommandResult r;
