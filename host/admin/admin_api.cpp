@@ -2,6 +2,7 @@
 
 #include "admin/api_core.hpp"
 #include "admin/api_routes.hpp"
+#include "plugin/plugin_http.hpp"
 
 namespace switchboard::admin {
 
@@ -17,6 +18,13 @@ AdminApi::AdminApi(AdminSettings settings, AdminServices services)
   addTemplateRoutes(routes);
   addMessageRoutes(routes);
   addEventFeed(routes);
+  addConsoleRoutes(routes);
+  addPluginStateRoutes(routes);
+  // Plugins' own routes (SDK addHttpRoute): public here, each plugin checks its callers (a signed
+  // webhook, its own secret). Without a table from the daemon, an empty one: every hook is a 404.
+  auto table = core_->services().pluginRoutes ? core_->services().pluginRoutes : std::make_shared<host::PluginRouteTable>();
+  host::mountPluginRoutes(*router_, table);
+  core_->routeAccess().push_back({"POST", host::PluginRouteTable::kPattern, "public"});
 }
 
 AdminApi::~AdminApi() { stop(); }
@@ -59,6 +67,7 @@ void AdminApi::stop() {
   if (server_) {
     server_->stop();
   }
+  core_->stopObserving();
   core_->endFeeds();
   // Handlers still running finish; nothing new starts (a late request gets a 500 from its Responder).
   core_->workers().join();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/metrics.hpp"
+#include "plugin/plugin_http.hpp"
 #include "storage/store.hpp"
 #include "switchboard/sdk/context.hpp"
 #include "switchboard/sdk/session_control.hpp"
@@ -57,6 +58,8 @@ struct AdminServices {
   host::MetricsRegistry* metrics = nullptr;
   PluginDirectory* plugins = nullptr;
   std::function<ComponentHealth()> kafkaHealth;
+  /// Plugin HTTP routes (SDK addHttpRoute), served at POST /v1/hooks/{instance}/{name}.
+  std::shared_ptr<host::PluginRouteTable> pluginRoutes = nullptr;
 };
 
 }  // namespace switchboard::admin

@@ -16,9 +16,19 @@ ApiCore::ApiCore(AdminSettings settings, AdminServices services)
   if (!doc.ok()) {
     log_->error("the compiled-in OpenAPI document does not parse: {}", doc.error().describe());
   }
+  if (services_.events != nullptr) {
+    observing_ = services_.events->subscribe("session.", [this](const sdk::Event& e) { observed_.observe(e); });
+  }
+}
+
+void ApiCore::stopObserving() {
+  std::unique_ptr<sdk::EventBus::Subscription> gone;
+  std::lock_guard lock(observingMutex_);
+  gone = std::move(observing_);
 }
 
 ApiCore::~ApiCore() {
+  stopObserving();
   endFeeds();
   workers_.join();
 }

@@ -11,6 +11,7 @@
 
 #include "admin/admin_services.hpp"
 #include "admin/admin_settings.hpp"
+#include "admin/observed_sessions.hpp"
 #include "admin/roles.hpp"
 #include "admin/token_store.hpp"
 #include "common/logging.hpp"
@@ -63,6 +64,11 @@ class ApiCore {
   };
   std::vector<RouteAccess>& routeAccess() { return routeAccess_; }
 
+  /// Sessions known from `session.*` events (connectors without SessionControl). Observing starts
+  /// with the core (before the daemon starts its plugins) and ends with stopObserving().
+  ObservedSessions& observedSessions() { return observed_; }
+  void stopObserving();
+
   /// The OpenAPI document, served as JSON.
   const std::string& openApiJson() const { return openApiJson_; }
 
@@ -77,6 +83,9 @@ class ApiCore {
   std::vector<std::weak_ptr<Feed>> feeds_;
   std::string openApiJson_;
   std::vector<RouteAccess> routeAccess_;
+  ObservedSessions observed_;
+  std::mutex observingMutex_;
+  std::unique_ptr<sdk::EventBus::Subscription> observing_;
 };
 
 }  // namespace switchboard::admin

@@ -70,6 +70,8 @@ void addTemplateRoutes(ApiRoutes& routes);
 void addMessageRoutes(ApiRoutes& routes);
 void addAccountRoutes(ApiRoutes& routes);
 void addEventFeed(ApiRoutes& routes);
+void addConsoleRoutes(ApiRoutes& routes);
+void addPluginStateRoutes(ApiRoutes& routes);
 
 /// Maps an SDK error to a response: "*.not_found"/"unknown_*" 404, "*.exists"/"*.in_use"/"*.busy"
 /// 409, "invalid"/"command.invalid" 400, retriable 503, others 400.

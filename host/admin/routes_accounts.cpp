@@ -1,6 +1,7 @@
 // Accounts and their WhatsApp sessions: list, create, status, QR (JSON, PNG, SVG, text), pairing
 // code, logout. The work is done by a connector implementing sdk::SessionControl.
 
+#include <chrono>
 #include <map>
 
 #include "admin/api_routes.hpp"
@@ -11,6 +12,11 @@
 
 namespace switchboard::admin {
 namespace {
+
+std::int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 bool digitsOnly(const std::string& s) {
   if (s.empty() || s.size() > 20) {
@@ -68,6 +74,16 @@ http::Response listAccounts(Call& call) {
         j["session"] = toJson(s);
         j["connector"] = instance;
       }
+    }
+  }
+  // Sessions known from their events only (a connector without session control).
+  for (const auto& s : call.core.observedSessions().list(call.tenant)) {
+    auto& j = byId[s.account];
+    if (!j.contains("session") || j["session"].is_null()) {
+      j["id"] = s.account;
+      j["tenant"] = s.tenant;
+      j["session"] = toJson(s);
+      j["connector"] = "";
     }
   }
   json items = json::array();
@@ -160,8 +176,11 @@ http::Response qr(Call& call) {
   if (!located) {
     return errorResponse(located.error());
   }
-  auto code = callSession<sdk::PairingQr>(call.core, located->instance,
-                                          [t = call.tenant, account](sdk::SessionControl& c) { return c.pairingQr(t, account); });
+  auto code = located->observed
+                  ? call.core.observedSessions().qr(call.tenant, account, nowMs())
+                  : callSession<sdk::PairingQr>(call.core, located->instance, [t = call.tenant, account](sdk::SessionControl& c) {
+                      return c.pairingQr(t, account);
+                    });
   if (!code) {
     return errorResponse(code.error());
   }
@@ -207,6 +226,9 @@ http::Response pairingCode(Call& call) {
   if (!located) {
     return errorResponse(located.error());
   }
+  if (located->observed) {
+    return errorResponse(noSessionControl(account));
+  }
   auto code = callSession<std::string>(call.core, located->instance, [t = call.tenant, account, p = *phone](sdk::SessionControl& c) {
     return c.requestPairingCode(t, account, p);
   });
@@ -222,6 +244,9 @@ http::Response logout(Call& call) {
   auto located = locateSession(call.core, call.tenant, account);
   if (!located) {
     return errorResponse(located.error());
+  }
+  if (located->observed) {
+    return errorResponse(noSessionControl(account));
   }
   auto done = callSession<bool>(call.core, located->instance, [t = call.tenant, account](sdk::SessionControl& c) -> sdk::Result<bool> {
     SB_TRY(c.logout(t, account));

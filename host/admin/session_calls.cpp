@@ -5,10 +5,7 @@ namespace switchboard::admin {
 std::vector<sdk::SessionStatus> allSessions(ApiCore& core, const std::string& tenant) {
   std::vector<sdk::SessionStatus> out;
   auto* plugins = core.services().plugins;
-  if (plugins == nullptr) {
-    return out;
-  }
-  for (const auto& instance : plugins->sessionControllers()) {
+  for (const auto& instance : plugins != nullptr ? plugins->sessionControllers() : std::vector<std::string>{}) {
     auto listed = callSession<std::vector<sdk::SessionStatus>>(
         core, instance, [tenant](sdk::SessionControl& c) { return c.listSessions(tenant); });
     if (!listed) {
@@ -21,7 +18,22 @@ std::vector<sdk::SessionStatus> allSessions(ApiCore& core, const std::string& te
       }
     }
   }
+  for (auto& s : core.observedSessions().list(tenant)) {
+    bool listed = false;
+    for (const auto& o : out) {
+      listed = listed || o.account == s.account;
+    }
+    if (!listed) {
+      out.push_back(std::move(s));
+    }
+  }
   return out;
+}
+
+sdk::Error noSessionControl(const std::string& account) {
+  return sdk::Error::permanent("sessions.unavailable",
+                               "the connector of account \"" + account +
+                                   "\" has no session control; it pairs its configured accounts by QR code itself");
 }
 
 sdk::Result<LocatedSession> locateSession(ApiCore& core, const std::string& tenant, const std::string& account) {
@@ -37,6 +49,9 @@ sdk::Result<LocatedSession> locateSession(ApiCore& core, const std::string& tena
         return status.takeError();
       }
     }
+  }
+  if (auto seen = core.observedSessions().find(tenant, account)) {
+    return LocatedSession{"", std::move(*seen), true};
   }
   return sdk::Error::permanent("session.not_found", "no account \"" + account + "\"");
 }

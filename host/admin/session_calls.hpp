@@ -35,14 +35,20 @@ sdk::Result<T> callSession(ApiCore& core, const std::string& instance, Fn fn) {
   return std::move(**out);
 }
 
-/// Every session of `tenant` across the connectors (connectors that fail to answer are skipped).
+/// Every session of `tenant` across the connectors (connectors that fail to answer are skipped),
+/// then those known from events only.
 std::vector<sdk::SessionStatus> allSessions(ApiCore& core, const std::string& tenant);
 
 struct LocatedSession {
-  std::string instance;  ///< the plugin running it
+  std::string instance;  ///< the plugin running it; empty when known from events only
   sdk::SessionStatus status;
+  bool observed = false;  ///< known from `session.*` events (no SessionControl to call)
 };
-/// The connector running `account` for `tenant`; "session.not_found" when none does.
+/// The connector running `account` for `tenant`, or the session its events describe;
+/// "session.not_found" when neither knows it.
 sdk::Result<LocatedSession> locateSession(ApiCore& core, const std::string& tenant, const std::string& account);
+
+/// The error for what needs SessionControl on a session known from events only.
+sdk::Error noSessionControl(const std::string& account);
 
 }  // namespace switchboard::admin

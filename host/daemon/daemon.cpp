@@ -155,11 +155,6 @@ int runDaemon(const DaemonOptions& options) {
     return kExitFailure;
   }
   pipeline.start();
-  auto report = plugins.apply(config->plugins, shutdownDeadline);
-  if (!report.failed.empty()) {
-    log->error("{} plugin instance(s) failed to start; see above", report.failed.size());
-  }
-
   // The admin API reads the plugin list of the configuration in force; SIGHUP replaces it.
   std::mutex specsMutex;
   std::vector<PluginSpec> currentSpecs = config->plugins;
@@ -174,7 +169,8 @@ int runDaemon(const DaemonOptions& options) {
                                          return admin::ComponentHealth{
                                              !over, over ? "the outbox is over kafka.outbox_limit" : "producing to " +
                                                                                                         kafka.bootstrapServers()};
-                                       }};
+                                       },
+                                       services.httpRoutes};
     adminApi = std::make_unique<admin::AdminApi>(adminSettings, adminServices);
     if (auto s = adminApi->start(io.get_executor()); !s.ok()) {
       log->critical("admin API could not start: {}", s.error().describe());
@@ -185,6 +181,12 @@ int runDaemon(const DaemonOptions& options) {
       joinPool();
       return kExitFailure;
     }
+  }
+
+  // Plugins start after the admin API, so it sees their first session events (QR codes).
+  auto report = plugins.apply(config->plugins, shutdownDeadline);
+  if (!report.failed.empty()) {
+    log->error("{} plugin instance(s) failed to start; see above", report.failed.size());
   }
 
   SystemdNotifier notifier(io);

@@ -71,7 +71,8 @@ AdminHarness::AdminHarness(admin::AdminSettings settings, std::int64_t linkAfter
 
   admin::AdminServices adminServices{store, pipeline.get(), &bus, &metrics, directory.get(), [this] {
                                        return admin::ComponentHealth{kafkaOk, kafkaOk ? "fine" : "broker away"};
-                                     }};
+                                     },
+                                     services->httpRoutes};
   api = std::make_unique<admin::AdminApi>(settings, adminServices);
   auto started = api->start(io.get_executor());
   EXPECT_TRUE(started.ok()) << started.error().describe();

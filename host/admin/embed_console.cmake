@@ -1,0 +1,22 @@
+# Writes OUT, a C++ file defining the web console's files (kConsoleFiles: name, content type,
+# content) from the files listed in FILES (','-separated, in DIR). Run at build time, so an edit of
+# a console file rebuilds the server.
+set(body "#include \"admin/console_files.hpp\"\nnamespace switchboard::admin {\nconst std::vector<ConsoleFile>& consoleFiles() {\n  static const std::vector<ConsoleFile> files{\n")
+string(REPLACE "," ";" FILES "${FILES}")
+foreach(name IN LISTS FILES)
+  file(READ ${DIR}/${name} content)
+  if(name MATCHES "\\.html$")
+    set(type "text/html; charset=utf-8")
+  elseif(name MATCHES "\\.js$")
+    set(type "text/javascript; charset=utf-8")
+  elseif(name MATCHES "\\.css$")
+    set(type "text/css; charset=utf-8")
+  elseif(name MATCHES "\\.svg$")
+    set(type "image/svg+xml")
+  else()
+    message(FATAL_ERROR "console file ${name}: unknown type")
+  endif()
+  string(APPEND body "      {\"${name}\", \"${type}\", R\"sbconsole(${content})sbconsole\"},\n")
+endforeach()
+string(APPEND body "  };\n  return files;\n}\n}  // namespace switchboard::admin\n")
+file(WRITE ${OUT} "${body}")
