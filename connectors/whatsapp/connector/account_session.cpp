@@ -74,6 +74,12 @@ void AccountSession::stop(std::function<void()> done) {
     self->stopping_ = true;
     self->reconnectTimer_.cancel();
     self->inboxTimer_.cancel();
+    if (self->mediaTransfer_) {
+      self->mediaTransfer_();  // a download pausing between tries ends now
+    }
+    if (self->uploadTransfer_) {
+      self->uploadTransfer_();
+    }
     // Dropped rather than closed politely: the stop must not wait for a server's close frame.
     self->closeSocket(true);
     self->moveTo(SessionState::Stopped, "the connector stops");
@@ -292,6 +298,10 @@ void AccountSession::closeSocket(bool abort) {
   inbox_.clear();
   inboxBusy_ = false;
   inboxTimer_.cancel();
+  if (mediaTransfer_) {
+    mediaTransfer_();  // its message comes again; so does the download
+    mediaTransfer_ = nullptr;
+  }
 }
 
 void AccountSession::connectionLost(const std::string& reason) {

@@ -23,6 +23,10 @@
 #include "connector/connector_metrics.hpp"
 #include "connector/device_credentials.hpp"
 #include "connector/iq_tracker.hpp"
+#include "connector/media_conn.hpp"
+#include "connector/media_crypto.hpp"
+#include "connector/media_fetch.hpp"
+#include "connector/message_content.hpp"
 #include "connector/pairing_code.hpp"
 #include "connector/send_pacer.hpp"
 #include "connector/server_verdict.hpp"
@@ -46,6 +50,7 @@ struct SessionEnvironment {
   std::string stateDir;   ///< QR images go here
   std::string mediaDir;   ///< media descriptors go here
   std::shared_ptr<boost::asio::ssl::context> tls;  ///< for wss:// (null: ws:// only)
+  std::shared_ptr<sdk::HttpClient> http;           ///< the host's client for media hosts (null: no media)
   /// Messages handed to the pipeline whose `done` has not run yet: the connector's code must stay
   /// loaded until it has (see SessionManager::stop).
   std::atomic<int> deliveriesInFlight{0};
@@ -119,6 +124,13 @@ class AccountSession : public std::enable_shared_from_this<AccountSession> {
   void sendRetryReceipt(const Node& message, const sdk::Error& why);
   void retryInboxLater();
   void handleReceipt(const Node& receipt);
+  void deliverInbound(std::shared_ptr<Node> message, sdk::InboundDelivery delivery, const std::string& receiptType);
+
+  // --- media (session_media.cpp) ---
+  void withMediaConn(std::function<void(sdk::Result<MediaConn>)> then);
+  void fetchMediaThenDeliver(std::shared_ptr<Node> message, sdk::InboundDelivery delivery, MediaLocator locator,
+                             std::string receiptType);
+  void sendMedia(const sdk::OutboundCommand& command);
 
   // --- sending (session_send.cpp) ---
   void runCommand(const sdk::OutboundCommand& command);
@@ -170,6 +182,19 @@ class AccountSession : public std::enable_shared_from_this<AccountSession> {
                    std::vector<SendTarget> targets, std::map<std::string, PreKeyBundle> bundles);
   SignalAddress addressFor(const Jid& device) const;
   bool preKeyUploadRunning_ = false;
+
+  // Media: the server's hosts and upload token, requests waiting for them, the transfer running.
+  MediaConn mediaConn_;
+  std::vector<std::function<void(sdk::Result<MediaConn>)>> mediaConnWaiters_;
+  FetchHandle mediaTransfer_;   // the download of the message at the inbox's head
+  FetchHandle uploadTransfer_;  // the upload of the command being sent
+  /// Uploaded media of commands being sent, by command id: a resend does not upload again.
+  struct PreparedMedia {
+    std::string mediaType;  // image, video, audio, document, sticker
+    EncryptedMedia encrypted;
+    UploadedMedia uploaded;
+  };
+  std::map<std::string, PreparedMedia> preparedMedia_;
 };
 
 }  // namespace switchboard::whatsapp::connector

@@ -82,6 +82,11 @@ sdk::ConfigSchema connectorSchema() {
       field::integer("prekey_batch", "One-time prekeys uploaded at a time", 50).range(30, 812),
       field::integer("prekey_low_water", "Upload more prekeys when the server holds fewer", 10).range(1, 800),
       field::string("media_dir", "Where received media are written (empty: <state dir>/media)", std::string("")),
+      field::string("media_ca_file", "PEM file trusted for the media hosts (HTTPS) instead of the system store",
+                    std::string("")),
+      field::integer("media_attempts", "Rounds of tries over the media hosts before a download is given up", 4)
+          .range(1, 10),
+      field::integer("media_max_bytes", "Largest media file downloaded or sent", 64LL << 20).range(1024, 2LL << 30),
       field::integer("threads", "I/O threads the connector's accounts share (each account is a strand)", 2)
           .range(1, 64),
       field::duration("sent_retention", "How long sent messages are kept to answer retry requests", 24h)
@@ -149,6 +154,9 @@ sdk::Result<ConnectorSettings> ConnectorSettings::parse(const sdk::ConfigValue& 
     return sdk::Error::permanent("whatsapp.config", "prekey_low_water must be below prekey_batch");
   }
   out.mediaDir = s["media_dir"].asString();
+  out.mediaCaFile = s["media_ca_file"].asString();
+  out.mediaAttempts = static_cast<int>(s["media_attempts"].asInt(4));
+  out.mediaMaxBytes = static_cast<std::uint64_t>(s["media_max_bytes"].asInt(64LL << 20));
   out.sentRetention = std::chrono::milliseconds(s["sent_retention"].asInt(86'400'000));
   out.threads = static_cast<int>(s["threads"].asInt(2));
   return out;

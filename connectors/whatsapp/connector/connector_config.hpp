@@ -54,6 +54,9 @@ struct ConnectorSettings {
   int prekeyBatch = 50;      ///< one-time prekeys uploaded at a time
   int prekeyLowWater = 10;   ///< the server holding fewer than this triggers an upload
   std::string mediaDir;      ///< empty: <state dir>/media
+  std::string mediaCaFile;   ///< extra PEM trust anchor for the media hosts (the simulator's CA)
+  int mediaAttempts = 4;     ///< rounds of download attempts over all media hosts
+  std::uint64_t mediaMaxBytes = 64u << 20;  ///< largest media file downloaded or sent
   std::chrono::milliseconds sentRetention{86'400'000};
   int threads = 2;           ///< the connector's own I/O threads (every account is a strand on them)
 

@@ -17,6 +17,10 @@ ConnectorMetrics::ConnectorMetrics(sdk::Metrics& m)
       restricted(m.counter("whatsapp_restricted_total", "Account restriction signals from the server")),
       reconnects(m.counter("whatsapp_reconnects_total", "Connection attempts after the first")),
       framesRejected(m.counter("whatsapp_frames_rejected_total", "Frames from the server that did not decode")),
+      mediaDownloaded(m.counter("whatsapp_media_downloaded_total", "Received media files decrypted and stored")),
+      mediaDownloadFailures(m.counter("whatsapp_media_download_failures_total",
+                                      "Received media delivered without their file (download or check failed)")),
+      mediaUploaded(m.counter("whatsapp_media_uploaded_total", "Media files encrypted and uploaded for sends")),
       metrics_(m) {}
 
 sdk::Counter& ConnectorMetrics::counter(const std::string& name, const std::string& help, const sdk::Labels& labels) {

@@ -37,6 +37,9 @@ class ConnectorMetrics {
   sdk::Counter& restricted;
   sdk::Counter& reconnects;
   sdk::Counter& framesRejected;       ///< undecodable frames from the server
+  sdk::Counter& mediaDownloaded;      ///< received media files checked, decrypted and stored
+  sdk::Counter& mediaDownloadFailures;  ///< received media delivered without their file
+  sdk::Counter& mediaUploaded;        ///< media files encrypted and uploaded for a send
 
  private:
   sdk::Metrics& metrics_;

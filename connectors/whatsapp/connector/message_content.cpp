@@ -49,7 +49,7 @@ sdk::Media mediaOf(const M& m) {
 
 template <typename M>
 MediaLocator locatorOf(const M& m, std::string type) {
-  return {std::move(type), m.direct_path(), m.url(), m.media_key(), m.file_enc_sha256()};
+  return {std::move(type), m.direct_path(), m.url(), m.media_key(), m.file_enc_sha256(), m.file_sha256()};
 }
 
 std::string textOf(const Message& m) {

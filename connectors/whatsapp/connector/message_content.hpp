@@ -17,7 +17,7 @@ namespace switchboard::whatsapp::connector {
 struct MediaLocator {
   std::string mediaType;  ///< image, video, audio, document, sticker (the HKDF info name)
   std::string directPath, url;
-  std::string mediaKey, fileEncSha256;  ///< raw bytes
+  std::string mediaKey, fileEncSha256, fileSha256;  ///< raw bytes
 };
 
 struct ParsedContent {

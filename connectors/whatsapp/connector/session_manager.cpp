@@ -47,7 +47,18 @@ sdk::Status SessionManager::start() {
     return sdk::Error::permanent("whatsapp.config", "media_dir: cannot create " + mediaDir + ": " + ec.message());
   }
   env_.reset(new SessionEnvironment{settings_, ctx_.logger(), ctx_.inbound(), *ctx_.connectorStorage(), metrics_,
-                                    stateDir, mediaDir, tls.value()});
+                                    stateDir, mediaDir, tls.value(), nullptr});
+  // Media go over the host's HTTP client; without one, media messages arrive without their file.
+  sdk::HttpClientOptions httpOptions;
+  httpOptions.caFile = settings_.mediaCaFile;
+  httpOptions.maxResponseBytes = static_cast<std::size_t>(settings_.mediaMaxBytes) + 4096;
+  httpOptions.timeout = std::chrono::seconds(60);
+  if (auto http = ctx_.httpClient(httpOptions); http.ok()) {
+    env_->http = std::move(http).value();
+  } else {
+    ctx_.logger().warn("whatsapp connector: no HTTP client (" + http.error().describe() +
+                       "); media will be neither downloaded nor sent");
+  }
   work_.emplace(io_.get_executor());
   for (int i = 0; i < settings_.threads; ++i) {
     ++running_;

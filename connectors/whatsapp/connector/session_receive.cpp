@@ -6,13 +6,10 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
-#include <filesystem>
 
-#include <nlohmann/json.hpp>
 
 #include "connector/account_session.hpp"
 #include "connector/message_content.hpp"
-#include "connector/qr_render.hpp"
 #include "connector/stanza.hpp"
 #include "protocol/jid.hpp"
 #include "signal/bundle_nodes.hpp"
@@ -273,27 +270,17 @@ void AccountSession::processMessage(const Node& messageRef) {
     env_.metrics.messagesSkipped.inc();
     return finishMessage(*message, receiptType);
   }
-  if (parsed.media && m.media) {
-    // The download details (its key is secret) go to a file of ours; the message refers to it.
-    const auto dir = std::filesystem::path(env_.mediaDir) / account_.id;
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    const std::string safeId = toHex(sha256(asBytes(id))).substr(0, 32);
-    const auto path = (dir / (safeId + ".json")).string();
-    nlohmann::json j{{"type", parsed.media->mediaType},
-                     {"direct_path", parsed.media->directPath},
-                     {"url", parsed.media->url},
-                     {"media_key", toHex(asBytes(parsed.media->mediaKey))},
-                     {"file_enc_sha256", toHex(asBytes(parsed.media->fileEncSha256))},
-                     {"mimetype", m.media->mimeType},
-                     {"size", m.media->size}};
-    if (writeFileAtomically(path, j.dump()).ok()) {
-      m.media->ref = path;
-    }
-  }
-
-  // 4. Stored together with its Signal writes and hash; acknowledged after the commit.
   sdk::InboundDelivery delivery{std::move(m), hash, std::move(writes)};
+  if (parsed.media && delivery.message.media) {
+    // The file first (downloaded, checked, decrypted), so the message names it when stored.
+    return fetchMediaThenDeliver(message, std::move(delivery), *parsed.media, receiptType);
+  }
+  deliverInbound(message, std::move(delivery), receiptType);
+}
+
+void AccountSession::deliverInbound(std::shared_ptr<Node> message, sdk::InboundDelivery delivery,
+                                    const std::string& receiptType) {
+  // 4. Stored together with its Signal writes and hash; acknowledged after the commit.
   const std::uint64_t generation = generation_;
   std::weak_ptr<AccountSession> weak = weak_from_this();
   std::atomic<int>* inFlight = &env_.deliveriesInFlight;

@@ -7,6 +7,7 @@
 
 #include "connector/account_session.hpp"
 #include "connector/device_list.hpp"
+#include "connector/outbound_content.hpp"
 #include "connector/stanza.hpp"
 #include "signal/bundle_nodes.hpp"
 #include "signal/padding.hpp"
@@ -47,6 +48,7 @@ void AccountSession::execute(sdk::OutboundCommand command) {
 
 void AccountSession::fail(const sdk::OutboundCommand& c, const std::string& code, const std::string& reason) {
   env_.metrics.sendFailures.inc();
+  preparedMedia_.erase(c.commandId);
   sdk::CommandResult r;
   r.commandId = c.commandId;
   r.tenant = c.tenant;
@@ -99,7 +101,10 @@ void AccountSession::pumpOutbox() {
   outbox_.pop_front();
   switch (c.kind) {
     case sdk::CommandKind::SendText:
+    case sdk::CommandKind::SendReaction:
       return sendText(c);
+    case sdk::CommandKind::SendMedia:
+      return sendMedia(c);  // uploads the file, then continues as sendText
     case sdk::CommandKind::MarkRead:
       return markRead(c);
     default:
@@ -263,15 +268,19 @@ void AccountSession::sendText(const sdk::OutboundCommand& c) {
 
 void AccountSession::deliverText(const sdk::OutboundCommand& c, const std::string& id, const Jid& to,
                                  std::vector<SendTarget> targets, std::map<std::string, PreKeyBundle> bundles) {
-  wire::Message message;
-  if (c.replyTo.empty()) {
-    message.set_conversation(c.text);
-  } else {
-    auto* ext = message.mutable_extended_text_message();
-    ext->set_text(c.text);
-    ext->mutable_context_info()->set_stanza_id(c.replyTo);
-    ext->mutable_context_info()->set_participant(to.toString());
+  std::optional<OutboundMedia> media;
+  if (auto p = preparedMedia_.find(c.commandId); p != preparedMedia_.end()) {
+    media = OutboundMedia{p->second.mediaType, &p->second.encrypted, &p->second.uploaded, nowMs() / 1000};
   }
+  auto built = outboundMessage(c, to.toString(), media ? &*media : nullptr);
+  if (!built.ok()) {
+    sendBusy_ = false;
+    fail(c, built.error().code, built.error().message);
+    return pumpOutbox();
+  }
+  const wire::Message& message = built.value();
+  const std::string stanzaType = stanzaTypeOf(message);
+  const std::string encMediaType = encMediaTypeOf(message);
   const std::string plain = serialize(message);
   const std::string ownCopy = deviceSentPayload(plain, to.toString());
 
@@ -297,9 +306,11 @@ void AccountSession::deliverText(const sdk::OutboundCommand& c, const std::strin
     }
     anyPreKey = anyPreKey || enc->type == CipherType::PkMsg;
     reachedRecipient = reachedRecipient || !t.own;
-    participants.push_back(Node("to", {{"jid", t.jid}},
-                                Node::Children{Node("enc", {{"v", "2"}, {"type", std::string(cipherTypeName(enc->type))}},
-                                                    std::move(enc->data))}));
+    Node encNode("enc", {{"v", "2"}, {"type", std::string(cipherTypeName(enc->type))}}, std::move(enc->data));
+    if (!encMediaType.empty()) {
+      encNode.setAttr("mediatype", encMediaType);
+    }
+    participants.push_back(Node("to", {{"jid", t.jid}}, Node::Children{std::move(encNode)}));
   }
   sendBusy_ = false;
   if (!reachedRecipient) {
@@ -326,7 +337,7 @@ void AccountSession::deliverText(const sdk::OutboundCommand& c, const std::strin
       children.push_back(Node("device-identity", {}, std::move(identity).value()));
     }
   }
-  send(Node("message", {{"id", id}, {"to", to.toString()}, {"type", "text"}}, std::move(children)));
+  send(Node("message", {{"id", id}, {"to", to.toString()}, {"type", stanzaType}}, std::move(children)));
   awaitingAck_[id] = c;
   pumpOutbox();
 }
@@ -342,6 +353,7 @@ void AccountSession::handleMessageAck(const Node& a) {
   }
   sdk::OutboundCommand c = std::move(it->second);
   awaitingAck_.erase(it);
+  preparedMedia_.erase(c.commandId);
   const std::string error = attrOr(a, "error");
   if (!error.empty() && error != "0") {
     if (error == "463") {
