@@ -52,8 +52,9 @@ sdk::HttpCall Dialect::baseCall(const std::string& method, const std::string& pa
   call.headers["Content-Type"] = "application/json";
   call.headers["Accept"] = "application/json";
   // The same item resent after a lost answer or a restart carries the same key, so a CRM that
-  // honours it does not create a second note.
-  call.headers["Idempotency-Key"] = idempotencyPrefix_ + "-" + std::to_string(item.seq);
+  // honours it does not create a second note. One item may take several requests (upsert, then
+  // the note): each step has its own key, or the CRM would take the second for a repeat.
+  call.headers["Idempotency-Key"] = idempotencyPrefix_ + "-" + std::to_string(item.seq) + ":" + method + ":" + path;
   if (!authorization_.empty()) {
     call.headers["Authorization"] = authorization_;
   }

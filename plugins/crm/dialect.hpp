@@ -59,7 +59,7 @@ class Dialect {
 
  protected:
   sdk::HttpCall baseCall(const std::string& method, const std::string& path, const OutboxItem& item) const;
-  const Settings& settings_;
+  Settings settings_;  // a copy: a dialect may outlive the settings it was made from
   std::string idempotencyPrefix_;
   std::string authorization_;
 };

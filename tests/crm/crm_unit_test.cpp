@@ -125,7 +125,7 @@ TEST(CrmDialect, RestPathsEncodeTheKey) {
   ASSERT_TRUE(call.ok());
   EXPECT_EQ(call->call.method, "PATCH");
   EXPECT_EQ(call->call.url, "https://crm.example/v2/people/ct%2F1%20x");
-  EXPECT_EQ(call->call.headers.at("Idempotency-Key"), "crm-7");
+  EXPECT_EQ(call->call.headers.at("Idempotency-Key"), "crm-7:PATCH:/v2/people/ct%2F1%20x");
   EXPECT_EQ(nlohmann::json::parse(call->call.body)["switchboard_id"], "ct/1 x");
   EXPECT_TRUE(call->contactUpsert);
   EXPECT_EQ(d->crmIdFromUpsert("{\"id\":42}"), "42");
