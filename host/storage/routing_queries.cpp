@@ -88,18 +88,22 @@ sdk::Result<std::vector<sdk::AgentResponseStats>> SqlTenantStorage::agentRespons
           " AND conversation_id = :c ORDER BY conversation_key, ts, seq LIMIT 500",
           soci::use(key), soci::use(row.id), soci::into(direction), soci::into(fromMe), soci::into(automatic),
           soci::into(ts));
-      std::optional<long long> turnStart;
+      // A plain flag beside the value: GCC's Release build takes an optional<long long> here for
+      // "maybe uninitialized".
+      bool waiting = false;
+      long long turnStart = 0;
       if (st.execute(true)) {
         do {
           const bool customer = direction == "in" && fromMe == 0;
           const bool human = (direction == "out" && automatic == 0) || (direction == "in" && fromMe != 0);
-          if (customer && !turnStart) {
+          if (customer && !waiting) {
+            waiting = true;
             turnStart = ts;
-          } else if (human && turnStart) {
+          } else if (human && waiting) {
             auto& sum = sums[row.assignee];
-            sum.totalMs += static_cast<double>(std::max(0LL, ts - *turnStart));
+            sum.totalMs += static_cast<double>(std::max(0LL, ts - turnStart));
             ++sum.samples;
-            turnStart.reset();
+            waiting = false;
           }
         } while (st.fetch());
       }
