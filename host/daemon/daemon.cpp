@@ -149,6 +149,7 @@ int runDaemon(const DaemonOptions& options) {
     }
   };
 
+  pipeline.holdCommandsWhileConnectorsStart(true);
   if (auto s = kafka.start(); !s.ok()) {
     log->critical("Kafka bridge could not start: {}", s.error().describe());
     joinPool();
@@ -185,6 +186,7 @@ int runDaemon(const DaemonOptions& options) {
 
   // Plugins start after the admin API, so it sees their first session events (QR codes).
   auto report = plugins.apply(config->plugins, shutdownDeadline);
+  pipeline.holdCommandsWhileConnectorsStart(false);
   if (!report.failed.empty()) {
     log->error("{} plugin instance(s) failed to start; see above", report.failed.size());
   }
@@ -251,6 +253,7 @@ int runDaemon(const DaemonOptions& options) {
   signals.async_wait(onSignal);
 
   stopSignal.get_future().wait();
+  const auto stopStarted = std::chrono::steady_clock::now();
   notifier.stopping();
   if (adminApi) {
     adminApi->stop();  // first: no operator request may start work while the rest shuts down
@@ -269,7 +272,9 @@ int runDaemon(const DaemonOptions& options) {
   if (!drained) {
     log->warn("shutdown deadline passed with unstored messages; they were not acked and will be redelivered");
   }
-  log->info("stopped");
+  log->info("stopped in {} ms (deadline {} ms)",
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stopStarted).count(),
+            shutdownDeadline.count());
   return kExitOk;
 }
 
