@@ -465,6 +465,10 @@ sdk::Status Pipeline::validate(const sdk::OutboundCommand& c) {
       return sdk::Error::permanent("command.invalid", std::string(sdk::toString(c.kind)) + ": account is required");
     }
     if (!connectorFor(c)) {
+      if (connectorsStarting_) {
+        return sdk::Error::retriable("command.connectors_starting",
+                                     "no connector runs account \"" + c.account + "\" yet: plugins are starting");
+      }
       return sdk::Error::permanent("command.unknown_account", "no connector runs account \"" + c.account +
                                                                   "\" of tenant \"" + c.tenant + "\"");
     }
@@ -556,6 +560,12 @@ void Pipeline::dispatchStored(const sdk::OutboundCommand& command) {
 
 void Pipeline::dispatchToConnector(const sdk::OutboundCommand& command) {
   auto inst = connectorFor(command);
+  if (!inst && connectorsStarting_) {
+    // Left pending: the sweep tries again once the plugins run.
+    std::lock_guard lock(inFlightMutex_);
+    inFlight_.erase(commandKey(command));
+    return;
+  }
   if (!inst) {
     result(makeResult(command, sdk::ResultStage::Failed,
                       "no connector runs account \"" + command.account + "\" any more", "command.unknown_account"));

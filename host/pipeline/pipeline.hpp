@@ -51,6 +51,11 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   void refuseWhile(std::function<bool()> overloaded) { overloaded_ = std::move(overloaded); }
 
   void start();
+  /// While the daemon starts its plugins, a send command for an account no connector claims yet
+  /// is retried (from Kafka) or left pending (stored ones) instead of failing as an unknown
+  /// account: its connector may simply not run yet. Commands written while the daemon was down
+  /// arrive in exactly that window.
+  void holdCommandsWhileConnectorsStart(bool hold) { connectorsStarting_ = hold; }
   /// Refuses new messages, stores everything queued (retrying until `deadline`), and stops.
   /// Returns false when the deadline passed with messages still unstored (they were never acked).
   bool drain(std::chrono::steady_clock::time_point deadline);
@@ -106,6 +111,7 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   std::set<std::string> inFlight_;  // tenant + "/" + command id
   std::unique_ptr<sdk::EventBus::Subscription> syncSubscription_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> connectorsStarting_{false};
 
   sdk::Gauge& queueDepth_;
   sdk::Counter& stored_;
