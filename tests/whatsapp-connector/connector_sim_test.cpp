@@ -657,3 +657,63 @@ TEST_F(ConnectorOnSimulator, MediaThatCannotBeDownloadedStillDeliversItsMessageW
     return devices.ok() && devices->front().pending == 0;
   })) << "the stanza stayed unacknowledged";
 }
+
+TEST_F(ConnectorOnSimulator, GroupMessagesGoOutUnderSenderKeysAndAreDecryptedByMembersAndTheirPhones) {
+  startConnector({kAlice, kBob});
+  pairByQr(kAlice);
+  pairByQr(kBob);
+  auto group = sim_->createGroup(kCarol, "Switchboard group", {kAlice, kBob});
+  ASSERT_TRUE(group.ok()) << group.error().describe();
+
+  auto inGroup = [&](const std::string& account, const std::string& networkId) {
+    auto m = inboundWithId(account, networkId);
+    if (m) {
+      EXPECT_TRUE(m->isGroup);
+      EXPECT_EQ(m->chat, group.value());
+    }
+    return m;
+  };
+  auto phoneRead = [&](const std::string& phone, const std::string& id) {
+    std::string text;
+    waitUntil([&] {
+      auto inbox = sim_->phoneInbox(phone);
+      for (const auto& m : inbox.value()) {
+        if (m.id == id && !m.text.empty()) {
+          text = m.text;
+          return true;
+        }
+      }
+      return false;
+    });
+    return text;
+  };
+
+  // The first message hands Alice's sender key to every device pairwise, then the skmsg.
+  submit(text("g-1", kAlice, group.value(), "hello group"));
+  auto first = result("g-1", sb::ResultStage::Sent);
+  ASSERT_TRUE(first.has_value()) << "no server ack for the group message";
+  auto atBob = inGroup(kBob, first->networkId);
+  ASSERT_TRUE(atBob.has_value()) << "Bob never stored the group message";
+  EXPECT_EQ(atBob->text, "hello group");
+  EXPECT_EQ(atBob->sender, std::string(kAlice) + "@s.whatsapp.net");
+  EXPECT_EQ(phoneRead(kCarol, first->networkId), "hello group");
+
+  // The next one is the skmsg alone: every member already holds the key.
+  submit(text("g-2", kAlice, group.value(), "second"));
+  auto second = result("g-2", sb::ResultStage::Sent);
+  ASSERT_TRUE(second.has_value());
+  auto again = inGroup(kBob, second->networkId);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->text, "second");
+  EXPECT_EQ(phoneRead(kCarol, second->networkId), "second");
+
+  // Bob answers in the group with his own sender key.
+  submit(text("g-3", kBob, group.value(), "hi all"));
+  auto third = result("g-3", sb::ResultStage::Sent);
+  ASSERT_TRUE(third.has_value());
+  auto atAlice = inGroup(kAlice, third->networkId);
+  ASSERT_TRUE(atAlice.has_value());
+  EXPECT_EQ(atAlice->text, "hi all");
+  EXPECT_EQ(phoneRead(kCarol, third->networkId), "hi all");
+  EXPECT_EQ(connectorMetric("whatsapp_decrypt_failures_total"), 0);
+}

@@ -522,6 +522,8 @@ void AccountSession::handleNotification(const Node& node) {
     onLinkCodeNotification(node);
   } else if (type == "encrypt" && node.child("count") != nullptr) {
     checkPreKeys(true);
+  } else if (type == "w:gp2") {
+    onGroupNotification(node);  // session_group.cpp
   } else if (type == "account_sync" || type == "server_sync" || type == "devices" || type == "picture") {
     // Nothing we keep depends on these yet (device lists are fetched per send).
   }

@@ -22,6 +22,7 @@
 #include "connector/connector_config.hpp"
 #include "connector/connector_metrics.hpp"
 #include "connector/device_credentials.hpp"
+#include "connector/group_info.hpp"
 #include "connector/iq_tracker.hpp"
 #include "connector/media_conn.hpp"
 #include "connector/media_crypto.hpp"
@@ -132,6 +133,12 @@ class AccountSession : public std::enable_shared_from_this<AccountSession> {
                              std::string receiptType);
   void sendMedia(const sdk::OutboundCommand& command);
 
+  // --- groups (session_group.cpp) ---
+  void onGroupNotification(const Node& notification);
+  void sendToGroup(const sdk::OutboundCommand& command, const Jid& group);
+  void groupDevices(const sdk::OutboundCommand& command, const Jid& group, const GroupInfo& info);
+  void groupMessageAcked(const std::string& id, bool accepted);
+
   // --- sending (session_send.cpp) ---
   void runCommand(const sdk::OutboundCommand& command);
   void pumpOutbox();
@@ -181,6 +188,13 @@ class AccountSession : public std::enable_shared_from_this<AccountSession> {
   void deliverText(const sdk::OutboundCommand& command, const std::string& id, const Jid& to,
                    std::vector<SendTarget> targets, std::map<std::string, PreKeyBundle> bundles);
   SignalAddress addressFor(const Jid& device) const;
+  void deliverGroup(const sdk::OutboundCommand& command, const Jid& group, bool lidGroup,
+                    std::vector<SendTarget> needKey, std::map<std::string, PreKeyBundle> bundles);
+  std::map<std::string, GroupInfo> groups_;  // group JID -> members, until a w:gp2 notification
+  // Devices that acknowledged holding our sender key, per group; and those a sent message is
+  // handing it to, by message id, until the server's ack.
+  std::map<std::string, std::set<std::string>> skdmHolders_;
+  std::map<std::string, std::pair<std::string, std::vector<std::string>>> pendingKeyHolders_;
   bool preKeyUploadRunning_ = false;
 
   // Media: the server's hosts and upload token, requests waiting for them, the transfer running.

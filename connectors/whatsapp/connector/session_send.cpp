@@ -149,8 +149,11 @@ void AccountSession::sendText(const sdk::OutboundCommand& c) {
     fail(c, to.error().code, to.error().message);
     return pumpOutbox();
   }
+  if (to->server == kGroupServer) {
+    return sendToGroup(c, to.value());  // session_group.cpp
+  }
   if (to->server != kUserServer && to->server != kLidServer) {
-    fail(c, "whatsapp.unsupported", "sending to " + to->toString() + " (groups, broadcasts) is not supported yet");
+    fail(c, "whatsapp.unsupported", "sending to " + to->toString() + " (broadcasts, newsletters) is not supported");
     return pumpOutbox();
   }
   sendBusy_ = true;
@@ -355,6 +358,7 @@ void AccountSession::handleMessageAck(const Node& a) {
   awaitingAck_.erase(it);
   preparedMedia_.erase(c.commandId);
   const std::string error = attrOr(a, "error");
+  groupMessageAcked(id, error.empty() || error == "0");
   if (!error.empty() && error != "0") {
     if (error == "463") {
       env_.metrics.restricted.inc();

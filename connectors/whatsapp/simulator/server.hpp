@@ -46,6 +46,8 @@ class Server : public PhoneHost, public std::enable_shared_from_this<Server> {
   sdk::Status confirmPairingCode(std::string_view phone, std::string_view code);
   sdk::Result<std::vector<PhoneMessage>> phoneInbox(std::string_view phone) const;
   sdk::Result<std::string> phoneSendText(std::string_view phone, std::string_view to, std::string_view text);
+  sdk::Result<std::string> createGroup(std::string_view creator, std::string_view subject,
+                                       const std::vector<std::string>& members);
   sdk::Status injectFault(std::string_view phone, std::uint16_t device, StreamFault fault);
   sdk::Status setSendDelay(std::string_view phone, std::uint16_t device, std::chrono::milliseconds delay);
   sdk::Status failNextLogin(std::string_view phone, std::uint16_t device, int reason);

@@ -171,6 +171,33 @@ void Server::onGroupIq(Connection& conn, const Node& iq) {
   }
 }
 
+sdk::Result<std::string> Server::createGroup(std::string_view creator, std::string_view subject,
+                                             const std::vector<std::string>& members) {
+  std::lock_guard lock(mutex_);
+  if (!world_.account(std::string(creator))) {
+    return sdk::Error::permanent("wasim.not_found", "no account " + std::string(creator));
+  }
+  if (subject.empty() || subject.size() > 100 || members.size() >= kMaxGroupSize) {
+    return sdk::Error::permanent("wasim.invalid", "a group needs a subject of 1..100 bytes and fewer members");
+  }
+  Group g;
+  g.id = world_.newGroupId();
+  g.subject = std::string(subject);
+  g.creatorPhone = std::string(creator);
+  g.createdAt = unixNow();
+  g.members.push_back(g.creatorPhone);
+  g.admins.push_back(g.creatorPhone);
+  for (const auto& p : members) {
+    if (!world_.account(p)) {
+      return sdk::Error::permanent("wasim.not_found", "no account " + p);
+    }
+    if (!g.isMember(p)) {
+      g.members.push_back(p);
+    }
+  }
+  return groupJid(world_.addGroup(std::move(g)));
+}
+
 int Server::relayGroupMessage(Account& sender, std::uint16_t senderDevice, const Node& message, const Jid& to,
                               Effects& fx) {
   Group* group = world_.group(to.user);

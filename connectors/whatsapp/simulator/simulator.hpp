@@ -25,6 +25,7 @@
 namespace switchboard::wasim {
 
 class Server;
+class LoadRegistry;
 
 struct SimulatorOptions {
   std::string listenAddress = "127.0.0.1";
@@ -135,6 +136,26 @@ struct StreamFault {
   std::string conflict;  ///< e.g. "replaced", "device_removed"
 };
 
+/// Simulated phones sending text at a configured pace (benchmarks). Message k (k = 0, 1, ...) goes
+/// from senders[k % senders.size()] to recipients[k % recipients.size()], encrypted by the sending
+/// phone exactly as phoneSendText does, with the text "<text> <k>".
+struct LoadSpec {
+  std::vector<std::string> senders;     ///< phone numbers of accounts whose phones send
+  std::vector<std::string> recipients;  ///< user JIDs (PN or LID) or bare phone numbers
+  double rate = 100;                    ///< messages per second, in total or (perPhone) per sender
+  bool perPhone = false;
+  std::size_t count = 0;  ///< messages in all; 0 sends until stopLoad
+  std::string text = "load";
+};
+
+struct LoadStatus {
+  std::uint64_t id = 0;
+  std::size_t sent = 0;    ///< handed to the phones (encrypted and relayed on their strands)
+  std::size_t failed = 0;  ///< refused at once (no such account or recipient)
+  bool done = false;       ///< count reached or stopped
+  double seconds = 0;      ///< since the start, until done
+};
+
 class Simulator {
  public:
   /// Listens and starts accepting; the root key is ready when this returns.
@@ -183,6 +204,16 @@ class Simulator {
   /// The phone of `phone` sends text to a user JID (PN or LID), end-to-end encrypted to each of
   /// its devices as a real client does. Asynchronous: @return the message id.
   sdk::Result<std::string> phoneSendText(std::string_view phone, std::string_view to, std::string_view text);
+  /// Creates a LID-addressed group as `creator` would (w:g2 create) with the given members (phone
+  /// numbers; the creator is added first and is its admin). @return the group JID.
+  sdk::Result<std::string> createGroup(std::string_view creator, std::string_view subject,
+                                       const std::vector<std::string>& members);
+
+  /// Starts a load (see LoadSpec); senders and recipients are checked first. @return its id.
+  sdk::Result<std::uint64_t> startLoad(LoadSpec spec);
+  sdk::Result<LoadStatus> loadStatus(std::uint64_t id) const;
+  /// Stops a load early (it stays listed as done).
+  sdk::Status stopLoad(std::uint64_t id);
 
   /// Injects a fault into the live connection of a companion.
   sdk::Status injectFault(std::string_view phone, std::uint16_t device, StreamFault fault);
@@ -200,8 +231,9 @@ class Simulator {
   Server& server() { return *server_; }
 
  private:
-  explicit Simulator(std::shared_ptr<Server> server);
+  Simulator(std::shared_ptr<Server> server, boost::asio::any_io_executor executor);
   std::shared_ptr<Server> server_;
+  std::shared_ptr<LoadRegistry> loads_;
 };
 
 }  // namespace switchboard::wasim
