@@ -716,4 +716,21 @@ TEST_F(ConnectorOnSimulator, GroupMessagesGoOutUnderSenderKeysAndAreDecryptedByM
   EXPECT_EQ(atAlice->text, "hi all");
   EXPECT_EQ(phoneRead(kCarol, third->networkId), "hi all");
   EXPECT_EQ(connectorMetric("whatsapp_decrypt_failures_total"), 0);
+
+  // Carol removes Bob: both companions see it as an event, and Alice's next message (members
+  // fetched again after the notification) no longer goes to Bob.
+  const std::string bobLid = sim_->account(kBob).value().lid;
+  ASSERT_TRUE(sim_->changeGroupMembers(kCarol, group.value(), "remove", {kBob}).ok());
+  for (const char* account : {kAlice, kBob}) {
+    auto removed = events_.waitFor(typeIs(account, "group.participants_removed"));
+    ASSERT_TRUE(removed.has_value()) << account << " saw no removal";
+    EXPECT_EQ(removed->subject, group.value());
+    EXPECT_NE(removed->attributes.at("participants").find(bobLid), std::string::npos);
+    EXPECT_NE(removed->attributes.at("author").find(sim_->account(kCarol).value().lid), std::string::npos);
+  }
+  submit(text("g-4", kAlice, group.value(), "without Bob"));
+  auto fourth = result("g-4", sb::ResultStage::Sent);
+  ASSERT_TRUE(fourth.has_value());
+  EXPECT_EQ(phoneRead(kCarol, fourth->networkId), "without Bob");
+  EXPECT_FALSE(inboundWithId(kBob, fourth->networkId, 1s).has_value()) << "a removed member still receives";
 }

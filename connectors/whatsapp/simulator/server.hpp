@@ -48,6 +48,8 @@ class Server : public PhoneHost, public std::enable_shared_from_this<Server> {
   sdk::Result<std::string> phoneSendText(std::string_view phone, std::string_view to, std::string_view text);
   sdk::Result<std::string> createGroup(std::string_view creator, std::string_view subject,
                                        const std::vector<std::string>& members);
+  sdk::Status changeGroupMembers(std::string_view actor, std::string_view group, std::string_view action,
+                                 const std::vector<std::string>& phones);
   sdk::Status injectFault(std::string_view phone, std::uint16_t device, StreamFault fault);
   sdk::Status setSendDelay(std::string_view phone, std::uint16_t device, std::chrono::milliseconds delay);
   sdk::Status failNextLogin(std::string_view phone, std::uint16_t device, int reason);
@@ -130,6 +132,10 @@ class Server : public PhoneHost, public std::enable_shared_from_this<Server> {
   /// Forwards a receipt as sent by (reader, readerDevice).
   void relayReceipt(Account& reader, std::uint16_t readerDevice, const Node& receipt, Effects& fx);
   Node groupNode(const Group& group);
+  /// `<notification type="w:gp2">` with `change` to every device of the members (and of `alsoTell`,
+  /// members who just left or were removed).
+  void notifyGroup(const Group& group, const std::string& authorPhone, const Node& change,
+                   const std::vector<std::string>& alsoTell = {});
   /// The stanza one device receives for a one-to-one message (payload added by the caller).
   Node directStanza(const Node& message, const Account& sender, std::uint16_t senderDevice, const Address& target,
                     const std::string& chat);

@@ -111,9 +111,12 @@ void Server::onGroupIq(Connection& conn, const Node& iq) {
       if (auto at = id.find('@'); at != std::string::npos) {
         id.resize(at);
       }
-      if (Group* group = world_.group(id)) {
+      if (Group* group = world_.group(id); group && group->isMember(self->phone)) {
         std::erase(group->members, self->phone);
         std::erase(group->admins, self->phone);
+        const Jid who = group->lidAddressed ? self->lidJid() : self->pnJid();
+        notifyGroup(*group, self->phone,
+                    Node("leave", {}, Node::Children{Node("participant", {{"jid", who.toString()}})}), {self->phone});
       }
     }
     conn.send(iqResult(iq));
@@ -140,17 +143,32 @@ void Server::onGroupIq(Connection& conn, const Node& iq) {
     std::vector<std::string> phones;
     Node::Children report;
     members(op, phones, report);
+    std::vector<std::string> changed, removed;
     for (const auto& p : phones) {
       if (op.tag == "add" && !group->isMember(p) && group->members.size() < kMaxGroupSize) {
         group->members.push_back(p);
-      } else if (op.tag == "remove" && p != group->creatorPhone) {
+        changed.push_back(p);
+      } else if (op.tag == "remove" && p != group->creatorPhone && group->isMember(p)) {
         std::erase(group->members, p);
         std::erase(group->admins, p);
+        changed.push_back(p);
+        removed.push_back(p);
       } else if (op.tag == "promote" && group->isMember(p) && !group->isAdmin(p)) {
         group->admins.push_back(p);
-      } else if (op.tag == "demote" && p != group->creatorPhone) {
+        changed.push_back(p);
+      } else if (op.tag == "demote" && p != group->creatorPhone && group->isAdmin(p)) {
         std::erase(group->admins, p);
+        changed.push_back(p);
       }
+    }
+    if (!changed.empty()) {
+      Node::Children named;
+      for (const auto& p : changed) {
+        if (const Account* a = world_.account(p)) {
+          named.push_back(Node("participant", {{"jid", (group->lidAddressed ? a->lidJid() : a->pnJid()).toString()}}));
+        }
+      }
+      notifyGroup(*group, self->phone, Node(op.tag, {}, std::move(named)), removed);
     }
     conn.send(iqResult(iq, {parentNode(op.tag, {}, std::move(report))}));
   } else if (op.tag == "subject") {
@@ -166,6 +184,7 @@ void Server::onGroupIq(Connection& conn, const Node& iq) {
     }
     group->subject = subject;
     conn.send(iqResult(iq));
+    notifyGroup(*group, self->phone, Node("subject", {{"subject", subject}}));
   } else {
     conn.send(iqResult(iq));
   }
@@ -196,6 +215,69 @@ sdk::Result<std::string> Server::createGroup(std::string_view creator, std::stri
     }
   }
   return groupJid(world_.addGroup(std::move(g)));
+}
+
+sdk::Status Server::changeGroupMembers(std::string_view actor, std::string_view groupJidText, std::string_view action,
+                                       const std::vector<std::string>& phones) {
+  std::lock_guard lock(mutex_);
+  auto jid = Jid::parse(groupJidText);
+  Group* group = jid && jid->server == whatsapp::kGroupServer ? world_.group(jid->user) : nullptr;
+  if (!group || !group->isAdmin(std::string(actor))) {
+    return sdk::Error::permanent("wasim.not_found", "no group " + std::string(groupJidText) + " with that admin");
+  }
+  if (action != "add" && action != "remove") {
+    return sdk::Error::permanent("wasim.invalid", "action is add or remove");
+  }
+  Node::Children named;
+  std::vector<std::string> removed;
+  for (const auto& p : phones) {
+    const Account* a = world_.account(p);
+    if (!a) {
+      return sdk::Error::permanent("wasim.not_found", "no account " + p);
+    }
+    if (action == "add" && !group->isMember(p) && group->members.size() < kMaxGroupSize) {
+      group->members.push_back(p);
+    } else if (action == "remove" && group->isMember(p) && p != group->creatorPhone) {
+      std::erase(group->members, p);
+      std::erase(group->admins, p);
+      removed.push_back(p);
+    } else {
+      continue;
+    }
+    named.push_back(Node("participant", {{"jid", (group->lidAddressed ? a->lidJid() : a->pnJid()).toString()}}));
+  }
+  if (!named.empty()) {
+    notifyGroup(*group, std::string(actor), Node(std::string(action), {}, std::move(named)), removed);
+  }
+  return sdk::okStatus();
+}
+
+void Server::notifyGroup(const Group& group, const std::string& authorPhone, const Node& change,
+                         const std::vector<std::string>& alsoTell) {
+  Effects unused;  // notifications raise no simulator events
+  const Account* author = world_.account(authorPhone);
+  std::string authorJid;
+  if (author) {
+    authorJid = (group.lidAddressed ? author->lidJid() : author->pnJid()).toString();
+  }
+  std::set<std::string> audience(group.members.begin(), group.members.end());
+  audience.insert(alsoTell.begin(), alsoTell.end());
+  for (const auto& phone : audience) {
+    Account* a = world_.account(phone);
+    if (!a) {
+      continue;
+    }
+    std::vector<std::uint16_t> targets;
+    for (const auto& [id, d] : a->devices) {
+      targets.push_back(id);
+    }
+    for (auto id : targets) {
+      Node note("notification", {{"from", groupJid(group)}, {"type", "w:gp2"}, {"id", nextStanzaId()},
+                                 {"t", unixNowText()}, {"participant", authorJid}},
+                Node::Children{change});
+      deliver(*a, id, PendingStanza::Kind::Notification, std::move(note), unused);
+    }
+  }
 }
 
 int Server::relayGroupMessage(Account& sender, std::uint16_t senderDevice, const Node& message, const Jid& to,

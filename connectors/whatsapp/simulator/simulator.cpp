@@ -55,6 +55,10 @@ sdk::Result<std::string> Simulator::createGroup(std::string_view creator, std::s
                                                 const std::vector<std::string>& members) {
   return server_->createGroup(creator, subject, members);
 }
+sdk::Status Simulator::changeGroupMembers(std::string_view actor, std::string_view group, std::string_view action,
+                                          const std::vector<std::string>& phones) {
+  return server_->changeGroupMembers(actor, group, action, phones);
+}
 sdk::Status Simulator::injectFault(std::string_view phone, std::uint16_t device, StreamFault fault) {
   return server_->injectFault(phone, device, std::move(fault));
 }

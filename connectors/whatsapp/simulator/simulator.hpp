@@ -187,6 +187,10 @@ class Simulator {
   /// numbers; the creator is added first and is its admin). @return the group JID.
   sdk::Result<std::string> createGroup(std::string_view creator, std::string_view subject,
                                        const std::vector<std::string>& members);
+  /// `actor` (an admin) adds or removes members (phone numbers) of a group, as its w:g2 add/remove
+  /// would: every member device, and those removed, get the `w:gp2` notification.
+  sdk::Status changeGroupMembers(std::string_view actor, std::string_view group, std::string_view action,
+                                 const std::vector<std::string>& phones);
 
   /// Injects a fault into the live connection of a companion.
   sdk::Status injectFault(std::string_view phone, std::uint16_t device, StreamFault fault);
