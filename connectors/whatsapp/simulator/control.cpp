@@ -259,6 +259,9 @@ json runControlCommand(Simulator& sim, const json& request) {
     return statusReply(sim.failNextLogin(*phone, static_cast<std::uint16_t>(*device),
                                          static_cast<int>(num(request, "reason").value_or(401))));
   }
+  if (auto reply = runLoadCommand(sim, cmd, request)) {
+    return *reply;
+  }
   return errorReply("wasim.unknown_command", "unknown command \"" + cmd + "\"");
 }
 

@@ -5,6 +5,8 @@
 // {"ok":false,"error":{"code","message"}}). Commands are listed in README.md.
 
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 
 #include "simulator/simulator.hpp"
 
@@ -12,5 +14,8 @@ namespace switchboard::wasim {
 
 nlohmann::json runControlCommand(Simulator& simulator, const nlohmann::json& request);
 nlohmann::json eventToJson(const SimEvent& event);
+/// The load-test commands (control_load.cpp); nothing when `cmd` is not one of them.
+std::optional<nlohmann::json> runLoadCommand(Simulator& simulator, const std::string& cmd,
+                                             const nlohmann::json& request);
 
 }  // namespace switchboard::wasim

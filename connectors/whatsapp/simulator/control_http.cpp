@@ -51,6 +51,16 @@ http::Handler command(Simulator& sim, std::string cmd, unsigned okStatus = 200) 
       }
       request["device"] = d;
     }
+    if (auto load = req.params.find("load"); load != req.params.end()) {
+      std::uint64_t n = 0;
+      for (char c : load->second) {
+        if (c < '0' || c > '9' || n > 1'000'000'000) {
+          return http::Response::error(400, "bad_request", "the load is a number");
+        }
+        n = n * 10 + static_cast<std::uint64_t>(c - '0');
+      }
+      request["load"] = n;
+    }
     json reply = runControlCommand(sim, request);
     if (!reply.value("ok", false)) {
       const auto& e = reply["error"];
@@ -93,6 +103,10 @@ std::shared_ptr<http::Router> controlRouter(Simulator& sim, std::shared_ptr<Even
   r->add("POST", "/v1/accounts/{phone}/pairing-code", command(sim, "pair_code"));
   r->add("GET", "/v1/accounts/{phone}/inbox", command(sim, "inbox"));
   r->add("POST", "/v1/accounts/{phone}/messages", command(sim, "send", 202));
+  r->add("POST", "/v1/accounts/{phone}/devices", command(sim, "link_device", 201));
+  r->add("POST", "/v1/loads", command(sim, "load_start", 201));
+  r->add("GET", "/v1/loads/{load}", command(sim, "load_status"));
+  r->add("DELETE", "/v1/loads/{load}", command(sim, "load_stop"));
   // Any command as the stdin protocol takes it.
   r->add("POST", "/v1/commands", [&sim](const http::Request& req) {
     auto body = req.jsonBody();

@@ -1,23 +1,28 @@
 #include "simulator/simulator.hpp"
 
+#include "simulator/load.hpp"
 #include "simulator/server.hpp"
 
 namespace switchboard::wasim {
 
-Simulator::Simulator(std::shared_ptr<Server> server) : server_(std::move(server)) {}
+Simulator::Simulator(std::shared_ptr<Server> server, boost::asio::any_io_executor executor)
+    : server_(std::move(server)), loads_(std::make_shared<LoadRegistry>(std::move(executor), server_)) {}
 
 Simulator::~Simulator() { stop(); }
 
 sdk::Result<std::unique_ptr<Simulator>> Simulator::start(boost::asio::any_io_executor executor,
                                                          SimulatorOptions options) {
-  auto server = Server::start(std::move(executor), std::move(options));
+  auto server = Server::start(executor, std::move(options));
   if (!server) {
     return server.takeError();
   }
-  return std::unique_ptr<Simulator>(new Simulator(std::move(*server)));
+  return std::unique_ptr<Simulator>(new Simulator(std::move(*server), std::move(executor)));
 }
 
-void Simulator::stop() { server_->stop(); }
+void Simulator::stop() {
+  loads_->stopAll();
+  server_->stop();
+}
 std::uint16_t Simulator::port() const { return server_->port(); }
 std::string Simulator::webSocketUrl() const {
   return "ws://" + server_->options().listenAddress + ":" + std::to_string(port()) + "/ws/chat";
@@ -69,5 +74,9 @@ sdk::Status Simulator::failNextLogin(std::string_view phone, std::uint16_t devic
   return server_->failNextLogin(phone, device, reason);
 }
 void Simulator::onEvent(std::function<void(const SimEvent&)> handler) { server_->onEvent(std::move(handler)); }
+
+sdk::Result<std::uint64_t> Simulator::startLoad(LoadSpec spec) { return loads_->start(std::move(spec)); }
+sdk::Result<LoadStatus> Simulator::loadStatus(std::uint64_t id) const { return loads_->status(id); }
+sdk::Status Simulator::stopLoad(std::uint64_t id) { return loads_->stop(id); }
 
 }  // namespace switchboard::wasim

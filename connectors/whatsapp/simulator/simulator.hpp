@@ -25,6 +25,7 @@
 namespace switchboard::wasim {
 
 class Server;
+class LoadRegistry;
 
 struct SimulatorOptions {
   std::string listenAddress = "127.0.0.1";
@@ -135,6 +136,26 @@ struct StreamFault {
   std::string conflict;  ///< e.g. "replaced", "device_removed"
 };
 
+/// Simulated phones sending text at a configured pace (benchmarks). Message k (k = 0, 1, ...) goes
+/// from senders[k % senders.size()] to recipients[k % recipients.size()], encrypted by the sending
+/// phone exactly as phoneSendText does, with the text "<text> <k>".
+struct LoadSpec {
+  std::vector<std::string> senders;     ///< phone numbers of accounts whose phones send
+  std::vector<std::string> recipients;  ///< user JIDs (PN or LID) or bare phone numbers
+  double rate = 100;                    ///< messages per second, in total or (perPhone) per sender
+  bool perPhone = false;
+  std::size_t count = 0;  ///< messages in all; 0 sends until stopLoad
+  std::string text = "load";
+};
+
+struct LoadStatus {
+  std::uint64_t id = 0;
+  std::size_t sent = 0;    ///< handed to the phones (encrypted and relayed on their strands)
+  std::size_t failed = 0;  ///< refused at once (no such account or recipient)
+  bool done = false;       ///< count reached or stopped
+  double seconds = 0;      ///< since the start, until done
+};
+
 class Simulator {
  public:
   /// Listens and starts accepting; the root key is ready when this returns.
@@ -192,6 +213,12 @@ class Simulator {
   sdk::Status changeGroupMembers(std::string_view actor, std::string_view group, std::string_view action,
                                  const std::vector<std::string>& phones);
 
+  /// Starts a load (see LoadSpec); senders and recipients are checked first. @return its id.
+  sdk::Result<std::uint64_t> startLoad(LoadSpec spec);
+  sdk::Result<LoadStatus> loadStatus(std::uint64_t id) const;
+  /// Stops a load early (it stays listed as done).
+  sdk::Status stopLoad(std::uint64_t id);
+
   /// Injects a fault into the live connection of a companion.
   sdk::Status injectFault(std::string_view phone, std::uint16_t device, StreamFault fault);
   /// Delays every frame the server sends to this companion (0 turns it off). Applies to its
@@ -208,8 +235,9 @@ class Simulator {
   Server& server() { return *server_; }
 
  private:
-  explicit Simulator(std::shared_ptr<Server> server);
+  Simulator(std::shared_ptr<Server> server, boost::asio::any_io_executor executor);
   std::shared_ptr<Server> server_;
+  std::shared_ptr<LoadRegistry> loads_;
 };
 
 }  // namespace switchboard::wasim
