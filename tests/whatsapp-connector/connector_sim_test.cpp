@@ -614,6 +614,23 @@ TEST_F(ConnectorOnSimulator, MediaSentByOneAccountIsUploadedThenDownloadedChecke
     return devices.ok() && devices->front().pending == 0;
   })) << "Bob left media messages unacknowledged";
 
+  // Bob reacts to the photo; Alice gets the reaction on her own message.
+  sb::OutboundCommand like;
+  like.commandId = "react-1";
+  like.account = kBob;
+  like.kind = sb::CommandKind::SendReaction;
+  like.to = kAlice;
+  like.targetId = sent->networkId;
+  like.reaction = "\xF0\x9F\x91\x8D";
+  submit(like);
+  auto liked = result("react-1", sb::ResultStage::Sent);
+  ASSERT_TRUE(liked.has_value());
+  auto reaction = inboundWithId(kAlice, liked->networkId);
+  ASSERT_TRUE(reaction.has_value()) << "Alice never stored the reaction";
+  EXPECT_EQ(reaction->kind, sb::MessageKind::Reaction);
+  EXPECT_EQ(reaction->targetId, sent->networkId);
+  EXPECT_EQ(reaction->reaction, "\xF0\x9F\x91\x8D");
+
   // A file that does not exist fails the command without sending anything.
   submit(mediaCommand("media-missing", kAlice, kBob, (dir_ / "nope.jpg").string(), "image/jpeg"));
   EXPECT_TRUE(result("media-missing", sb::ResultStage::Failed).has_value());

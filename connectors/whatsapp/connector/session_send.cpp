@@ -281,6 +281,11 @@ void AccountSession::deliverText(const sdk::OutboundCommand& c, const std::strin
     fail(c, built.error().code, built.error().message);
     return pumpOutbox();
   }
+  if (built->has_reaction_message()) {
+    // A reaction names its target by who sent it: ours if we stored it as sent.
+    auto sent = env_.storage.findSent(account_.id, c.targetId);
+    built->mutable_reaction_message()->mutable_key()->set_from_me(sent.ok() && sent.value().has_value());
+  }
   const wire::Message& message = built.value();
   const std::string stanzaType = stanzaTypeOf(message);
   const std::string encMediaType = encMediaTypeOf(message);
