@@ -25,10 +25,18 @@ sdk::Result<std::shared_ptr<boost::asio::ssl::context>> makeTls(const ConnectorS
   return tls;
 }
 
+bool digitsOnly(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
 }  // namespace
 
 SessionManager::SessionManager(sdk::PluginContext& ctx, ConnectorSettings settings)
-    : ctx_(ctx), settings_(std::move(settings)), metrics_(ctx.metrics()) {}
+    : ctx_(ctx), settings_(std::move(settings)), metrics_(ctx.metrics()), board_(ctx.inbound()) {
+  for (const auto& a : settings_.accounts) {
+    accounts_[a.id] = a;
+  }
+}
 
 SessionManager::~SessionManager() { stop(); }
 
@@ -46,7 +54,7 @@ sdk::Status SessionManager::start() {
   if (ec) {
     return sdk::Error::permanent("whatsapp.config", "media_dir: cannot create " + mediaDir + ": " + ec.message());
   }
-  env_.reset(new SessionEnvironment{settings_, ctx_.logger(), ctx_.inbound(), *ctx_.connectorStorage(), metrics_,
+  env_.reset(new SessionEnvironment{settings_, ctx_.logger(), board_, *ctx_.connectorStorage(), metrics_,
                                     stateDir, mediaDir, tls.value(), nullptr});
   // Media go over the host's HTTP client; without one, media messages arrive without their file.
   sdk::HttpClientOptions httpOptions;
@@ -67,11 +75,25 @@ sdk::Status SessionManager::start() {
       --running_;
     });
   }
+  // Accounts added at runtime (see createSession) are the stored ones the configuration does not
+  // name; one an operator logged out stays out until added again.
+  auto stored = ctx_.connectorStorage()->accounts();
+  if (!stored.ok()) {
+    return sdk::Error::retriable("whatsapp.storage", "cannot read the connector's accounts: " + stored.error().describe());
+  }
   std::lock_guard lock(mutex_);
-  for (const auto& a : settings_.accounts) {
-    auto session = std::make_shared<AccountSession>(*env_, a, io_);
-    sessions_[a.id] = session;
-    session->start();
+  for (const auto& r : stored.value()) {
+    if (accounts_.count(r.id) == 0 && r.state != "logged_out") {
+      AccountSettings a;
+      a.id = r.id;
+      a.tenant = r.tenant;
+      a.pushName = r.name;
+      a.phone = digitsOnly(r.id) ? r.id : std::string();
+      accounts_[a.id] = a;
+    }
+  }
+  for (const auto& [id, a] : accounts_) {
+    sessions_[id] = startSession(a);
   }
   ctx_.logger().info("whatsapp connector started accounts=" + std::to_string(sessions_.size()) +
                      " server=" + settings_.serverUrl);
@@ -89,7 +111,9 @@ void SessionManager::stop(std::chrono::milliseconds deadline) {
     sessions = sessions_;
   }
   for (auto& [id, s] : sessions) {
-    s->stop();
+    if (s) {  // null: logged out by an operator
+      s->stop();
+    }
   }
   sessions.clear();
   const auto end = std::chrono::steady_clock::now() + deadline;
@@ -119,20 +143,21 @@ void SessionManager::stop(std::chrono::milliseconds deadline) {
 }
 
 bool SessionManager::handles(const std::string& tenant, const std::string& account) const {
-  for (const auto& a : settings_.accounts) {
-    if (a.id == account && a.tenant == tenant) {
-      return true;
-    }
-  }
-  return false;
+  std::lock_guard lock(mutex_);
+  auto it = accounts_.find(account);
+  return it != accounts_.end() && it->second.tenant == tenant;
 }
 
 sdk::Status SessionManager::execute(const sdk::OutboundCommand& command) {
-  auto s = session(command.account);
-  if (!s || s->account().tenant != command.tenant) {
+  if (!handles(command.tenant, command.account)) {
     return sdk::Error::permanent("whatsapp.unknown_account", "this connector does not run account \"" +
                                                                  command.account + "\" of tenant \"" +
                                                                  command.tenant + "\"");
+  }
+  auto s = session(command.account);
+  if (!s) {
+    return sdk::Error::permanent("whatsapp.logged_out", "account \"" + command.account +
+                                                            "\" was logged out; add it again to link it");
   }
   s->execute(command);
   return sdk::okStatus();

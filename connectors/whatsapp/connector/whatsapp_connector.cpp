@@ -1,14 +1,19 @@
-// The WhatsApp connector plugin: makes the daemon a linked device of each configured account.
+// The WhatsApp connector plugin: makes the daemon a linked device of each configured account, and
+// of accounts operators add at runtime (sdk::SessionControl: admin API, sbctl, console).
 
 #include "connector/session_manager.hpp"
 #include "switchboard/sdk.hpp"
+#include "switchboard/sdk/session_control.hpp"
 
 namespace sb = switchboard::sdk;
 namespace wc = switchboard::whatsapp::connector;
 
 namespace {
 
-class WhatsAppConnector final : public sb::Plugin, public sb::Connector {
+// The host's admin API gives a session call 5 s; the pairing code must be back before that.
+constexpr std::chrono::milliseconds kPairingCodeWait{4000};
+
+class WhatsAppConnector final : public sb::Plugin, public sb::Connector, public sb::SessionControl {
  public:
   explicit WhatsAppConnector(sb::PluginContext& ctx) : ctx_(ctx) {}
 
@@ -42,7 +47,47 @@ class WhatsAppConnector final : public sb::Plugin, public sb::Connector {
     return manager_->execute(command);
   }
 
+  // sdk::SessionControl (on the plugin's strand; the sessions run on the connector's own threads).
+  sb::Result<std::vector<sb::SessionStatus>> listSessions(const sb::TenantId& tenant) override {
+    SB_TRY(running());
+    return manager_->listSessions(tenant);
+  }
+
+  sb::Result<sb::SessionStatus> createSession(const sb::TenantId& tenant, const sb::AccountId& account,
+                                              const std::string& name) override {
+    SB_TRY(running());
+    return manager_->createSession(tenant, account, name);
+  }
+
+  sb::Result<sb::SessionStatus> sessionStatus(const sb::TenantId& tenant, const sb::AccountId& account) override {
+    SB_TRY(running());
+    return manager_->sessionStatus(tenant, account);
+  }
+
+  sb::Result<sb::PairingQr> pairingQr(const sb::TenantId& tenant, const sb::AccountId& account) override {
+    SB_TRY(running());
+    return manager_->pairingQr(tenant, account);
+  }
+
+  sb::Result<std::string> requestPairingCode(const sb::TenantId& tenant, const sb::AccountId& account,
+                                             const std::string& phone) override {
+    SB_TRY(running());
+    return manager_->requestPairingCode(tenant, account, phone, kPairingCodeWait);
+  }
+
+  sb::Status logout(const sb::TenantId& tenant, const sb::AccountId& account) override {
+    SB_TRY(running());
+    return manager_->logout(tenant, account);
+  }
+
  private:
+  sb::Status running() const {
+    if (!manager_) {
+      return sb::Error::retriable("whatsapp.not_started", "the WhatsApp connector is not running");
+    }
+    return sb::okStatus();
+  }
+
   sb::PluginContext& ctx_;
   std::unique_ptr<wc::SessionManager> manager_;
 };
