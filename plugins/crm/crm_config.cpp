@@ -56,6 +56,12 @@ sdk::ConfigSchema configSchema() {
       field::string("activity_path", "Activity path (POST): closings and assignments",
                     std::string("/contacts/{key}/activities")),
       field::string("id_field", "Field of the upsert answer holding the CRM's id", std::string("id")),
+      field::string("key_field", "Body field of the upsert carrying the upsert key (empty: none)", std::string()),
+      field::string("create_method", "Method of the create sent when the upsert answers 404 (empty: none)",
+                    std::string())
+          .oneOf({"", "PUT", "POST", "PATCH"}),
+      field::string("create_path", "Create path (the upsert key in key_field); {key} is the upsert key",
+                    std::string()),
   }};
   sdk::ConfigSchema retry{{
       field::integer("max_attempts", "Failures before an item goes to the dead-letter table", 8).range(1, 100),
@@ -162,10 +168,24 @@ sdk::Result<Settings> readSettings(const ConfigValue& c) {
   s.rest.notePath = text(rest["note_path"], s.rest.notePath);
   s.rest.activityPath = text(rest["activity_path"], s.rest.activityPath);
   s.rest.idField = text(rest["id_field"], s.rest.idField);
+  s.rest.keyField = rest["key_field"].asString();
+  s.rest.createMethod = rest["create_method"].asString();
+  s.rest.createPath = rest["create_path"].asString();
   for (const auto* p : {&s.rest.contactPath, &s.rest.notePath, &s.rest.activityPath}) {
     if (p->empty() || p->front() != '/') {
       return configError("rest: path \"" + *p + "\" must start with '/'");
     }
+  }
+  if (s.rest.createMethod.empty() != s.rest.createPath.empty()) {
+    return configError("rest: create_method and create_path go together");
+  }
+  if (!s.rest.createPath.empty() && s.rest.createPath.front() != '/') {
+    return configError("rest: path \"" + s.rest.createPath + "\" must start with '/'");
+  }
+  if (!s.rest.createPath.empty() && s.rest.keyField.empty() &&
+      s.rest.createPath.find("{key}") == std::string::npos) {
+    // The created contact must be found by the next upsert's path, or every upsert would create.
+    return configError("rest: create_path needs key_field (or {key} in the path)");
   }
 
   const auto& retry = c["retry"];

@@ -29,6 +29,12 @@ struct RestPaths {
   std::string notePath = "/contacts/{key}/notes";
   std::string activityPath = "/contacts/{key}/activities";
   std::string idField = "id";                       ///< Field of the upsert answer holding the CRM's id
+  std::string keyField;                             ///< Body field carrying the upsert key (empty: not sent)
+  // An API that updates in place but creates elsewhere (PUT /contacts/{id} answers 404 for a new
+  // contact, POST /contacts creates it): when the upsert answers 404, the contact is created with
+  // this request instead. Empty: a 404 is a rejection like any other 4xx.
+  std::string createMethod;
+  std::string createPath;
 };
 
 struct RetrySettings {

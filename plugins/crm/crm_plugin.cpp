@@ -1,6 +1,7 @@
 #include "crm_plugin.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -52,12 +53,13 @@ sdk::Status CrmPlugin::start() {
     context_.logger().warn("tls.verify is off: the CRM's certificate is not checked");
   }
   dialect_ = makeDialect(settings_, context_.instanceName());
-  outbox_ = std::make_unique<Outbox>(storage_, "crm:" + context_.instanceName());
+  outbox_ = std::make_unique<Outbox>(storage_, stateNamespace());
   deliverer_ = std::make_shared<Deliverer>(context_, settings_, *dialect_, *outbox_, client.value(), storage_, clock_);
   remote_ = std::make_unique<RemoteChanges>(settings_, *dialect_, *outbox_, storage_, context_.events(),
                                             context_.instanceName());
   if (settings_.webhook.enabled) {
     guard_ = std::make_unique<WebhookGuard>(settings_.webhook);
+    SB_TRY(loadAcceptedSignatures());
     auto route = context_.addHttpRoute(
         settings_.webhook.name,
         [this, alive = alive_](sdk::HttpRouteRequest request, std::function<void(sdk::HttpRouteResponse)> respond) {
@@ -174,6 +176,27 @@ sdk::Status CrmPlugin::onEvent(const sdk::Event& e) {
   return sdk::okStatus();
 }
 
+sdk::Status CrmPlugin::loadAcceptedSignatures() {
+  auto rows = storage_->scanState(stateNamespace(), kAcceptedPrefix, 100000);
+  SB_TRY(rows);
+  const auto now = clock_();
+  std::vector<std::pair<sdk::TimestampMs, std::string>> live;
+  for (const auto& [key, value] : rows.value()) {
+    sdk::TimestampMs forgetAfter = 0;  // unreadable: forgotten like an expired one
+    (void)std::from_chars(value.data(), value.data() + value.size(), forgetAfter);
+    if (forgetAfter < now) {
+      (void)storage_->deleteState(stateNamespace(), key);  // best effort; the next start tries again
+      continue;
+    }
+    live.emplace_back(forgetAfter, key.substr(std::string(kAcceptedPrefix).size()));
+  }
+  std::sort(live.begin(), live.end());
+  for (const auto& [forgetAfter, signature] : live) {
+    guard_->remember(signature, forgetAfter);
+  }
+  return sdk::okStatus();
+}
+
 void CrmPlugin::onWebhook(const sdk::HttpRouteRequest& request,
                           const std::function<void(sdk::HttpRouteResponse)>& respond) {
   const auto now = clock_();
@@ -181,6 +204,14 @@ void CrmPlugin::onWebhook(const sdk::HttpRouteRequest& request,
     context_.logger().warn("CRM webhook refused from " + request.remoteAddress + ": " + s.error().describe());
     respond(errorResponse(s.error().code == "crm.webhook_replay" ? 409 : 401, s.error()));
     return;
+  }
+  // Remembered in the database too, so a replay after a restart is still refused.
+  const auto& accepted = guard_->lastAccepted();
+  if (auto s = storage_->putState(stateNamespace(), kAcceptedPrefix + accepted.second,
+                                  std::to_string(accepted.first));
+      !s.ok()) {
+    context_.logger().warn("CRM webhook signature not recorded (a replay after a restart would pass): " +
+                           s.error().describe());
   }
   auto changes = dialect_->parseWebhook(request.body);
   if (!changes.ok()) {

@@ -41,6 +41,10 @@ class CrmPlugin final : public sdk::Plugin, public sdk::Sync {
   std::string webhookPath() const { return route_ ? route_->path() : std::string(); }
 
  private:
+  // Accepted webhook signatures, kept in the plugin's state as wh/<signature> = forget-after (ms).
+  static constexpr const char* kAcceptedPrefix = "wh/";
+  std::string stateNamespace() const { return "crm:" + context_.instanceName(); }
+  sdk::Status loadAcceptedSignatures();
   /// The item an event becomes, or nullopt when there is nothing to send.
   sdk::Result<std::optional<OutboxItem>> itemFor(const sdk::Event& event);
   sdk::Result<std::string> summaryOf(const sdk::ConversationId& conversation);

@@ -120,10 +120,15 @@ void Deliverer::sendHead() {
   if (call->contactUpsert && fp.empty()) {
     fp = fingerprint(dialect_.properties(*contact.value()));
   }
+  dispatch(std::move(call->call), item.seq, call->contactUpsert, call->contactUpsert, std::move(fp), item.contact);
+}
+
+void Deliverer::dispatch(sdk::HttpCall call, std::uint64_t seq, bool contactUpsert, bool mayCreate, std::string fp,
+                         std::string contactId) {
   busy_ = true;
   const auto started = std::chrono::steady_clock::now();
-  client_->request(std::move(call->call), [weak = weak_from_this(), seq = item.seq, upsert = call->contactUpsert,
-                                           fp = std::move(fp), id = item.contact, started](sdk::Result<sdk::HttpReply> r) mutable {
+  client_->request(std::move(call), [weak = weak_from_this(), seq, contactUpsert, mayCreate, fp = std::move(fp),
+                                     id = std::move(contactId), started](sdk::Result<sdk::HttpReply> r) mutable {
     auto self = weak.lock();
     if (!self) {
       return;
@@ -133,11 +138,25 @@ void Deliverer::sendHead() {
     if (self->stopped_) {
       return;
     }
-    self->onReply(seq, upsert, std::move(fp), std::move(id), std::move(r));
+    self->onReply(seq, contactUpsert, mayCreate, std::move(fp), std::move(id), std::move(r));
   });
 }
 
-void Deliverer::onReply(std::uint64_t seq, bool contactUpsert, std::string fp, std::string contactId,
+bool Deliverer::createInstead(const OutboxItem& item, std::string fp, const std::string& contactId) {
+  auto contact = storage_->getContact(contactId);
+  if (!contact.ok() || !contact.value()) {
+    return false;  // the 404 stands; the item is dead-lettered with it
+  }
+  auto create = dialect_.createAfterMissing(item, *contact.value());
+  if (!create) {
+    return false;
+  }
+  context_.logger().debug("CRM contact " + contactId + " not found by its upsert: creating it");
+  dispatch(std::move(*create), item.seq, true, false, std::move(fp), contactId);
+  return true;
+}
+
+void Deliverer::onReply(std::uint64_t seq, bool contactUpsert, bool mayCreate, std::string fp, std::string contactId,
                         sdk::Result<sdk::HttpReply> reply) {
   auto head = outbox_.head();
   if (!head.ok() || !head.value() || head.value()->seq != seq) {
@@ -151,6 +170,9 @@ void Deliverer::onReply(std::uint64_t seq, bool contactUpsert, std::string fp, s
     return;
   }
   const auto& r = reply.value();
+  if (r.status == 404 && mayCreate && createInstead(item, fp, contactId)) {
+    return;
+  }
   switch (classify(r.status)) {
     case Verdict::Delivered: {
       delivered_.inc();

@@ -4,7 +4,8 @@
 // arrive in the order they happened). An item leaves the queue when the CRM acknowledges it (2xx);
 // a 429 waits for Retry-After without counting as a failure; 5xx, 408 and network errors are
 // retried with exponential backoff and dead-lettered after retry.max_attempts; other 4xx are
-// dead-lettered at once (the same request cannot succeed). Runs on the plugin's strand.
+// dead-lettered at once (the same request cannot succeed), except an upsert's 404 on a CRM that
+// creates contacts with another request: that request follows at once. Runs on the plugin's strand.
 
 #include <cstdint>
 #include <functional>
@@ -34,8 +35,14 @@ class Deliverer : public std::enable_shared_from_this<Deliverer> {
 
  private:
   void sendHead();
-  void onReply(std::uint64_t seq, bool contactUpsert, std::string fingerprint, std::string contactId,
-               sdk::Result<sdk::HttpReply> reply);
+  /// Sends one request of the head item; its answer goes to onReply. `mayCreate`: an upsert whose
+  /// 404 is followed by the dialect's create request (set for the upsert, not for the create).
+  void dispatch(sdk::HttpCall call, std::uint64_t seq, bool contactUpsert, bool mayCreate, std::string fingerprint,
+                std::string contactId);
+  void onReply(std::uint64_t seq, bool contactUpsert, bool mayCreate, std::string fingerprint,
+               std::string contactId, sdk::Result<sdk::HttpReply> reply);
+  /// After an upsert's 404: sends the create request when the dialect has one. False: it has none.
+  bool createInstead(const OutboxItem& item, std::string fingerprint, const std::string& contactId);
   /// Records a failure of the head item; dead-letters it after the last attempt.
   void fail(OutboxItem item, const std::string& reason, bool permanent);
   /// Sends the next head from a fresh handler (no recursion through long runs of skipped items).

@@ -47,6 +47,12 @@ class Dialect {
   /// Errors are permanent: the item cannot be sent as it is (no phone number to upsert by, ...).
   virtual sdk::Result<PreparedCall> next(const OutboxItem& item, const sdk::Contact& contact,
                                          const std::optional<std::string>& crmId) const = 0;
+  /// The request creating `contact` after its upsert answered 404, when the CRM creates contacts
+  /// elsewhere than it updates them. None: the 404 is final.
+  virtual std::optional<sdk::HttpCall> createAfterMissing(const OutboxItem& /*item*/,
+                                                          const sdk::Contact& /*contact*/) const {
+    return std::nullopt;
+  }
   /// The CRM id in a successful upsert's answer, when it carries one.
   virtual std::optional<std::string> crmIdFromUpsert(const std::string& body) const = 0;
   /// The changes in a webhook body (already authenticated). Errors: "crm.webhook_body".

@@ -22,7 +22,21 @@ nlohmann::json RestDialect::properties(const sdk::Contact& contact) const {
   if (settings_.upsertBy == UpsertKey::ExternalId && !props.contains(settings_.externalIdProperty)) {
     props[settings_.externalIdProperty] = contact.id;
   }
+  if (!settings_.rest.keyField.empty()) {
+    props[settings_.rest.keyField] = keyOf(contact);
+  }
   return props;
+}
+
+std::optional<sdk::HttpCall> RestDialect::createAfterMissing(const OutboxItem& item,
+                                                             const sdk::Contact& contact) const {
+  const auto key = keyOf(contact);
+  if (settings_.rest.createPath.empty() || key.empty()) {
+    return std::nullopt;
+  }
+  auto call = baseCall(settings_.rest.createMethod, withKey(settings_.rest.createPath, key), item);
+  call.body = properties(contact).dump();
+  return call;
 }
 
 sdk::Result<PreparedCall> RestDialect::next(const OutboxItem& item, const sdk::Contact& contact,

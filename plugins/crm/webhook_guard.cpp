@@ -76,5 +76,11 @@ sdk::Status WebhookGuard::check(const std::map<std::string, std::string>& header
   return sdk::okStatus();
 }
 
+void WebhookGuard::remember(const std::string& signature, sdk::TimestampMs forgetAfter) {
+  if (order_.size() < capacity_ && seen_.insert(signature).second) {
+    order_.emplace_back(forgetAfter, signature);
+  }
+}
+
 }  // namespace switchboard::crm
 

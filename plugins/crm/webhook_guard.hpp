@@ -30,6 +30,12 @@ class WebhookGuard {
   /// "crm.webhook_stale", "crm.webhook_replay".
   sdk::Status check(const std::map<std::string, std::string>& headers, const std::string& body, sdk::TimestampMs now);
 
+  /// Remembers a signature an earlier instance accepted, until `forgetAfter` (oldest first, so the
+  /// plugin hands them over sorted): a restart does not reopen the replay window.
+  void remember(const std::string& signature, sdk::TimestampMs forgetAfter);
+  /// After a successful check: the signature it accepted and until when it is remembered.
+  const std::pair<sdk::TimestampMs, std::string>& lastAccepted() const { return order_.back(); }
+
   /// The header values a sender puts on `body` at `timestamp` (the CRM's side; tests use it).
   static std::map<std::string, std::string> sign(const WebhookSettings& settings, const std::string& body,
                                                  sdk::TimestampMs timestamp);

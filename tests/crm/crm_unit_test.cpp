@@ -138,6 +138,37 @@ TEST(CrmDialect, RestPathsEncodeTheKey) {
   EXPECT_EQ(none.error().code, "crm.no_key");
 }
 
+TEST(CrmDialect, RestKeyFieldAndCreateAfterMissing) {
+  auto s = settingsFrom("base_url: http://127.0.0.1:3000\n"
+                        "rest:\n  key_field: id\n  create_method: POST\n  create_path: /contacts\n");
+  auto d = makeDialect(s, "crm");
+  OutboxItem item;
+  item.seq = 9;
+  item.event = "contact.created";
+  auto call = d->next(item, dana(), std::nullopt);
+  ASSERT_TRUE(call.ok());
+  EXPECT_EQ(call->call.url, "http://127.0.0.1:3000/contacts/15551234567");
+  EXPECT_EQ(nlohmann::json::parse(call->call.body)["id"], "15551234567");
+  auto create = d->createAfterMissing(item, dana());
+  ASSERT_TRUE(create.has_value());
+  EXPECT_EQ(create->method, "POST");
+  EXPECT_EQ(create->url, "http://127.0.0.1:3000/contacts");
+  EXPECT_EQ(create->body, call->call.body);  // the same record, created
+  EXPECT_NE(create->headers.at("Idempotency-Key"), call->call.headers.at("Idempotency-Key"));
+
+  // Without a create shape a 404 stays final; the HubSpot dialect has none.
+  EXPECT_FALSE(makeDialect(settingsFrom("base_url: https://crm.example\n"), "crm")->createAfterMissing(item, dana()));
+  EXPECT_FALSE(makeDialect(settingsFrom("base_url: https://api.hubapi.com\ntarget: hubspot\n"), "crm")
+                   ->createAfterMissing(item, dana()));
+  // A create the next upsert could not find is refused, as is half a shape.
+  auto r = readSettings(configFromYaml("base_url: https://x\nrest:\n  create_method: POST\n  create_path: /c\n"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("key_field"), std::string::npos);
+  r = readSettings(configFromYaml("base_url: https://x\nrest:\n  create_method: POST\n"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("go together"), std::string::npos);
+}
+
 TEST(CrmDialect, HubSpotWebhookEvents) {
   auto d = makeDialect(settingsFrom("base_url: https://api.hubapi.com\ntarget: hubspot\n"), "crm");
   auto changes = d->parseWebhook(R"([

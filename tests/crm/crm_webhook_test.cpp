@@ -3,7 +3,10 @@
 // missing one is refused and nothing is applied, a replay is refused, and an applied change is not
 // sent back to the CRM (no echo loop).
 
+#include <atomic>
+
 #include "crm_fixture.hpp"
+#include "log_capture.hpp"
 #include "webhook_guard.hpp"
 
 namespace switchboard::crm::test {
@@ -128,6 +131,56 @@ TEST_F(CrmWebhook, ReplayIsRefused) {
   auto stale = postWebhook(body, WebhookGuard::sign(settings_, body, old));
   EXPECT_EQ(stale.status, 401u);
   EXPECT_NE(stale.body.find("crm.webhook_stale"), std::string::npos);
+}
+
+TEST_F(CrmWebhook, RefusedCallsAreLoggedAndChangeNothing) {
+  LogCapture log("plugin.crm");
+  auto c = addContact("15552220006", "John Doggett");
+  std::atomic<int> announced{0};
+  auto tap = bus_.subscribe("contact.", [&](const sdk::Event&) { ++announced; });
+  const auto body = change("15552220006", nowMs(), {{"name", "Forged"}});
+  WebhookSettings wrong = settings_;
+  wrong.secret = "someone-else's-secret";
+  EXPECT_EQ(postWebhook(body, WebhookGuard::sign(wrong, body, nowMs())).status, 401u);
+  EXPECT_EQ(postWebhook(body, {}).status, 401u);
+  const auto headers = WebhookGuard::sign(settings_, body, nowMs());
+  auto forged = change("15552220006", nowMs(), {{"name", "Forged"}, {"plan", "platinum"}});
+  EXPECT_EQ(postWebhook(forged, headers).status, 401u);  // a good signature on another body
+
+  EXPECT_EQ(log.count({"CRM webhook refused", "crm.webhook_signature"}), 2u);
+  EXPECT_EQ(log.count({"CRM webhook refused", "crm.webhook_unsigned"}), 1u);
+  // Nothing applied, announced or queued for the CRM.
+  EXPECT_EQ(storage()->getContact(c.id).value()->name, "John Doggett");
+  EXPECT_EQ(storage()->getContact(c.id).value()->fields.count("plan"), 0u);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(announced.load(), 0);
+  EXPECT_EQ(pendingItems(), 0u);
+  EXPECT_EQ(crm_->requestCount(), 0u);
+
+  // The genuine call goes through once; its replay is refused and logged.
+  EXPECT_EQ(postWebhook(body, headers).status, 200u);
+  EXPECT_EQ(postWebhook(body, headers).status, 409u);
+  EXPECT_EQ(log.count({"CRM webhook refused", "crm.webhook_replay"}), 1u);
+}
+
+TEST_F(CrmWebhook, ReplayIsRefusedAfterAPluginRestart) {
+  auto c = addContact("15552220007", "Jeffrey Spender");
+  const auto body = change("15552220007", nowMs(), {{"name", "J. Spender"}});
+  const auto headers = WebhookGuard::sign(settings_, body, nowMs());
+  ASSERT_EQ(postWebhook(body, headers).status, 200u);
+  // Our side changes the contact; the host restarts; the same call comes again within the window.
+  auto current = storage()->getContact(c.id).value().value();
+  current.name = "Jeffrey Spender";
+  ASSERT_TRUE(storage()->upsertContact(current).ok());
+  stopPlugin();
+  ASSERT_TRUE(startPlugin(yaml(std::string("mapping:\n  name: name\n  phone: phone\n  fields.plan: plan\n"
+                                           "webhook:\n  enabled: true\n  secret: ") +
+                               kSecret + "\n"))
+                  .ok());
+  auto replay = postWebhook(body, headers);
+  EXPECT_EQ(replay.status, 409u) << replay.body;
+  EXPECT_NE(replay.body.find("crm.webhook_replay"), std::string::npos);
+  EXPECT_EQ(storage()->getContact(c.id).value()->name, "Jeffrey Spender");
 }
 
 TEST_F(CrmWebhook, LastWriterByTimestampWins) {
