@@ -640,22 +640,22 @@ TEST_F(ConnectorOnSimulator, MediaThatCannotBeDownloadedStillDeliversItsMessageW
   startConnector({kAlice, kBob});
   pairByQr(kAlice);
   pairByQr(kBob);
-  // Bob goes offline; Alice's image waits for him at the server.
-  stopConnector();
-  events_.clear();
-  startConnector({kAlice});
-  ASSERT_TRUE(events_.waitFor(stateIs(kAlice, "connected")).has_value());
+  // Everything the server sends Bob is held back, so Alice's image is still waiting for him when
+  // the connector stops (stored accounts all start again, so Bob cannot simply stay away).
+  const auto bobDevice = sim_->devices(kBob).value().front().device;
+  ASSERT_TRUE(sim_->setSendDelay(kBob, bobDevice, 10s).ok());
   const auto photoPath = (dir_ / "photo.jpg").string();
   std::ofstream(photoPath, std::ios::binary) << noise(5000, 3);
   submit(mediaCommand("media-2", kAlice, kBob, photoPath, "image/jpeg"));
   auto sent = result("media-2", sb::ResultStage::Sent);
   ASSERT_TRUE(sent.has_value());
   stopConnector();
+  ASSERT_TRUE(sim_->setSendDelay(kBob, bobDevice, 0ms).ok());
 
   // Bob comes back trusting only the public roots: the simulator's media host fails TLS.
   mediaCaFile_ = "/etc/ssl/certs/ca-certificates.crt";
   events_.clear();
-  startConnector({kBob});
+  startConnector({kAlice, kBob});
   auto failed = events_.waitFor(typeIs(kBob, "media.download_failed"), 30s);
   ASSERT_TRUE(failed.has_value()) << "no media.download_failed event";
   EXPECT_EQ(failed->subject, sent->networkId);
