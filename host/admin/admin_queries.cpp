@@ -161,4 +161,34 @@ sdk::Result<std::vector<sdk::ConversationId>> AdminQueries::searchConversations(
   });
 }
 
+sdk::Result<AdminQueries::RecentMessages> AdminQueries::recentMessages(sdk::TimestampMs sinceMs, int maxRows) {
+  auto* sql = sqlOf(storage_);
+  if (sql == nullptr) {
+    return unsupported();
+  }
+  return sql->scoped<RecentMessages>(false, [&](TenantScope& s) -> sdk::Result<RecentMessages> {
+    RecentMessages out;
+    std::string conversation, direction;
+    int automatic = 0;
+    long long ts = 0;
+    // Walks back by seq (the table's own order, no index needed) rather than filtering on ts.
+    auto st = s.prepare("SELECT conversation_id, direction, automatic, ts FROM messages WHERE tenant = :tenant "
+                        "ORDER BY seq DESC LIMIT " + std::to_string(maxRows + 1),
+                        soci::into(conversation), soci::into(direction), soci::into(automatic), soci::into(ts));
+    if (st.execute(true)) {
+      do {
+        if (ts < sinceMs) {
+          return out;
+        }
+        if (static_cast<int>(out.rows.size()) == maxRows) {
+          out.truncated = true;
+          return out;
+        }
+        out.rows.push_back(MessageRow{conversation, direction == "in", automatic != 0, ts});
+      } while (st.fetch());
+    }
+    return out;
+  });
+}
+
 }  // namespace switchboard::admin

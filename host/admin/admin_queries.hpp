@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "admin/message_stats.hpp"
 #include "switchboard/sdk/storage.hpp"
 
 namespace switchboard::admin {
@@ -37,6 +38,14 @@ class AdminQueries {
   /// Conversation ids whose id or peer, or whose contact's name or phone, contains `text`; newest
   /// message first.
   sdk::Result<std::vector<sdk::ConversationId>> searchConversations(const std::string& text, int limit, int offset);
+
+  struct RecentMessages {
+    std::vector<MessageRow> rows;
+    bool truncated = false;  ///< `maxRows` were read before reaching `sinceMs`
+  };
+  /// The newest messages in storage order, newest first, until the first one older than `sinceMs`
+  /// (callers leave a margin: a message delivered late carries its older send time), at most `maxRows`.
+  sdk::Result<RecentMessages> recentMessages(sdk::TimestampMs sinceMs, int maxRows);
 
  private:
   std::shared_ptr<sdk::TenantStorage> storage_;

@@ -8,6 +8,7 @@
 #include <boost/asio/strand.hpp>
 #include <chrono>
 
+#include "admin/message_stats.hpp"
 #include "admin/observed_sessions.hpp"
 #include "admin_test_support.hpp"
 
@@ -191,4 +192,87 @@ TEST_F(AdminConsoleTest, AutoresponderRulesInPluginState) {
   EXPECT_EQ(h->call("DELETE", "/v1/plugins/wa/rules/pricing", root).status, 404);
   EXPECT_EQ(changes.load(), 2);
   EXPECT_TRUE(h->call("GET", "/v1/plugins/wa/rules", ro).j()["items"].empty());
+}
+
+TEST(MessageStats, MinutesAndCustomerTurns) {
+  const std::int64_t minute = 60000;
+  const std::int64_t now = 1000 * minute + 30000;  // half way through minute 1000
+  std::vector<admin::MessageRow> rows = {
+      // Conversation a: two customer messages (one turn, from the first), an agent's reply 40 s
+      // after it, then a second reply that answers nothing.
+      {"a", true, false, 998 * minute + 10000},
+      {"a", true, false, 998 * minute + 20000},
+      {"a", false, false, 998 * minute + 50000},
+      {"a", false, false, 999 * minute},
+      // Conversation b: a bot's reply 2 s after the customer, listed out of order.
+      {"b", false, true, 1000 * minute + 2000},
+      {"b", true, false, 1000 * minute},
+      // Conversation c: a turn that began before the window, answered in it (10 min).
+      {"c", true, false, 990 * minute},
+      {"c", false, false, 1000 * minute},
+      // Outside the window on the other side: not counted.
+      {"d", true, false, 1001 * minute},
+  };
+  auto s = admin::summarizeMessages(rows, now, 3);
+  ASSERT_EQ(s.minutes.size(), 3U);
+  EXPECT_EQ(s.from, 998 * minute);
+  EXPECT_EQ(s.to, 1001 * minute);
+  EXPECT_EQ(s.minutes[0].start, 998 * minute);
+  EXPECT_EQ(s.minutes[0].in, 2);
+  EXPECT_EQ(s.minutes[0].out, 1);
+  EXPECT_EQ(s.minutes[0].responses, 1);
+  EXPECT_DOUBLE_EQ(s.minutes[0].responseAvgMs, 40000);
+  EXPECT_EQ(s.minutes[1].out, 1);
+  EXPECT_EQ(s.minutes[1].responses, 0) << "a second reply ends no turn";
+  EXPECT_EQ(s.minutes[2].in, 1);
+  EXPECT_EQ(s.minutes[2].out, 2);
+  EXPECT_EQ(s.minutes[2].responses, 2);
+  EXPECT_DOUBLE_EQ(s.minutes[2].responseAvgMs, (2000.0 + 600000.0) / 2);
+  EXPECT_EQ(s.responses.count, 3);
+  EXPECT_EQ(s.responses.p50Ms, 40000);
+  EXPECT_EQ(s.responses.maxMs, 600000);
+  EXPECT_EQ(s.automatic.count, 1);
+  EXPECT_EQ(s.automatic.maxMs, 2000);
+  EXPECT_EQ(s.agent.count, 2);
+  EXPECT_DOUBLE_EQ(s.agent.avgMs, 320000);
+
+  auto empty = admin::summarizeMessages({}, now, 0);
+  ASSERT_EQ(empty.minutes.size(), 1U) << "the window is at least one minute";
+  EXPECT_EQ(empty.responses.count, 0);
+}
+
+TEST_F(AdminConsoleTest, MessageStatsEndpoint) {
+  h->receive("15550001", "15557770021", "where is my order?", "default", now() - 3000);
+  h->receive("15550001", "15557770021", "hello?", "default", now() - 2000);
+  h->receive("15550001", "15557770022", "hi", "default", now() - 1000);
+  auto sent = h->call("POST", "/v1/messages", root, R"({"account":"15550001","to":"15557770021","text":"on its way"})");
+  ASSERT_EQ(sent.status, 202) << sent.body;
+
+  json stats;
+  ASSERT_TRUE(waitFor([&] {
+    auto r = h->call("GET", "/v1/stats/messages?minutes=5", ro);
+    stats = r.j();
+    return r.status == 200 && stats["responses"]["count"] == 1;
+  })) << stats.dump();
+  ASSERT_EQ(stats["minutes"].size(), 5U);
+  int in = 0, out = 0;
+  for (const auto& m : stats["minutes"]) {
+    in += m["in"].get<int>();
+    out += m["out"].get<int>();
+    EXPECT_EQ(m["start"].get<std::int64_t>() % 60000, 0);
+  }
+  EXPECT_EQ(in, 3);
+  EXPECT_EQ(out, 1);
+  EXPECT_EQ(stats["responses"]["agent"]["count"], 1) << "a send through the API is a person's reply";
+  EXPECT_EQ(stats["responses"]["automatic"]["count"], 0);
+  EXPECT_GE(stats["responses"]["max_ms"].get<std::int64_t>(), 3000) << "from the first unanswered message";
+  EXPECT_EQ(stats["truncated"], false);
+  EXPECT_EQ(stats["to"].get<std::int64_t>() - stats["from"].get<std::int64_t>(), 5 * 60000);
+
+  EXPECT_EQ(h->call("GET", "/v1/stats/messages", ro).j()["minutes"].size(), 60U) << "an hour unless asked";
+  EXPECT_EQ(h->call("GET", "/v1/stats/messages?minutes=0", ro).status, 400);
+  EXPECT_EQ(h->call("GET", "/v1/stats/messages?minutes=abc", ro).status, 400);
+  EXPECT_EQ(h->call("GET", "/v1/stats/messages?minutes=1441", ro).status, 400);
+  EXPECT_EQ(h->call("GET", "/v1/stats/messages", "").status, 401);
+  EXPECT_EQ(h->call("GET", "/v1/stats/messages", "sbt_unknown").status, 401);
 }

@@ -129,7 +129,7 @@ Reply AdminHarness::call(const std::string& method, const std::string& path, con
 }
 
 void AdminHarness::receive(const std::string& account, const std::string& fromPhone, const std::string& text,
-                           const std::string& tenant) {
+                           const std::string& tenant, sb::TimestampMs at) {
   sb::InboundMessage m;
   m.tenant = tenant;
   m.account = account;
@@ -137,7 +137,7 @@ void AdminHarness::receive(const std::string& account, const std::string& fromPh
   m.chat = fromPhone + "@s.whatsapp.net";
   m.sender = m.chat;
   m.senderName = "Customer " + fromPhone;
-  m.timestamp = 1'700'000'000'000 + received_ * 1000;
+  m.timestamp = at != 0 ? at : 1'700'000'000'000 + received_ * 1000;
   m.text = text;
   std::atomic<bool> done{false};
   auto s = pipeline->deliver(m, [&done](sb::Status) { done = true; });

@@ -51,9 +51,10 @@ class AdminHarness {
 
   Reply call(const std::string& method, const std::string& path, const std::string& token, const std::string& body = "",
              const std::string& contentType = "application/json");
-  /// Stores an inbound message through the pipeline and waits for it to be committed.
+  /// Stores an inbound message through the pipeline and waits for it to be committed. Sent at
+  /// `at` (ms since the epoch), or at a fixed time in 2023 plus a second per message.
   void receive(const std::string& account, const std::string& fromPhone, const std::string& text,
-               const std::string& tenant = "default");
+               const std::string& tenant = "default", sb::TimestampMs at = 0);
   std::string token(const std::string& name, const std::string& role, const std::string& tenant = "");
 
   std::string baseUrl() const { return api->baseUrl(); }

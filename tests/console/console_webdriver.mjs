@@ -2,7 +2,9 @@
 // fetch and child_process: no npm package) against the web console of a daemon the shell script
 // started: a refused token shows an error, the pasted token connects, the account appears with its
 // QR code, the simulated phone scans it and the console shows the session connected, a customer
-// writes and the live feed shows the message. Screenshots go to SCREENSHOT_DIR.
+// writes and the live feed shows the message; an agent answers and the traffic charts show the
+// messages and the response time; the agent's load follows an assignment. Screenshots go to
+// SCREENSHOT_DIR.
 // Environment: ADMIN_URL, ADMIN_TOKEN, CONTROL (simulator), ACCOUNT, CUSTOMER, SCREENSHOT_DIR,
 // CHROMIUM, CHROMEDRIVER, PROFILE_DIR.
 import { spawn } from 'node:child_process';
@@ -170,6 +172,43 @@ async function main() {
       return tr ? tr.textContent : null;`));
     console.log(`PASS: the conversations list shows: ${conversation}`);
     await screenshot('console-live');
+
+    // An agent with a capacity, and the conversation assigned to it: the agents table shows its load.
+    const api = async (method, path, body) => {
+      const r = await fetch(`${ADMIN_URL}${path}`, {
+        method, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+      return r.json();
+    };
+    await api('POST', '/v1/agents', { id: 'ana', name: 'Ana', capacity: 3, status: 'available', skills: ['orders'] });
+    const conversations = await api('GET', '/v1/conversations?limit=10');
+    const mine = conversations.items.find((c) => c.peer.includes(CUSTOMER));
+    if (!mine) throw new Error(`no conversation with ${CUSTOMER}: ${JSON.stringify(conversations)}`);
+    await api('POST', `/v1/conversations/${encodeURIComponent(mine.id)}/assign`, { agent: 'ana' });
+    const load = await until('the agent\'s load', 20, () => run(`
+      const td = document.querySelector('#agents tr[data-agent="ana"] td.agent-load');
+      return td && td.dataset.open === '1' && td.dataset.capacity === '3' ? td.textContent : null;`));
+    console.log(`PASS: the agents table shows ana's load: ${load}`);
+
+    // The agent answers: the charts show messages in and out, and a response time.
+    await api('POST', '/v1/messages', { account: ACCOUNT, to: CUSTOMER, text: 'an agent answers' });
+    const chart = await until('the messages chart with data', 30, () => run(`
+      const svg = document.getElementById('chart-messages');
+      const bars = [...svg.querySelectorAll('rect.bar-in, rect.bar-out')];
+      const inBars = bars.filter((b) => b.classList.contains('bar-in') && Number(b.dataset.value) > 0);
+      const outBars = bars.filter((b) => b.classList.contains('bar-out') && Number(b.dataset.value) > 0);
+      return inBars.length > 0 && outBars.length > 0 && Number(svg.dataset.total) >= 2
+        ? { total: svg.dataset.total, bars: bars.length, height: inBars[0].getBBox().height } : null;`));
+    if (!(chart.height > 0)) throw new Error(`the bars have no height: ${JSON.stringify(chart)}`);
+    console.log(`PASS: the messages-per-minute chart draws ${chart.bars} bars for ${chart.total} messages`);
+    const responses = await until('a response time', 30, () => run(`
+      const text = document.getElementById('responses-summary').textContent;
+      return /^1 reply: median/.test(text) ? text : null;`));
+    console.log(`PASS: the response-time summary says: ${responses}`);
+    await run(`document.getElementById('traffic-section').scrollIntoView();`);
+    await screenshot('console-charts');
   } finally {
     if (session) await wd('DELETE', `/session/${session}`).catch(() => {});
     driver.kill('SIGTERM');

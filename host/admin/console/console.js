@@ -196,10 +196,123 @@ async function refreshAgents() {
     });
     const statusCell = document.createElement('td');
     statusCell.append(select);
-    tr.append(cell(a.id), cell(a.name), statusCell, cell(a.open_conversations), cell(a.capacity));
+    tr.dataset.agent = a.id;
+    tr.append(cell(a.id), cell(a.name), statusCell, cell((a.skills || []).join(', ')), loadCell(a));
     return tr;
   });
   $('agents').tBodies[0].replaceChildren(...rows);
+}
+
+// An agent's load: open conversations against capacity, as a bar and as figures.
+function loadCell(a) {
+  const open = a.open_conversations || 0;
+  const capacity = a.capacity || 0;
+  const ratio = capacity > 0 ? Math.min(1, open / capacity) : (open > 0 ? 1 : 0);
+  const td = document.createElement('td');
+  td.className = 'agent-load';
+  td.dataset.open = open;
+  td.dataset.capacity = capacity;
+  const bar = document.createElement('span');
+  bar.className = `load${ratio >= 1 ? ' full' : ratio >= 0.7 ? ' high' : ''}`;
+  const fill = document.createElement('span');
+  fill.style.width = `${Math.round(ratio * 100)}%`;
+  bar.append(fill);
+  td.append(bar, `${open} / ${capacity}`);
+  return td;
+}
+
+// ---- traffic charts (inline SVG, drawn here: no chart library) ----
+const SVG = 'http://www.w3.org/2000/svg';
+function svgEl(name, attrs, text) {
+  const el = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+// A round axis top at or above `max` (1, 2, 5 times a power of ten), and how many grid steps
+// divide it into round values (5 of 0.2, 4 of 0.5, 5 of 1 times the power of ten).
+function niceAxis(max, minTop) {
+  const want = Math.max(max, minTop || 0);
+  if (!(want > 0)) return { top: 1, steps: 4 };
+  const p = 10 ** Math.floor(Math.log10(want));
+  for (const m of [1, 2, 5, 10]) {
+    if (m * p >= want) return { top: m * p, steps: m === 2 ? 4 : 5 };
+  }
+  return { top: 10 * p, steps: 5 };
+}
+function minuteLabel(ms) {
+  const d = new Date(ms);
+  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+}
+// Bars per minute: `series` is [{key, className}], each minute's values side by side. The SVG
+// keeps the figures in data- attributes (total and largest), for people and tests alike.
+function drawBars(svg, minutes, series, format, minTop) {
+  const W = 600, H = 180, left = 44, right = 8, top = 10, bottom = 22;
+  const plotW = W - left - right, plotH = H - top - bottom;
+  let max = 0, total = 0;
+  for (const m of minutes) for (const s of series) { max = Math.max(max, m[s.key]); total += m[s.key]; }
+  const axis = niceAxis(max, minTop);
+  const top_ = axis.top;
+  const children = [];
+  for (let i = 0; i <= axis.steps; i++) {
+    const y = top + plotH - (plotH * i) / axis.steps;
+    children.push(svgEl('line', { class: 'grid', x1: left, x2: W - right, y1: y, y2: y }));
+    children.push(svgEl('text', { x: left - 4, y: y + 4, 'text-anchor': 'end' }, format((top_ * i) / axis.steps)));
+  }
+  const slot = plotW / Math.max(1, minutes.length);
+  const barW = Math.max(1, (slot * 0.8) / series.length);
+  minutes.forEach((m, i) => {
+    series.forEach((s, j) => {
+      const v = m[s.key];
+      if (!(v > 0)) return;
+      const h = (plotH * v) / top_;
+      const rect = svgEl('rect', { class: s.className, x: left + i * slot + slot * 0.1 + j * barW, y: top + plotH - h,
+        width: barW, height: h, 'data-value': v });
+      rect.append(svgEl('title', {}, `${minuteLabel(m.start)} ${s.key}: ${format(v)}`));
+      children.push(rect);
+    });
+    const every = Math.ceil(minutes.length / 6);
+    if (i % every === 0) {
+      children.push(svgEl('text', { x: left + i * slot + slot / 2, y: H - 6, 'text-anchor': 'middle' }, minuteLabel(m.start)));
+    }
+  });
+  children.push(svgEl('line', { class: 'axis', x1: left, x2: W - right, y1: top + plotH, y2: top + plotH }));
+  if (total === 0) {
+    children.push(svgEl('text', { x: left + plotW / 2, y: top + plotH / 2, 'text-anchor': 'middle' }, 'nothing yet'));
+  }
+  svg.replaceChildren(...children);
+  svg.dataset.total = total;
+  svg.dataset.max = max;
+}
+function duration(ms) {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120000) return `${(ms / 1000).toFixed(ms < 10000 ? 1 : 0)} s`;
+  return `${(ms / 60000).toFixed(1)} min`;
+}
+async function refreshStats() {
+  let stats;
+  try {
+    stats = await getJson(`/v1/stats/messages?minutes=${$('stats-minutes').value}`);
+    clearError('traffic');
+  } catch (e) {
+    showError('traffic', e.message);
+    return;
+  }
+  drawBars($('chart-messages'), stats.minutes,
+    [{ key: 'in', className: 'bar-in' }, { key: 'out', className: 'bar-out' }], (v) => String(Math.round(v)), 4);
+  drawBars($('chart-responses'), stats.minutes, [{ key: 'response_avg_ms', className: 'bar-response' }],
+    (v) => (v === 0 ? '0' : duration(v)));
+  const r = stats.responses;
+  const part = (name, s) => (s.count ? `${name}: ${s.count}, average ${duration(s.avg_ms)}` : `${name}: none`);
+  $('responses-summary').textContent = r.count
+    ? `${r.count} ${r.count === 1 ? 'reply' : 'replies'}: median ${duration(r.p50_ms)}, 90% within ${duration(r.p90_ms)}, slowest ${duration(r.max_ms)}. ` +
+      `${part('bots', r.automatic)}; ${part('agents', r.agent)}.${stats.truncated ? ' (busiest part of the window only)' : ''}`
+    : 'No replies in this window yet.';
+}
+// Message events come in bursts: one refresh of the charts per second at most.
+let statsQueued = null;
+function statsSoon() {
+  if (statsQueued === null) statsQueued = setTimeout(() => { statsQueued = null; refreshStats(); }, 1000);
 }
 
 // ---- the live event feed ----
@@ -225,6 +338,8 @@ function openFeed() {
     addEvent(e);
     if (e.type && e.type.startsWith('session.')) refreshAccounts();
     if (e.type && (e.type.startsWith('conversation.') || e.type.startsWith('message.'))) refreshConversations();
+    if (e.type && e.type.startsWith('message.')) statsSoon();
+    if (e.type && e.type.startsWith('conversation.')) refreshAgents();
     if (e.type && e.type.startsWith('agent.')) refreshAgents();
   });
   socket.addEventListener('close', (c) => {
@@ -274,8 +389,9 @@ async function connect(token) {
   refreshAccounts();
   refreshConversations();
   refreshAgents();
+  refreshStats();
   state.timers.push(setInterval(refreshAccounts, 2000), setInterval(refreshConversations, 5000),
-    setInterval(refreshAgents, 5000));
+    setInterval(refreshAgents, 5000), setInterval(refreshStats, 10000));
 }
 
 function disconnect() {
@@ -302,6 +418,7 @@ document.addEventListener('DOMContentLoaded', () => {
     disconnect();
   });
   $('conversation-status').addEventListener('change', refreshConversations);
+  $('stats-minutes').addEventListener('change', refreshStats);
   // A token in the fragment (#token=...) is taken and removed from the address bar at once.
   const fragment = new URLSearchParams(location.hash.slice(1));
   const fromUrl = fragment.get('token');
