@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's demo entry point (.ci/demo) on an existing build tree, for a bounded time: the
 # account is linked by the simulated scan, customers' messages arrive on Kafka `inbound` (read by
-# kcat), the auto-responder's replies are delivered (`results`), and the console URL is printed.
+# kcat), the auto-responder's replies are delivered (`results`), the routing plugin assigns
+# conversations to the demo's agents by skill (`conversation.assigned` on `events`), and the console
+# URL is printed.
 # Usage: demo_test.sh SOURCE_DIR BUILD_DIR
 SRC=$1 BUILD=$2
 set -euo pipefail
@@ -21,5 +23,13 @@ inbound=$(grep -c '^switchboard.inbound key=cv_.*"text":"' "$WORK/out" || true)
 grep -q '^switchboard.events key=15550001000: .*"session.qr"' "$WORK/out" || fail "no session.qr on events"
 delivered=$(grep -c '^switchboard.results key=bot:.*RESULT_STAGE_DELIVERED' "$WORK/out" || true)
 ((delivered >= 1)) || fail "no auto-responder reply was delivered"
+assignments=$(grep '^switchboard.events key=cv_.*"type":"conversation.assigned"' "$WORK/out" || true)
+assigned=$(grep -c . <<<"$assignments" || true)
+[[ -n $assignments ]] || fail "no conversation.assigned on events"
+grep -q '"assignee":"\(ana\|ben\|cleo\)"' <<<"$assignments" || fail "an assignment to no demo agent: $assignments"
+# A question about prices needs the billing skill: ben or cleo, never ana (orders only).
+billing=$(grep 'with skill billing' <<<"$assignments" || true)
+[[ -n $billing ]] || fail "no conversation was routed by the billing skill: $assignments"
+grep -q '"assignee":"ana"' <<<"$billing" && fail "a billing conversation went to ana: $billing"
 grep -q "^== Web console: http://127.0.0.1:[0-9]*/console/#token=sbt_" "$WORK/out" || fail "no console URL"
-echo "PASS: the demo linked the account; kcat read $inbound inbound records and $delivered delivered replies"
+echo "PASS: the demo linked the account; kcat read $inbound inbound records, $delivered delivered replies and $assigned assignments"
