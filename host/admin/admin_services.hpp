@@ -60,6 +60,9 @@ struct AdminServices {
   std::function<ComponentHealth()> kafkaHealth;
   /// Plugin HTTP routes (SDK addHttpRoute), served at POST /v1/hooks/{instance}/{name}.
   std::shared_ptr<host::PluginRouteTable> pluginRoutes = nullptr;
+  /// Where the API announces the changes it makes (contact.created, .updated, .tags, .note): the
+  /// pipeline, which publishes them on the bus and on Kafka `events`. Unset: on `events` only.
+  sdk::InboundSink* announcer = nullptr;
 };
 
 }  // namespace switchboard::admin

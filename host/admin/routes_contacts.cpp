@@ -1,4 +1,10 @@
-// Contacts: search, create, read (with notes), update, delete, notes, CSV export and import.
+// Contacts: search, create, read (with notes), update, delete, notes, CSV export and import. Creations,
+// changes and notes are announced as contact.* events.
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "admin/admin_queries.hpp"
 #include "admin/api_routes.hpp"
@@ -7,6 +13,50 @@
 
 namespace switchboard::admin {
 namespace {
+
+// Contact changes are announced as events (the CRM sync mirrors them; Kafka `events` carries them):
+// subject = the contact id, attributes phone, name, origin "admin" and what the type needs.
+void announce(Call& call, const std::string& type, const sdk::Contact& c, std::map<std::string, std::string> attrs) {
+  sdk::Event e;
+  e.type = type;
+  e.tenant = call.tenant;
+  e.subject = c.id;
+  e.attributes = std::move(attrs);
+  e.attributes["phone"] = c.phone;
+  e.attributes["name"] = c.name;
+  e.attributes["origin"] = "admin";
+  e.timestamp = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  if (auto* sink = call.services().announcer) {
+    sink->event(e);
+  } else if (auto* bus = call.services().events) {
+    bus->publish(e);
+  }
+}
+
+// The fields an update changed, comma-separated (the `changed` attribute of contact.updated).
+std::string changedFields(const sdk::Contact& before, const sdk::Contact& after) {
+  std::vector<std::string> out;
+  auto note = [&out](bool differs, const char* name) {
+    if (differs) {
+      out.emplace_back(name);
+    }
+  };
+  note(before.phone != after.phone, "phone");
+  note(before.jid != after.jid, "jid");
+  note(before.name != after.name, "name");
+  note(before.language != after.language, "language");
+  note(before.vip != after.vip, "vip");
+  note(before.optedIn != after.optedIn, "opted_in");
+  note(before.tags != after.tags, "tags");
+  note(before.fields != after.fields, "fields");
+  std::string joined;
+  for (const auto& f : out) {
+    joined += (joined.empty() ? "" : ",") + f;
+  }
+  return joined;
+}
 
 http::Response list(Call& call) {
   auto limit = call.queryInt("limit", 50, 1, 500);
@@ -58,6 +108,7 @@ http::Response create(Call& call) {
     return errorResponse(stored.error());
   }
   call.subject = stored->id;
+  announce(call, "contact.created", stored.value(), {});
   return http::Response::json(201, toJson(stored.value()));
 }
 
@@ -105,6 +156,16 @@ http::Response update(Call& call) {
   if (!stored) {
     return errorResponse(stored.error());
   }
+  if (auto changed = changedFields(*existing.value(), stored.value()); !changed.empty()) {
+    announce(call, "contact.updated", stored.value(), {{"changed", changed}});
+    if (existing.value()->tags != stored->tags) {
+      std::string tags;
+      for (const auto& t : stored->tags) {
+        tags += (tags.empty() ? "" : ",") + t;
+      }
+      announce(call, "contact.tags", stored.value(), {{"tags", tags}});
+    }
+  }
   return http::Response::json(200, toJson(stored.value()));
 }
 
@@ -142,6 +203,7 @@ http::Response addNote(Call& call) {
   if (auto s = call.storage()->addContactNote(id, call.who.name, *text); !s) {
     return errorResponse(s.error());
   }
+  announce(call, "contact.note", *c.value(), {{"note", *text}, {"author", call.who.name}});
   return http::Response::json(201, {{"contact", id}, {"author", call.who.name}, {"text", *text}});
 }
 

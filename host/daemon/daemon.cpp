@@ -172,6 +172,7 @@ int runDaemon(const DaemonOptions& options) {
                                                                                                         kafka.bootstrapServers()};
                                        },
                                        services.httpRoutes};
+    adminServices.announcer = &pipeline;  // contact changes go to the bus and Kafka `events`
     adminApi = std::make_unique<admin::AdminApi>(adminSettings, adminServices);
     if (auto s = adminApi->start(io.get_executor()); !s.ok()) {
       log->critical("admin API could not start: {}", s.error().describe());

@@ -263,6 +263,9 @@ void Pipeline::afterStored(const sdk::InboundMessage& message, const InboundStor
   e.subject = stored.id;
   e.timestamp = message.timestamp;
   bus_.publish(e);
+  if (stored.newContact && !stored.contact.empty()) {
+    announceNewContact(message, stored.contact);
+  }
   if (plugins_ == nullptr) {
     return;
   }
@@ -270,6 +273,24 @@ void Pipeline::afterStored(const sdk::InboundMessage& message, const InboundStor
   copy.conversation = stored.conversation;
   copy.id = stored.id;
   boost::asio::post(io_, [this, m = std::move(copy)]() mutable { runPlugins(std::move(m)); });
+}
+
+void Pipeline::announceNewContact(const sdk::InboundMessage& message, const sdk::ContactId& contact) {
+  sdk::Event e;
+  e.type = "contact.created";
+  e.tenant = message.tenant;
+  e.account = message.account;
+  e.subject = contact;
+  e.attributes = {{"origin", "pipeline"}};
+  if (store_) {
+    // The contact as stored (phone, name), so Kafka consumers need no lookup.
+    if (auto c = store_->tenant(message.tenant)->getContact(contact); c.ok() && c.value()) {
+      e.attributes["phone"] = c.value()->phone;
+      e.attributes["name"] = c.value()->name;
+    }
+  }
+  e.timestamp = message.timestamp;
+  event(e);
 }
 
 void Pipeline::runPlugins(sdk::InboundMessage message) {

@@ -79,6 +79,8 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   sdk::Status enqueue(PendingInbound item);
   void storeLoop();
   void afterStored(const sdk::InboundMessage& message, const InboundStored& stored);
+  /// Publishes contact.created (bus and Kafka `events`) for a contact the message created.
+  void announceNewContact(const sdk::InboundMessage& message, const sdk::ContactId& contact);
   void runPlugins(sdk::InboundMessage message);
   void dispatchStored(const sdk::OutboundCommand& command);
   void announceOutbound(const sdk::OutboundCommand& command);

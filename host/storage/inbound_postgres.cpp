@@ -154,7 +154,8 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
       if (exists && !m.isGroup && !found->second.second.empty()) {
         st.contact = found->second.second;
       } else if (!address.empty()) {
-        st.contact = resolveContact(s, m.tenant, address, m.fromMe ? std::string() : m.senderName, now);
+        st.contact = resolveContact(s, m.tenant, address, m.fromMe ? std::string() : m.senderName, now,
+                                    &stored.newContact);
       }
       s.vTenant = m.tenant;
       s.vId = m.conversation;

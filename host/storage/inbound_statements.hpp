@@ -106,9 +106,9 @@ struct ConversationState {
   std::string tenant;
 };
 
-// Finds the contact for a network address, creating it on first contact.
+// Finds the contact for a network address, creating it on first contact (`*created` says so).
 inline std::string resolveContact(InboundStatements& s, const std::string& tenant, const std::string& address,
-                           const std::string& name, long long now) {
+                           const std::string& name, long long now, bool* created = nullptr) {
   s.cTenant = tenant;
   auto phone = phoneFromJid(address);
   const bool isLid = address.find("@lid") != std::string::npos;
@@ -130,6 +130,9 @@ inline std::string resolveContact(InboundStatements& s, const std::string& tenan
   s.cName = name;
   s.cAt = now;
   s.contactInsert.execute();
+  if (created != nullptr) {
+    *created = true;
+  }
   return s.cId;
 }
 

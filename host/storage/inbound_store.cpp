@@ -91,7 +91,8 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
             if (exists && !m.isGroup && !s.vFoundContact.empty()) {
               st.contact = s.vFoundContact;
             } else if (!address.empty()) {
-              st.contact = resolveContact(s, m.tenant, address, m.fromMe ? std::string() : m.senderName, now);
+              st.contact = resolveContact(s, m.tenant, address, m.fromMe ? std::string() : m.senderName, now,
+                                          &stored.newContact);
             }
             s.vTenant = m.tenant;
             s.vId = m.conversation;

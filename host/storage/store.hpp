@@ -64,6 +64,7 @@ struct InboundStored {
   sdk::ContactId contact;
   bool duplicate = false;        // Already stored earlier (same account + network id): nothing changed.
   bool newConversation = false;  // The conversation was created or reopened by this message.
+  bool newContact = false;       // The contact was created by this message (announced as contact.created).
 };
 
 /// A WhatsApp account this deployment runs; each belongs to exactly one tenant.
