@@ -181,3 +181,25 @@ TEST_F(PipelineOnSqlite, OutboxOverItsLimitRefusesNewWork) {
   EXPECT_TRUE(p.deliver(message(1), [&](sb::Status s) { acked += s.ok() ? 1 : 0; }).ok());
   ASSERT_TRUE(waitFor([&] { return acked == 1; }));
 }
+
+// A send for an account no connector claims is an unknown account, except while the daemon is
+// still starting its plugins: then it is retried, since its connector may simply not run yet.
+TEST_F(PipelineOnSqlite, UnknownAccountIsRetriedWhileConnectorsStart) {
+  auto& p = start(16);
+  sb::OutboundCommand c;
+  c.commandId = "c-1";
+  c.account = "15550001";
+  c.kind = sb::CommandKind::SendText;
+  c.to = "15550002";
+  c.text = "hi";
+  p.holdCommandsWhileConnectorsStart(true);
+  auto held = p.validate(c);
+  ASSERT_FALSE(held.ok());
+  EXPECT_TRUE(held.error().isRetriable());
+  EXPECT_EQ(held.error().code, "command.connectors_starting");
+  p.holdCommandsWhileConnectorsStart(false);
+  auto unknown = p.validate(c);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_FALSE(unknown.error().isRetriable());
+  EXPECT_EQ(unknown.error().code, "command.unknown_account");
+}
