@@ -16,5 +16,6 @@ if [ ! -f "$cli" ]; then
   echo "FAIL: $cli is missing; run 'npm ci' in $node_dir" >&2
   exit 1
 fi
-echo "json-server $("$node" -p "require('$node_dir/node_modules/json-server/package.json').version") on node $("$node" --version)"
+version=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$node_dir/node_modules/json-server/package.json" | head -n 1)
+echo "json-server $version on node $("$node" --version)"
 SB_NODE=$node SB_JSON_SERVER=$cli exec "$binary" "$@"
