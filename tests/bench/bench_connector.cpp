@@ -1,0 +1,479 @@
+// bench_connector: N WhatsApp accounts run by our connector against the simulator, beside Baileys
+// clients on the same simulator receiving the same traffic.
+//
+//   bench_connector --wasim <switchboard-wasim> [--accounts N] [--customers C] [--messages M]
+//                   [--rate R] [--rounds K] [--threads T] [--sim-threads S] [--baileys B]
+//                   [--node-script <baileys-load.mjs>]
+//
+// The simulator runs in its own process (so the memory measured here is the connector's alone);
+// its simulated phones are the customers. Our side is wired as the daemon wires it: the connector's
+// session manager (in-process, as its tests run it) on the host's pipeline, SQLite storage, and the
+// Kafka bridge producing to the embedded broker. Accounts are provisioned with stored credentials
+// and linked directly on the simulator (link_device), so thousands log in without pairing.
+//
+// Figures:
+//  - memory per idle connected account: this process's RSS after every account logged in and
+//    settled, minus the RSS before the connector started, over N;
+//  - inbound messages per second: C customer phones send M messages (round-robin over the
+//    accounts) at R/s in total; from the load's start until M new records are on the Kafka topic
+//    switchboard.inbound (simulator -> connector decrypt -> SQL transaction -> outbox -> Kafka).
+//    K rounds; the median is quoted.
+// Then (with --baileys B > 0) the node script runs B Baileys 7 sockets in one node process, paired
+// by QR on the same simulator, measures its marginal RSS per idle socket and the rate at which
+// its sockets receive the same kind of load (messages.upsert, decrypted), K rounds as well.
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "common/logging.hpp"
+#include "common/metrics.hpp"
+#include "config/schema_validator.hpp"
+#include "connector/device_credentials.hpp"
+#include "connector/session_manager.hpp"
+#include "connector/signal_store_adapter.hpp"
+#include "kafka/embedded_broker.hpp"
+#include "kafka/envelope.hpp"
+#include "kafka/kafka_bridge.hpp"
+#include "kafka/rdkafka_util.hpp"
+#include "pipeline/event_bus.hpp"
+#include "pipeline/pipeline.hpp"
+#include "plugin/plugin_context.hpp"
+#include "protocol/bytes.hpp"
+#include "signal/keys.hpp"
+#include "signal/protocol.hpp"
+#include "signal/transaction.hpp"
+#include "storage/storage_config.hpp"
+#include "wasim_process.hpp"
+
+using namespace switchboard;
+using namespace switchboard::host;
+namespace wa = switchboard::whatsapp;
+namespace wc = switchboard::whatsapp::connector;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kPartitions = 3;
+
+struct Options {
+  std::string wasim;
+  std::string nodeScript;
+  int accounts = 100;
+  int customers = 100;
+  int messages = 5000;
+  double rate = 5000;
+  int rounds = 3;
+  int threads = 2;
+  int simThreads = 2;
+  int baileys = 0;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i];
+    std::string v = argv[i + 1];
+    if (k == "--wasim") {
+      o.wasim = v;
+    } else if (k == "--node-script") {
+      o.nodeScript = v;
+    } else if (k == "--accounts") {
+      o.accounts = std::atoi(v.c_str());
+    } else if (k == "--customers") {
+      o.customers = std::atoi(v.c_str());
+    } else if (k == "--messages") {
+      o.messages = std::atoi(v.c_str());
+    } else if (k == "--rate") {
+      o.rate = std::atof(v.c_str());
+    } else if (k == "--rounds") {
+      o.rounds = std::atoi(v.c_str());
+    } else if (k == "--threads") {
+      o.threads = std::atoi(v.c_str());
+    } else if (k == "--sim-threads") {
+      o.simThreads = std::atoi(v.c_str());
+    } else if (k == "--baileys") {
+      o.baileys = std::atoi(v.c_str());
+    }
+  }
+  return o;
+}
+
+long rssKiB() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      return std::strtol(line.c_str() + 6, nullptr, 10);
+    }
+  }
+  return 0;
+}
+
+double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// CPU time of this process: on a shared machine the wall-clock rate depends on the neighbours
+// (the simulator among them), the cost per message does not.
+double cpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) {
+    return 0;
+  }
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+// Records in a topic: the sum of its partitions' high watermarks.
+long long recordsIn(rd_kafka_t* client, const std::string& topic) {
+  long long total = 0;
+  for (int p = 0; p < kPartitions; ++p) {
+    int64_t low = 0, high = 0;
+    if (rd_kafka_query_watermark_offsets(client, topic.c_str(), p, &low, &high, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return -1;
+    }
+    total += high;
+  }
+  return total;
+}
+
+// Phone numbers: customers and accounts in separate ranges.
+std::string accountPhone(int i) { return std::to_string(15560000000LL + i); }
+std::string customerPhone(int i) { return std::to_string(15570000000LL + i); }
+std::string baileysPhone(int i) { return std::to_string(15580000000LL + i); }
+
+std::string b64(wa::ByteView b) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 2 < b.size(); i += 3) {
+    unsigned v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
+    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], k[v & 63]};
+  }
+  if (b.size() - i == 1) {
+    unsigned v = b[i] << 16;
+    out += {k[v >> 18], k[(v >> 12) & 63], '=', '='};
+  } else if (b.size() - i == 2) {
+    unsigned v = (b[i] << 16) | (b[i + 1] << 8);
+    out += {k[v >> 18], k[(v >> 12) & 63], k[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+// One account: stored credentials and Signal identity for the connector, the same keys linked on
+// the simulator (what a finished pairing leaves behind on both sides).
+sdk::Status provision(bench::WasimProcess& sim, sdk::ConnectorStorage& storage, const std::string& phone) {
+  if (auto a = sim.command({{"cmd", "create_account"}, {"phone", phone}}); !a) {
+    return a.takeError();
+  }
+  if (auto s = storage.putAccount({phone, "default", "", "", "new"}); !s.ok()) {
+    return s;
+  }
+  auto creds = wc::DeviceCredentials::generate();
+  wc::StoredSignalStore signal(storage, phone);
+  signal.setLocalIdentity(wa::LocalIdentity{creds.identityKey, creds.registrationId}.serialize());
+  wa::SignalTransaction txn(signal);
+  wa::SignalProtocol protocol(txn);
+  auto spk = protocol.generateSignedPreKey(1);
+  if (!spk.ok()) {
+    return spk.takeError();
+  }
+  if (auto s = storage.putSignal(phone, wc::toRecordWrites(txn.changes())); !s.ok()) {
+    return s;
+  }
+  creds.signedPreKeyPub = spk->pub;
+  creds.signedPreKeySignature = spk->signature;
+  auto linked = sim.command({{"cmd", "link_device"},
+                             {"phone", phone},
+                             {"noise_key", b64(creds.noiseKey.pub)},
+                             {"identity_private", b64(creds.identityKey.priv)},
+                             {"registration_id", creds.registrationId},
+                             {"signed_prekey", b64(spk->pub)},
+                             {"signed_prekey_signature", b64(spk->signature)}});
+  if (!linked) {
+    return linked.takeError();
+  }
+  creds.jid = (*linked)["jid"].get<std::string>();
+  creds.lid = (*linked)["lid"].get<std::string>();
+  creds.keyIndex = (*linked)["keyIndex"].get<std::uint32_t>();
+  return storage.saveCredentials(phone, creds.serialize());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto opt = parse(argc, argv);
+  if (opt.wasim.empty()) {
+    std::cerr << "usage: bench_connector --wasim <switchboard-wasim> [--accounts N] [--customers C] [--messages M] "
+                 "[--rate R] [--rounds K] [--threads T] [--baileys B --node-script <baileys-load.mjs>]\n";
+    return 1;
+  }
+  rlimit lim{};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  lim.rlim_cur = lim.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &lim);
+  initLogging(spdlog::level::warn);
+
+  char tmpl[] = "/tmp/sb-bench-connector-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(tmpl);
+
+  auto simStarted = bench::WasimProcess::start(
+      opt.wasim, {"--listen", "127.0.0.1:0", "--control", "127.0.0.1:0", "--threads", std::to_string(opt.simThreads)});
+  if (!simStarted) {
+    std::cerr << simStarted.error().describe() << "\n";
+    return 1;
+  }
+  auto sim = std::move(*simStarted);
+  const auto simInfo = sim->info();
+
+  EmbeddedBroker broker;
+  if (auto s = broker.start(1); !s.ok()) {
+    std::cerr << s.error().describe() << "\n";
+    return 1;
+  }
+  for (const char* t : {"inbound", "events", "results", "dlq", "outbound"}) {
+    (void)broker.createTopic(std::string("switchboard.") + t, kPartitions);
+  }
+
+  auto store = openStore(sdk::ConfigValue::ofMap({{"url", sdk::ConfigValue::ofString("sqlite://" + (dir / "db.sqlite").string())}}));
+  if (!store.ok()) {
+    std::cerr << store.error().describe() << "\n";
+    return 1;
+  }
+
+  // Customers (simulated phones only) and the connector's accounts.
+  auto t0 = Clock::now();
+  std::vector<std::string> customers, ids;
+  for (int i = 0; i < opt.customers; ++i) {
+    customers.push_back(customerPhone(i));
+    if (auto a = sim->command({{"cmd", "create_account"}, {"phone", customers.back()}}); !a) {
+      std::cerr << a.error().describe() << "\n";
+      return 1;
+    }
+  }
+  {
+    auto storage = makeConnectorStorage(*store, "wa");
+    for (int i = 0; i < opt.accounts; ++i) {
+      ids.push_back(accountPhone(i));
+      if (auto s = provision(*sim, *storage, ids.back()); !s.ok()) {
+        std::cerr << "provisioning " << ids.back() << ": " << s.error().describe() << "\n";
+        return 1;
+      }
+    }
+  }
+  std::printf("provisioned %d accounts and %d customers in %.1f s\n", opt.accounts, opt.customers,
+              seconds(Clock::now() - t0));
+  std::fflush(stdout);
+
+  // The daemon's wiring: pipeline -> SQLite (one transaction per message) -> outbox -> Kafka.
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  MetricsRegistry metrics;
+  LocalEventBus bus;
+  const auto format = Format::Protobuf;
+  RecordEncoder encoder{[format](const sdk::InboundMessage& m) { return inboundRecord(m, format); },
+                        [format](const sdk::Event& e) { return eventRecord(e, format); },
+                        [format](const sdk::CommandResult& r) { return resultRecord(r, format); }};
+  Pipeline pipeline(io, PipelineSettings{}, *store, bus, metrics, std::move(encoder));
+  auto section = sdk::ConfigValue::ofMap({
+      {"embedded", sdk::ConfigValue::ofBool(false)},
+      {"brokers", sdk::ConfigValue::ofList({sdk::ConfigValue::ofString(broker.bootstrapServers())})},
+      {"create_topics", sdk::ConfigValue::ofBool(false)},
+      {"format", sdk::ConfigValue::ofString("protobuf")},
+      {"partitions", sdk::ConfigValue::ofInt(kPartitions)},
+  });
+  KafkaBridge kafka(section, *store, pipeline, metrics);
+  pipeline.onOutboxWritten([&kafka] { kafka.notifyOutbox(); });
+  HostServices services{io, metrics, *store, bus, pipeline, pipeline, (dir / "state").string()};
+  std::vector<std::thread> pool;
+  for (int i = 0; i < 2; ++i) {
+    pool.emplace_back([&io] { io.run(); });
+  }
+  if (auto s = kafka.start(); !s.ok()) {
+    std::cerr << s.error().describe() << "\n";
+    return 1;
+  }
+  pipeline.start();
+
+  auto watermarkConf = makeConf({{"bootstrap.servers", broker.bootstrapServers()}});
+  auto watermark = makeClient(RD_KAFKA_PRODUCER, std::move(watermarkConf).value());
+  if (!watermark.ok()) {
+    std::cerr << watermark.error().describe() << "\n";
+    return 1;
+  }
+
+  // The connector, configured as an operator would, through the host's schema validator.
+  std::string y = "server_url: " + simInfo["url"].get<std::string>() + "\n";
+  y += "trusted_root_key: " + simInfo["rootKey"].get<std::string>() + "\n";
+  y += "threads: " + std::to_string(opt.threads) + "\n";
+  y += "accounts:\n";
+  for (const auto& a : ids) {
+    y += "  - {id: \"" + a + "\", phone: \"" + a + "\"}\n";
+  }
+  ValidationContext vctx;
+  vctx.env = processEnv;
+  const auto config = validateSection(YAML::Load(y), wc::connectorSchema(), "plugins.wa", vctx);
+  if (!vctx.errors.empty()) {
+    std::cerr << vctx.errors.front().describe() << "\n";
+    return 1;
+  }
+  auto settings = wc::ConnectorSettings::parse(config);
+  if (!settings.ok()) {
+    std::cerr << settings.error().describe() << "\n";
+    return 1;
+  }
+  y.clear();
+  y.shrink_to_fit();
+  auto context = std::make_unique<PluginContextImpl>(services, "wa", config, nullptr);
+
+  const long rssBefore = rssKiB();
+  t0 = Clock::now();
+  auto connector = std::make_unique<wc::SessionManager>(*context, std::move(settings).value());
+  if (auto s = connector->start(); !s.ok()) {
+    std::cerr << s.error().describe() << "\n";
+    return 1;
+  }
+  auto connectedCount = [&] {
+    int n = 0;
+    for (const auto& id : ids) {
+      auto s = connector->session(id);
+      n += s && s->state() == wc::SessionState::Connected ? 1 : 0;
+    }
+    return n;
+  };
+  int connected = 0;
+  const auto loginDeadline = Clock::now() + std::chrono::seconds(60 + opt.accounts / 20);
+  while ((connected = connectedCount()) < opt.accounts && Clock::now() < loginDeadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  const double loginSeconds = seconds(Clock::now() - t0);
+  // Settle: the first prekey uploads and the phones' greetings, then the figure of an idle account.
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  const long rssIdle = rssKiB();
+  const double kibPerAccount = static_cast<double>(rssIdle - rssBefore) / std::max(1, connected);
+  std::printf("connector: %d of %d accounts connected in %.1f s; RSS %ld -> %ld KiB: %.1f KiB per idle connected "
+              "account\n",
+              connected, opt.accounts, loginSeconds, rssBefore, rssIdle, kibPerAccount);
+  std::fflush(stdout);
+
+  // Inbound rounds: customers -> accounts, counted on Kafka.
+  json senders = customers, recipients = ids;
+  std::vector<double> ourRates, ourPerCpu;
+  for (int round = 0; round < opt.rounds; ++round) {
+    const long long base = recordsIn(watermark->get(), "switchboard.inbound");
+    const auto r0 = Clock::now();
+    const double c0 = cpuSeconds();
+    auto load = sim->command({{"cmd", "load_start"},
+                              {"senders", senders},
+                              {"recipients", recipients},
+                              {"rate", opt.rate},
+                              {"count", opt.messages},
+                              {"text", "round " + std::to_string(round)}});
+    if (!load) {
+      std::cerr << load.error().describe() << "\n";
+      return 1;
+    }
+    long long got = 0;
+    const auto deadline = r0 + std::chrono::seconds(60 + static_cast<long>(opt.messages / 100));
+    while ((got = recordsIn(watermark->get(), "switchboard.inbound") - base) < opt.messages && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    const double secs = seconds(Clock::now() - r0);
+    const double cpu = cpuSeconds() - c0;
+    ourPerCpu.push_back(static_cast<double>(got) / std::max(0.001, cpu));
+    auto st = sim->command({{"cmd", "load_status"}, {"load", (*load)["load"]}});
+    const double sendSecs = st ? (*st)["seconds"].get<double>() : 0;
+    ourRates.push_back(static_cast<double>(got) / secs);
+    std::printf("connector round %d: %lld of %d messages on Kafka in %.2f s: %.0f msg/s (the phones sent for %.2f s); "
+                "%.2f CPU s here: %.0f msg per CPU second%s\n",
+                round + 1, got, opt.messages, secs, ourRates.back(), sendSecs, cpu, ourPerCpu.back(),
+                got < opt.messages ? " [incomplete]" : "");
+    std::fflush(stdout);
+  }
+  const double decryptFailures = metrics.value("whatsapp_decrypt_failures_total", {{"plugin", "wa"}});
+
+  connector->stop();
+  connector.reset();
+  context.reset();
+
+  // Baileys on the same simulator, the same traffic.
+  json baileys;
+  if (opt.baileys > 0 && !opt.nodeScript.empty()) {
+    const std::string cmd = "node " + opt.nodeScript + " --control " + simInfo["control"].get<std::string>() +
+                            " --url " + simInfo["url"].get<std::string>() + " --root-key " +
+                            simInfo["rootKey"].get<std::string>() + " --accounts " + std::to_string(opt.baileys) +
+                            " --first " + baileysPhone(0) + " --customers " + std::to_string(opt.customers) +
+                            " --first-customer " + customerPhone(0) + " --messages " +
+                            std::to_string(opt.messages) + " --rate " + std::to_string(opt.rate) + " --rounds " +
+                            std::to_string(opt.rounds);
+    std::printf("baileys: %s\n", cmd.c_str());
+    std::fflush(stdout);
+    std::FILE* p = ::popen(cmd.c_str(), "r");
+    char buf[65536];
+    while (p && std::fgets(buf, sizeof buf, p)) {
+      std::string line(buf);
+      std::fputs(("  | " + line).c_str(), stdout);
+      std::fflush(stdout);
+      if (line.rfind("{", 0) == 0) {
+        baileys = json::parse(line, nullptr, false);
+      }
+    }
+    if (p) {
+      ::pclose(p);
+    }
+  }
+
+  const double ourRate = median(ourRates);
+  const double ourCpuRate = median(ourPerCpu);
+  std::printf("\nresults: %d accounts, %d customers, %d messages a round at up to %.0f/s, %d rounds (medians)\n",
+              opt.accounts, opt.customers, opt.messages, opt.rate, opt.rounds);
+  std::printf("  connector: %.1f KiB RSS per idle connected account; %.0f inbound msg/s (simulator -> SQL -> Kafka), "
+              "%.0f msg per CPU second; decrypt failures %.0f\n",
+              kibPerAccount, ourRate, ourCpuRate, decryptFailures);
+  json summary{{"accounts", opt.accounts},          {"connected", connected},
+               {"loginSeconds", loginSeconds},      {"kibPerIdleAccount", kibPerAccount},
+               {"inboundPerSecond", ourRate},       {"rounds", ourRates}, {"perCpuSecond", ourCpuRate},
+               {"decryptFailures", decryptFailures}};
+  if (baileys.is_object() && baileys.contains("kibPerIdleSocket")) {
+    const double bk = baileys["kibPerIdleSocket"].get<double>();
+    const double br = baileys["receivedPerSecond"].get<double>();
+    const double bc = baileys.value("perCpuSecond", 0.0);
+    std::printf("  baileys:   %.1f KiB RSS per idle connected socket (%d sockets, one node process); %.0f msg/s "
+                "received (decrypted), %.0f msg per CPU second\n",
+                bk, baileys.value("connected", 0), br, bc);
+    std::printf("  ratios:    memory %.1fx lower, throughput %.1fx higher, %.1fx fewer CPU seconds per message\n",
+                bk / std::max(0.1, kibPerAccount), ourRate / std::max(0.001, br), ourCpuRate / std::max(0.001, bc));
+    summary["baileys"] = baileys;
+  }
+  std::printf("%s\n", summary.dump().c_str());
+
+  pipeline.drain(Clock::now() + std::chrono::seconds(5));
+  kafka.stop(std::chrono::seconds(5));
+  work.reset();
+  io.stop();
+  for (auto& t : pool) {
+    t.join();
+  }
+  sim->stop();
+  broker.stop();
+  std::filesystem::remove_all(dir);
+  return connected == opt.accounts ? 0 : 2;
+}
