@@ -96,6 +96,10 @@ sdk::Status JsonServer::start() {
       ::dup2(logFd, STDOUT_FILENO);
       ::dup2(logFd, STDERR_FILENO);
     }
+    // Nothing of the test's (listeners, connections) stays open in the server.
+    for (int fd = 3; fd < 1024; ++fd) {
+      ::close(fd);
+    }
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
