@@ -181,8 +181,10 @@ sdk::Result<std::optional<sdk::InboundMessage>> SqlStore::findByCiphertext(const
     long long ts = 0;
     c.sql << "SELECT m.tenant, m.id, m.conversation_id, m.account, m.kind, m.body, m.extra, m.network_id, m.chat,"
              " m.sender, m.sender_name, m.from_me, m.is_group, m.reply_to, m.target_id, m.reaction, m.ts"
-             " FROM messages m WHERE m.cipher_key = :k AND m.account = :a AND m.ciphertext_hash = :h"
-             " AND m.direction = 'in'",
+             // "cipher_key <> 0" repeats the partial index's condition: without it the planner
+             // cannot prove a bound key non-zero and scans the whole table for every message.
+             " FROM messages m WHERE m.cipher_key = :k AND m.cipher_key <> 0 AND m.account = :a"
+             " AND m.ciphertext_hash = :h AND m.direction = 'in'",
         soci::use(key), soci::use(account), soci::use(ciphertextHash), soci::into(m.tenant), soci::into(m.id),
         soci::into(m.conversation), soci::into(m.account), soci::into(kind), soci::into(m.text), soci::into(extra),
         soci::into(m.networkId), soci::into(m.chat), soci::into(m.sender), soci::into(m.senderName),

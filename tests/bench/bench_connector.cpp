@@ -3,7 +3,7 @@
 //
 //   bench_connector --wasim <switchboard-wasim> [--accounts N] [--customers C] [--messages M]
 //                   [--rate R] [--rounds K] [--threads T] [--sim-threads S] [--baileys B]
-//                   [--node-script <baileys-load.mjs>]
+//                   [--baileys-messages M2] [--node-script <baileys-load.mjs>]
 //
 // The simulator runs in its own process (so the memory measured here is the connector's alone);
 // its simulated phones are the customers. Our side is wired as the daemon wires it: the connector's
@@ -81,6 +81,7 @@ struct Options {
   int threads = 2;
   int simThreads = 2;
   int baileys = 0;
+  int baileysMessages = 0;  // 0: as many as --messages
 };
 
 Options parse(int argc, char** argv) {
@@ -106,6 +107,8 @@ Options parse(int argc, char** argv) {
       o.threads = std::atoi(v.c_str());
     } else if (k == "--sim-threads") {
       o.simThreads = std::atoi(v.c_str());
+    } else if (k == "--baileys-messages") {
+      o.baileysMessages = std::atoi(v.c_str());
     } else if (k == "--baileys") {
       o.baileys = std::atoi(v.c_str());
     }
@@ -417,12 +420,12 @@ int main(int argc, char** argv) {
   // Baileys on the same simulator, the same traffic.
   json baileys;
   if (opt.baileys > 0 && !opt.nodeScript.empty()) {
-    const std::string cmd = "node " + opt.nodeScript + " --control " + simInfo["control"].get<std::string>() +
+    const std::string cmd = "node --expose-gc " + opt.nodeScript + " --control " + simInfo["control"].get<std::string>() +
                             " --url " + simInfo["url"].get<std::string>() + " --root-key " +
                             simInfo["rootKey"].get<std::string>() + " --accounts " + std::to_string(opt.baileys) +
                             " --first " + baileysPhone(0) + " --customers " + std::to_string(opt.customers) +
                             " --first-customer " + customerPhone(0) + " --messages " +
-                            std::to_string(opt.messages) + " --rate " + std::to_string(opt.rate) + " --rounds " +
+                            std::to_string(opt.baileysMessages > 0 ? opt.baileysMessages : opt.messages) + " --rate " + std::to_string(opt.rate) + " --rounds " +
                             std::to_string(opt.rounds);
     std::printf("baileys: %s\n", cmd.c_str());
     std::fflush(stdout);
