@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "crm_fixture.hpp"
 #include "json_server.hpp"
 #include "webhook_guard.hpp"
@@ -263,9 +265,10 @@ TEST_F(CrmJsonServer, WebhookChangeIsAppliedAndNotEchoedBack) {
   ASSERT_TRUE(eventually([&] { return pendingItems() == 0; }));
 
   // The CRM reports its own change (as json-server's record now holds it).
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const auto now = std::max<sdk::TimestampMs>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::system_clock::now().time_since_epoch())
+                                                  .count(),
+                                              c.updatedAt + 1);  // after our last write
   const auto body =
       nlohmann::json{{"changes", {{{"key", "15554440041"}, {"updated_at", now}, {"properties", {{"plan", "gold"}}}}}}}
           .dump();

@@ -3,6 +3,7 @@
 // missing one is refused and nothing is applied, a replay is refused, and an applied change is not
 // sent back to the CRM (no echo loop).
 
+#include <algorithm>
 #include <atomic>
 
 #include "crm_fixture.hpp"
@@ -52,7 +53,9 @@ TEST_F(CrmWebhook, GoodSignatureAppliesTheChangeAndNothingEchoesBack) {
     seen.push_back(e);
   });
 
-  auto r = signedPost(change("15552220001", nowMs(), {{"name", "Dana K. Scully"}, {"plan", "gold"}, {"x", 1}}));
+  // Later than our last write, even within the same millisecond (an equal time is stale).
+  const auto at = std::max(nowMs(), c.updatedAt + 1);
+  auto r = signedPost(change("15552220001", at, {{"name", "Dana K. Scully"}, {"plan", "gold"}, {"x", 1}}));
   ASSERT_EQ(r.status, 200u) << r.body;
   const auto report = nlohmann::json::parse(r.body);
   EXPECT_EQ(report["applied"], 1);
