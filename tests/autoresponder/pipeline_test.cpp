@@ -228,7 +228,9 @@ TEST_F(AutoresponderPipeline, RepliesAreStoredExecutedAndOnKafkaMarkedWithTheirR
 
   // On Kafka: each reply announced with automatic=true and its rule, the agent's with false,
   // and a `sent` result for every command.
-  auto events = switchboard::test::readTopic(kafka_->bootstrapServers(), "switchboard.events", 5, 20s);
+  auto events = switchboard::test::readTopic(
+      kafka_->bootstrapServers(), "switchboard.events", 5, 20s,
+      [](const switchboard::test::Record& r) { return r.value.find("message.outbound") != std::string::npos; });
   std::vector<std::string> outbound;
   for (const auto& r : events) {
     if (r.value.find("message.outbound") != std::string::npos) {

@@ -103,7 +103,7 @@ sdk::ConfigValue kafkaSection(const std::string& format, std::map<std::string, s
 }
 
 std::vector<Record> readTopic(const std::string& bootstrap, const std::string& topic, std::size_t count,
-                              std::chrono::milliseconds timeout) {
+                              std::chrono::milliseconds timeout, const std::function<bool(const Record&)>& keep) {
   std::vector<Record> out;
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -149,7 +149,9 @@ std::vector<Record> readTopic(const std::string& bootstrap, const std::string& t
         r.value.assign(static_cast<const char*>(m->payload), m->len);
       }
       r.headers = host::readHeaders(m);
-      out.push_back(std::move(r));
+      if (!keep || keep(r)) {
+        out.push_back(std::move(r));
+      }
     }
     rd_kafka_message_destroy(m);
   }

@@ -72,9 +72,11 @@ struct Record {
 };
 
 /// Reads `topic` from the beginning (all partitions, no group) until `count` records arrived or
-/// `timeout` passed.
+/// `timeout` passed. With `keep`, only the records it accepts are returned and counted (a topic
+/// such as `events` carries kinds a test is not about).
 std::vector<Record> readTopic(const std::string& bootstrap, const std::string& topic, std::size_t count,
-                              std::chrono::milliseconds timeout);
+                              std::chrono::milliseconds timeout,
+                              const std::function<bool(const Record&)>& keep = nullptr);
 
 /// Produces one record with a plain librdkafka producer (the outside world in C++ tests).
 void produceRaw(const std::string& bootstrap, const std::string& topic, const std::string& key,
