@@ -113,7 +113,10 @@ sdk::Result<std::vector<std::string>> applyProperties(const nlohmann::json& prop
   if (!properties.is_object()) {
     return badValue("properties", "an object");
   }
-  for (const auto& [ours, theirs] : mapping) {
+  for (const auto& entry : mapping) {
+    // Named references rather than a structured binding: clang 14 cannot capture those in lambdas.
+    const auto& ours = entry.first;
+    const auto& theirs = entry.second;
     auto it = properties.find(theirs);
     if (it == properties.end() || ours == "id" || ours == "jid") {
       continue;

@@ -35,7 +35,7 @@ struct World {
     wasim::SimulatorOptions o;
     o.phonePreKeys = 3;
     o.maxPendingPerDevice = 64;
-    sim = std::move(*wasim::Simulator::start(io.get_executor(), o));
+    sim = std::move(wasim::Simulator::start(io.get_executor(), o)).value();
     for (const auto* phone : {"15550000001", "15550000002"}) {
       (void)sim->createAccount(phone);
       (void)sim->linkDevice(phone, wasim::CompanionKeys::generate().directLink());
