@@ -188,6 +188,11 @@ class AccountSession : public std::enable_shared_from_this<AccountSession> {
   void deliverText(const sdk::OutboundCommand& command, const std::string& id, const Jid& to,
                    std::vector<SendTarget> targets, std::map<std::string, PreKeyBundle> bundles);
   SignalAddress addressFor(const Jid& device) const;
+  /// The targets we hold no Signal session with (their bundles must be fetched first); an error
+  /// when the store cannot be read (the send is retried).
+  sdk::Result<std::vector<std::string>> devicesWithoutSession(const std::vector<SendTarget>& targets);
+  /// The `encrypt` iq that fetches prekey bundles for these devices.
+  static Node bundleRequest(const std::vector<std::string>& devices);
   void deliverGroup(const sdk::OutboundCommand& command, const Jid& group, bool lidGroup,
                     std::vector<SendTarget> needKey, std::map<std::string, PreKeyBundle> bundles);
   std::map<std::string, GroupInfo> groups_;  // group JID -> members, until a w:gp2 notification

@@ -137,30 +137,16 @@ void AccountSession::groupDevices(const sdk::OutboundCommand& c, const Jid& grou
       }
     }
     // Devices we have no pairwise session with need their bundle before they can get our key.
-    std::vector<std::string> missing;
-    {
-      SignalTransaction txn(self->signalStore_);
-      SignalProtocol protocol(txn);
-      for (const auto& t : needKey) {
-        auto has = protocol.hasSession(t.address);
-        if (!has.ok()) {
-          self->sendBusy_ = false;
-          self->outbox_.push_front(c);
-          return;
-        }
-        if (!has.value()) {
-          missing.push_back(t.jid);
-        }
-      }
+    auto missing = self->devicesWithoutSession(needKey);
+    if (!missing.ok()) {
+      self->sendBusy_ = false;
+      self->outbox_.push_front(c);
+      return;
     }
-    if (missing.empty()) {
+    if (missing.value().empty()) {
       return self->deliverGroup(c, group, lidGroup, std::move(needKey), {});
     }
-    Node::Children keyUsers;
-    for (const auto& jid : missing) {
-      keyUsers.push_back(Node("user", {{"jid", jid}}));
-    }
-    self->sendIq(iq("", "get", "encrypt", Node::Children{Node("key", {}, std::move(keyUsers))}),
+    self->sendIq(bundleRequest(missing.value()),
                  [weak, c, group, lidGroup, needKey = std::move(needKey)](sdk::Result<Node> keys) mutable {
                    auto s = weak.lock();
                    if (!s) {

@@ -216,28 +216,14 @@ void AccountSession::sendText(const sdk::OutboundCommand& c) {
       return self->pumpOutbox();
     }
     // Devices we have no session with need their prekey bundle first.
-    std::vector<std::string> missing;
-    {
-      SignalTransaction txn(self->signalStore_);
-      SignalProtocol protocol(txn);
-      for (const auto& t : targets) {
-        auto has = protocol.hasSession(t.address);
-        if (!has.ok()) {
-          return requeue();
-        }
-        if (!has.value()) {
-          missing.push_back(t.jid);
-        }
-      }
+    auto missing = self->devicesWithoutSession(targets);
+    if (!missing.ok()) {
+      return requeue();
     }
-    if (missing.empty()) {
+    if (missing.value().empty()) {
       return self->deliverText(c, id, recipient, std::move(targets), {});
     }
-    Node::Children keyUsers;
-    for (const auto& jid : missing) {
-      keyUsers.push_back(Node("user", {{"jid", jid}}));
-    }
-    self->sendIq(iq("", "get", "encrypt", Node::Children{Node("key", {}, std::move(keyUsers))}),
+    self->sendIq(bundleRequest(missing.value()),
                  [weak, c, id, recipient, targets = std::move(targets)](sdk::Result<Node> keys) mutable {
                    auto s = weak.lock();
                    if (!s) {
@@ -479,6 +465,30 @@ void AccountSession::answerRetryReceipt(const Node& receipt) {
   }
   send(Node("message", {{"id", id}, {"to", device->toString()}, {"type", "text"}}, std::move(children)));
   env_.logger.info("whatsapp account=" + account_.id + " answered retry id=" + id + " for " + device->toString());
+}
+
+sdk::Result<std::vector<std::string>> AccountSession::devicesWithoutSession(const std::vector<SendTarget>& targets) {
+  std::vector<std::string> missing;
+  SignalTransaction txn(signalStore_);
+  SignalProtocol protocol(txn);
+  for (const auto& t : targets) {
+    auto has = protocol.hasSession(t.address);
+    if (!has.ok()) {
+      return has.takeError();
+    }
+    if (!has.value()) {
+      missing.push_back(t.jid);
+    }
+  }
+  return missing;
+}
+
+Node AccountSession::bundleRequest(const std::vector<std::string>& devices) {
+  Node::Children keyUsers;
+  for (const auto& jid : devices) {
+    keyUsers.push_back(Node("user", {{"jid", jid}}));
+  }
+  return iq("", "get", "encrypt", Node::Children{Node("key", {}, std::move(keyUsers))});
 }
 
 }  // namespace switchboard::whatsapp::connector
