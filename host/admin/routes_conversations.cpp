@@ -12,6 +12,19 @@
 namespace switchboard::admin {
 namespace {
 
+/// The conversation a route names; a missing one is a `not_found` error, which errorResponse
+/// answers with 404 like notFound() does.
+sdk::Result<sdk::Conversation> namedConversation(Call& call, const std::string& id) {
+  auto c = call.storage()->getConversation(id);
+  if (!c) {
+    return c.takeError();
+  }
+  if (!c.value()) {
+    return sdk::Error::permanent("not_found", "no conversation \"" + id + "\"");
+  }
+  return *std::move(c).value();
+}
+
 http::Response list(Call& call) {
   auto limit = call.queryInt("limit", 50, 1, 500);
   auto offset = call.queryInt("offset", 0, 0, 1000000);
@@ -65,14 +78,11 @@ http::Response list(Call& call) {
 
 http::Response get(Call& call) {
   const auto& id = call.request.param("id");
-  auto c = call.storage()->getConversation(id);
+  auto c = namedConversation(call, id);
   if (!c) {
     return errorResponse(c.error());
   }
-  if (!c.value()) {
-    return notFound("conversation \"" + id + "\"");
-  }
-  json j = toJson(*c.value());
+  json j = toJson(c.value());
   json notes = json::array();
   if (auto n = AdminQueries(call.storage()).conversationNotes(id, 100)) {
     for (const auto& note : n.value()) {
@@ -106,17 +116,14 @@ http::Response command(Call& call, sdk::CommandKind kind) {
   if (!f.ok()) {
     return errorResponse(f.error());
   }
-  auto conv = call.storage()->getConversation(id);
+  auto conv = namedConversation(call, id);
   if (!conv) {
     return errorResponse(conv.error());
-  }
-  if (!conv.value()) {
-    return notFound("conversation \"" + id + "\"");
   }
   sdk::OutboundCommand c;
   c.commandId = commandIdFor(commandId.value_or(call.request.header("Idempotency-Key")));
   c.tenant = call.tenant;
-  c.account = conv.value()->account;
+  c.account = conv.value().account;
   c.kind = kind;
   c.conversation = id;
   c.agent = agent.value_or("");
@@ -147,12 +154,9 @@ http::Response addNote(Call& call) {
   if (!f.ok()) {
     return errorResponse(f.error());
   }
-  auto conv = call.storage()->getConversation(id);
+  auto conv = namedConversation(call, id);
   if (!conv) {
     return errorResponse(conv.error());
-  }
-  if (!conv.value()) {
-    return notFound("conversation \"" + id + "\"");
   }
   if (auto s = call.storage()->addConversationNote(id, call.who.name, *text); !s) {
     return errorResponse(s.error());
@@ -172,12 +176,9 @@ http::Response setTags(Call& call) {
   if (!f.ok()) {
     return errorResponse(f.error());
   }
-  auto conv = call.storage()->getConversation(id);
+  auto conv = namedConversation(call, id);
   if (!conv) {
     return errorResponse(conv.error());
-  }
-  if (!conv.value()) {
-    return notFound("conversation \"" + id + "\"");
   }
   if (auto s = call.storage()->setConversationTags(id, *tags); !s) {
     return errorResponse(s.error());
@@ -202,12 +203,9 @@ http::Response history(Call& call) {
     }
     before = v;
   }
-  auto conv = call.storage()->getConversation(id);
+  auto conv = namedConversation(call, id);
   if (!conv) {
     return errorResponse(conv.error());
-  }
-  if (!conv.value()) {
-    return notFound("conversation \"" + id + "\"");
   }
   auto messages = call.storage()->listMessages(id, *limit, before);
   if (!messages) {
