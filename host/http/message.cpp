@@ -37,7 +37,8 @@ sdk::Result<nlohmann::json> Request::jsonBody() const {
   // becomes an error value, so nothing escapes to the caller.
   try {
     return nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error for bad syntax, out_of_range for a number too large for a double (406).
     return sdk::Error::permanent("bad_json", std::string("the request body is not valid JSON: ") + e.what());
   }
 }

@@ -162,6 +162,12 @@ TEST_F(HttpServer, RoutesWithParamsAndJsonErrors) {
   EXPECT_EQ(bad->status, 400);
   EXPECT_EQ(json::parse(bad->body)["error"]["code"], "bad_json");
 
+  // A number beyond a double's range is nlohmann's out_of_range, not a parse_error: still a 400.
+  auto huge = sbh::fetch(plainClient(), {"POST", server->baseUrl() + "/v1/echo", {}, "44E4404", 0ms});
+  ASSERT_TRUE(huge.ok());
+  EXPECT_EQ(huge->status, 400);
+  EXPECT_EQ(json::parse(huge->body)["error"]["code"], "bad_json");
+
   auto ok = sbh::fetch(plainClient(),
                        {"POST", server->baseUrl() + "/v1/echo", {{"Authorization", "Bearer t"}}, R"({"a":[1,2]})", 0ms});
   ASSERT_TRUE(ok.ok());
