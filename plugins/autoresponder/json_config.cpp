@@ -218,7 +218,7 @@ sdk::ConfigValue applySchema(const sdk::ConfigValue& raw, const sdk::ConfigSchem
   }
   for (const auto& [key, value] : raw.asMap()) {
     auto f = std::find_if(schema.fields.begin(), schema.fields.end(),
-                          [&](const sdk::ConfigField& field) { return field.name == key; });
+                          [&key = key](const sdk::ConfigField& field) { return field.name == key; });
     if (f == schema.fields.end()) {
       if (schema.allowUnknown) {
         out[key] = value;

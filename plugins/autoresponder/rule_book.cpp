@@ -672,7 +672,7 @@ std::vector<std::string> mergeStoredItems(RuleBook& book, const StoredItems& ite
       continue;
     }
     if (auto rule = reader.parseRule(*v, path)) {
-      auto it = std::find_if(book.rules.begin(), book.rules.end(), [&](const Rule& r) { return r.name == name; });
+      auto it = std::find_if(book.rules.begin(), book.rules.end(), [&name = name](const Rule& r) { return r.name == name; });
       if (it != book.rules.end()) {
         *it = std::move(*rule);
       } else {
@@ -691,7 +691,7 @@ std::vector<std::string> mergeStoredItems(RuleBook& book, const StoredItems& ite
       continue;
     }
     if (auto entry = reader.parseFaqEntry(*v, path)) {
-      auto it = std::find_if(book.faq.begin(), book.faq.end(), [&](const FaqEntry& e) { return e.id == id; });
+      auto it = std::find_if(book.faq.begin(), book.faq.end(), [&id = id](const FaqEntry& e) { return e.id == id; });
       if (it != book.faq.end()) {
         *it = std::move(*entry);
       } else {
