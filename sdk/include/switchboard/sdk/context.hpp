@@ -148,6 +148,8 @@ class PluginContext {
     (void)name, (void)handler;
     return Error::permanent("http.unsupported", "this host serves no plugin routes");
   }
+
+  // ---- SDK 1.3 (appended; a host older than 1.3 refuses plugins built against it) ----
 };
 
 }  // namespace switchboard::sdk

@@ -139,6 +139,9 @@ class TenantStorage {
     (void)id, (void)agent;
     return Error::permanent("storage.unsupported", "this storage cannot claim conversations");
   }
+
+  // ---- SDK 1.3 (appended; a host older than 1.3 refuses plugins built against it) ----
+  // Not pure: a storage implementation that lacks them reports "storage.unsupported".
 };
 
 }  // namespace switchboard::sdk
