@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "switchboard/sdk/result.hpp"
+#include "switchboard/sdk/segments.hpp"
 #include "switchboard/sdk/types.hpp"
 
 namespace switchboard::sdk {
@@ -142,6 +143,14 @@ class TenantStorage {
 
   // ---- SDK 1.3 (appended; a host older than 1.3 refuses plugins built against it) ----
   // Not pure: a storage implementation that lacks them reports "storage.unsupported".
+
+  /// @brief Contacts in `segment` whose id is greater than `after` ("" for the first page), at most
+  /// `limit` of them, in ascending id order (campaigns). Page on with the returned `next`.
+  virtual Result<ContactSegmentPage> listContactsBySegment(const ContactSegment& segment, const ContactId& after,
+                                                           int limit) {
+    (void)segment, (void)after, (void)limit;
+    return Error::permanent("storage.unsupported", "this storage cannot select contacts by segment");
+  }
 };
 
 }  // namespace switchboard::sdk
