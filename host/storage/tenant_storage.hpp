@@ -55,6 +55,9 @@ class SqlTenantStorage final : public sdk::TenantStorage {
   sdk::Result<std::vector<sdk::AgentResponseStats>> agentResponseStats(sdk::TimestampMs sinceMs,
                                                                        int conversationLimit) override;
   sdk::Result<bool> claimConversation(const sdk::ConversationId& id, const sdk::AgentId& agent) override;
+  // SDK 1.3, for campaigns (segment_queries.cpp).
+  sdk::Result<sdk::ContactSegmentPage> listContactsBySegment(const sdk::ContactSegment& segment,
+                                                             const sdk::ContactId& after, int limit) override;
 
   /// Runs fn(TenantScope&) on a pooled connection (in a transaction when `tx`).
   template <typename T, typename Fn>

@@ -150,6 +150,11 @@ class PluginContext {
   }
 
   // ---- SDK 1.3 (appended; a host older than 1.3 refuses plugins built against it) ----
+
+  /// @brief True when the host decides which accounts this daemon runs (several daemons share the
+  /// work; see account_placement.hpp): a connector then starts no account until the host asks it
+  /// to through sdk::AccountPlacement. False (the default) on a daemon that runs every account.
+  virtual bool accountsPlacedByHost() const { return false; }
 };
 
 }  // namespace switchboard::sdk
