@@ -118,6 +118,18 @@ const std::vector<Migration> kMigrations = {
          "ALTER TABLE outbox ADD COLUMN body {{BLOB}}",
          "ALTER TABLE outbox ADD COLUMN body_format INTEGER NOT NULL DEFAULT 0",
      }},
+    {3,
+     "tenant lifecycle and quotas",
+     {
+         // active | suspended: a suspended tenant keeps its data, its tokens and commands are refused.
+         "ALTER TABLE tenants ADD COLUMN state TEXT NOT NULL DEFAULT 'active'",
+         // One limit per tenant and kind (accounts, messages_per_day, ...); no row: unlimited.
+         "CREATE TABLE tenancy_quotas (tenant TEXT NOT NULL, kind TEXT NOT NULL, quota BIGINT NOT NULL,"
+         " PRIMARY KEY (tenant, kind))",
+         // Use of the per-day quotas, one row per tenant, kind and UTC day (days since the epoch).
+         "CREATE TABLE tenancy_usage (tenant TEXT NOT NULL, kind TEXT NOT NULL, day BIGINT NOT NULL,"
+         " used BIGINT NOT NULL, PRIMARY KEY (tenant, kind, day))",
+     }},
 };
 
 std::string render(std::string sql, Dialect d) {

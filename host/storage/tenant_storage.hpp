@@ -58,6 +58,8 @@ class SqlTenantStorage final : public sdk::TenantStorage {
   // SDK 1.3, for campaigns (segment_queries.cpp).
   sdk::Result<sdk::ContactSegmentPage> listContactsBySegment(const sdk::ContactSegment& segment,
                                                              const sdk::ContactId& after, int limit) override;
+  // SDK 1.3, per-tenant quotas (tenancy_quotas.cpp).
+  sdk::Result<bool> consumeQuota(const std::string& kind, std::int64_t n) override;
 
   /// Runs fn(TenantScope&) on a pooled connection (in a transaction when `tx`).
   template <typename T, typename Fn>

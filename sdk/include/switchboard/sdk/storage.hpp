@@ -151,6 +151,16 @@ class TenantStorage {
     (void)segment, (void)after, (void)limit;
     return Error::permanent("storage.unsupported", "this storage cannot select contacts by segment");
   }
+
+  /// @brief Takes `n` units of this tenant's quota `kind` (sdk/quotas.hpp: e.g.
+  /// quota::kCampaignRecipientsPerDay) for the current UTC day, atomically across threads and
+  /// daemons sharing the database. @return true when taken; false, taking nothing, when the
+  /// tenant's limit would be passed (the caller refuses or defers the work). A kind without a
+  /// limit is always taken. For quota::kAccounts it checks the tenant's account count instead.
+  virtual Result<bool> consumeQuota(const std::string& kind, std::int64_t n) {
+    (void)kind, (void)n;
+    return Error::permanent("storage.unsupported", "this storage keeps no quotas");
+  }
 };
 
 }  // namespace switchboard::sdk
