@@ -130,6 +130,24 @@ const std::vector<Migration> kMigrations = {
          "CREATE TABLE tenancy_usage (tenant TEXT NOT NULL, kind TEXT NOT NULL, day BIGINT NOT NULL,"
          " used BIGINT NOT NULL, PRIMARY KEY (tenant, kind, day))",
      }},
+    {6,
+     "analytics: closes and satisfaction surveys",
+     {
+         // One row per close of a conversation: where its episodes end and who resolved them.
+         "CREATE TABLE analytics_closures (tenant TEXT NOT NULL, conversation_id TEXT NOT NULL,"
+         " closed_at BIGINT NOT NULL, agent TEXT NOT NULL DEFAULT '', PRIMARY KEY (tenant, conversation_id,"
+         " closed_at))",
+         // One row per survey sent (keyed by its command id); score 0 and answered_at 0 while open,
+         // score 0 with answered_at set when the next message was no score.
+         "CREATE TABLE analytics_surveys (tenant TEXT NOT NULL, command_id TEXT NOT NULL,"
+         " conversation_id TEXT NOT NULL, agent TEXT NOT NULL DEFAULT '', sent_at BIGINT NOT NULL,"
+         " score INTEGER NOT NULL DEFAULT 0, answer_message TEXT NOT NULL DEFAULT '',"
+         " answered_at BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (tenant, command_id))",
+         "CREATE INDEX analytics_surveys_conversation ON analytics_surveys (tenant, conversation_id, sent_at)",
+         "CREATE INDEX analytics_surveys_sent ON analytics_surveys (tenant, sent_at)",
+         // Survey answers are left out of response times: looked up by message id.
+         "CREATE INDEX analytics_surveys_answer ON analytics_surveys (tenant, answer_message)",
+     }},
 };
 
 std::string render(std::string sql, Dialect d) {

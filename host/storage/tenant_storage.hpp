@@ -60,6 +60,17 @@ class SqlTenantStorage final : public sdk::TenantStorage {
                                                              const sdk::ContactId& after, int limit) override;
   // SDK 1.3, per-tenant quotas (tenancy_quotas.cpp).
   sdk::Result<bool> consumeQuota(const std::string& kind, std::int64_t n) override;
+  // SDK 1.3, analytics (analytics_queries.cpp).
+  sdk::Status recordConversationClosed(const sdk::ConversationId& id, const sdk::AgentId& agent,
+                                       sdk::TimestampMs at) override;
+  sdk::Status recordSurveySent(const sdk::ConversationId& id, const sdk::AgentId& agent, const sdk::CommandId& command,
+                               sdk::TimestampMs at) override;
+  sdk::Result<bool> settleSurvey(const sdk::ConversationId& id, const sdk::SurveyAnswer& answer,
+                                 sdk::TimestampMs maxAgeMs) override;
+  sdk::Result<sdk::AnalyticsSummary> analyticsSummary(const sdk::AnalyticsRange& range) override;
+  sdk::Result<std::vector<sdk::MessageVolumeBucket>> messageVolume(const sdk::AnalyticsRange& range,
+                                                                   sdk::AnalyticsBucket bucket) override;
+  sdk::Result<std::vector<sdk::AgentAnalytics>> agentAnalytics(const sdk::AnalyticsRange& range) override;
 
   /// Runs fn(TenantScope&) on a pooled connection (in a transaction when `tx`).
   template <typename T, typename Fn>

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "switchboard/sdk/analytics.hpp"
 #include "switchboard/sdk/result.hpp"
 #include "switchboard/sdk/segments.hpp"
 #include "switchboard/sdk/types.hpp"
@@ -160,6 +161,50 @@ class TenantStorage {
   virtual Result<bool> consumeQuota(const std::string& kind, std::int64_t n) {
     (void)kind, (void)n;
     return Error::permanent("storage.unsupported", "this storage keeps no quotas");
+  }
+
+  /// @brief Records that a conversation episode was closed by (or while assigned to) `agent` at
+  /// `at` (analytics: resolution and duration). Recording the same close twice keeps one row.
+  virtual Status recordConversationClosed(const ConversationId& id, const AgentId& agent, TimestampMs at) {
+    (void)id, (void)agent, (void)at;
+    return Error::permanent("storage.unsupported", "this storage keeps no analytics");
+  }
+
+  /// @brief Records a satisfaction survey sent into a conversation (by command `command`) about
+  /// `agent`'s episode; it stays open until settleSurvey().
+  virtual Status recordSurveySent(const ConversationId& id, const AgentId& agent, const CommandId& command,
+                                  TimestampMs at) {
+    (void)id, (void)agent, (void)command, (void)at;
+    return Error::permanent("storage.unsupported", "this storage keeps no analytics");
+  }
+
+  /// @brief Settles the conversation's open survey sent at most `maxAgeMs` before `answer.at` with
+  /// the customer's next message (a score, or none when it was no score). @return true when a
+  /// survey was open and took the answer; false when none was (the message is no answer).
+  virtual Result<bool> settleSurvey(const ConversationId& id, const SurveyAnswer& answer, TimestampMs maxAgeMs) {
+    (void)id, (void)answer, (void)maxAgeMs;
+    return Error::permanent("storage.unsupported", "this storage keeps no analytics");
+  }
+
+  /// @brief The tenant's figures over `range` (sdk/analytics.hpp has the definitions).
+  /// Errors: "analytics.invalid_range", "analytics.unknown_time_zone".
+  virtual Result<AnalyticsSummary> analyticsSummary(const AnalyticsRange& range) {
+    (void)range;
+    return Error::permanent("storage.unsupported", "this storage computes no analytics");
+  }
+
+  /// @brief Messages per local hour or day of `range.timeZone`, oldest first, empty buckets
+  /// included. The range may span at most 366 days.
+  virtual Result<std::vector<MessageVolumeBucket>> messageVolume(const AnalyticsRange& range, AnalyticsBucket bucket) {
+    (void)range, (void)bucket;
+    return Error::permanent("storage.unsupported", "this storage computes no analytics");
+  }
+
+  /// @brief Per-agent figures over `range`, in leaderboard order (rank 1 first). Agents with no
+  /// episode and no survey in the range are absent.
+  virtual Result<std::vector<AgentAnalytics>> agentAnalytics(const AnalyticsRange& range) {
+    (void)range;
+    return Error::permanent("storage.unsupported", "this storage computes no analytics");
   }
 };
 
