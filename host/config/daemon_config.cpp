@@ -32,6 +32,11 @@ sdk::ConfigSchema pipelineConfigSchema() {
       field::integer("outbound_queue", "Commands waiting for a connector", 10'000).range(16, 10'000'000),
       field::duration("retry_backoff", "First delay before retrying a failed store or send (doubles up to 30s)", 200ms)
           .range(10, 60'000),
+      field::integer("tenant_share",
+                     "Percentage of inbound_queue and of outbound_queue one tenant may hold, so a burst in one "
+                     "tenant leaves room for the others",
+                     75)
+          .range(1, 100),
   }};
 }
 
@@ -54,6 +59,8 @@ sdk::ConfigSchema adminConfigSchema() {
       field::boolean("public_health", "Serve /v1/health/live and /v1/health/ready without a token", true),
       field::boolean("public_metrics", "Serve /v1/metrics without a token", false),
       field::integer("max_event_clients", "WebSocket event feeds open at once", 256).range(1, 100'000),
+      field::string("tenant_export_dir", "Where a deleted tenant's data is exported, one directory per deletion",
+                    std::string("tenant-exports")),
   }};
 }
 

@@ -1,17 +1,30 @@
 #include "pipeline/inbound_queue.hpp"
 
+#include <algorithm>
+
 namespace switchboard::host {
 
-bool InboundQueue::push(PendingInbound item) {
+InboundQueue::InboundQueue(std::size_t capacity, unsigned tenantShare)
+    : capacity_(capacity),
+      tenantLimit_(std::max<std::size_t>(1, capacity * std::clamp(tenantShare, 1U, 100U) / 100)) {}
+
+InboundQueue::Push InboundQueue::push(PendingInbound item) {
   {
     std::lock_guard lock(mutex_);
-    if (closed_ || items_.size() >= capacity_) {
-      return false;
+    if (closed_) {
+      return Push::Closed;
     }
-    items_.push_back(std::move(item));
+    if (items_.size() >= capacity_) {
+      return Push::Full;
+    }
+    const std::string tenant = item.message.tenant;
+    if (items_.size(tenant) >= tenantLimit_) {
+      return Push::TenantFull;
+    }
+    items_.push(tenant, std::move(item));
   }
   cv_.notify_one();
-  return true;
+  return Push::Accepted;
 }
 
 std::vector<PendingInbound> InboundQueue::popBatch(std::size_t max, std::chrono::milliseconds linger) {
@@ -21,9 +34,13 @@ std::vector<PendingInbound> InboundQueue::popBatch(std::size_t max, std::chrono:
     cv_.wait_for(lock, linger, [&] { return closed_ || items_.size() >= max; });
   }
   std::vector<PendingInbound> out;
-  while (!items_.empty() && out.size() < max) {
-    out.push_back(std::move(items_.front()));
-    items_.pop_front();
+  out.reserve(std::min(max, items_.size()));
+  while (out.size() < max) {
+    auto next = items_.pop();
+    if (!next) {
+      break;
+    }
+    out.push_back(std::move(*next));
   }
   return out;
 }
@@ -39,6 +56,16 @@ void InboundQueue::close() {
 std::size_t InboundQueue::size() const {
   std::lock_guard lock(mutex_);
   return items_.size();
+}
+
+std::size_t InboundQueue::size(const std::string& tenant) const {
+  std::lock_guard lock(mutex_);
+  return items_.size(tenant);
+}
+
+std::size_t InboundQueue::activeTenants() const {
+  std::lock_guard lock(mutex_);
+  return items_.activeTenants();
 }
 
 bool InboundQueue::closed() const {

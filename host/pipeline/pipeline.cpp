@@ -70,6 +70,7 @@ PipelineSettings PipelineSettings::fromConfig(const sdk::ConfigValue& s) {
   out.batchLinger = std::chrono::milliseconds(s["batch_linger"].asInt(2));
   out.outboundInFlight = static_cast<std::size_t>(s["outbound_queue"].asInt(10'000));
   out.retryBackoff = std::chrono::milliseconds(s["retry_backoff"].asInt(200));
+  out.tenantShare = static_cast<unsigned>(s["tenant_share"].asInt(75));
   return out;
 }
 
@@ -81,13 +82,17 @@ Pipeline::Pipeline(boost::asio::io_context& io, PipelineSettings settings, std::
       bus_(bus),
       metrics_(metrics),
       encoder_(std::move(encoder)),
-      queue_(settings.inboundQueue),
+      queue_(settings.inboundQueue, settings.tenantShare),
       strand_(boost::asio::make_strand(io)),
       sweepTimer_(strand_),
+      inFlightTenantLimit_(std::max<std::size_t>(
+          1, settings.outboundInFlight * std::clamp(settings.tenantShare, 1U, 100U) / 100)),
       queueDepth_(metrics.gauge("pipeline_inbound_queued", "Messages waiting to be stored")),
       stored_(metrics.counter("pipeline_inbound_stored_total", "Messages stored")),
       duplicates_(metrics.counter("pipeline_inbound_duplicates_total", "Redelivered messages already stored")),
       rejected_(metrics.counter("pipeline_backpressure_total", "Messages refused because the queue was full")),
+      tenantRejected_(metrics.counter("pipeline_tenant_backpressure_total",
+                                      "Messages refused because their tenant held its share of the queue")),
       storeFailures_(metrics.counter("pipeline_store_failures_total", "Failed store attempts (retried)")),
       storeLatency_(metrics.histogram("pipeline_store_seconds", "Queue-to-commit latency of a message")),
       commandsDispatched_(metrics.counter("pipeline_commands_dispatched_total", "Commands handed to connectors")),
@@ -107,6 +112,9 @@ void Pipeline::start() {
       return;
     }
     for (const auto& inst : plugins_->instances()) {
+      if (!inst->spec().servesTenant(e.tenant)) {
+        continue;  // a tenant's instance never sees another tenant's events
+      }
       if (auto* sync = inst->plugin() ? inst->plugin()->asSync() : nullptr) {
         boost::asio::post(inst->context()->strand(), [this, inst, sync, e] {
           auto s = guarded("sync " + inst->spec().name, [&] { return sync->onEvent(e); });
@@ -160,11 +168,22 @@ sdk::Status Pipeline::enqueue(PendingInbound item) {
     return sdk::Error::retriable("pipeline.outbox_full",
                                  "the Kafka outbox is over kafka.outbox_limit; do not ack, retry later");
   }
-  if (!queue_.push(std::move(item))) {
-    rejected_.inc();
-    return sdk::Error::retriable(queue_.closed() ? "pipeline.stopping" : "pipeline.full",
-                                 queue_.closed() ? "the daemon is shutting down; do not ack, the network redelivers"
-                                                 : "the inbound queue is full; do not ack, retry later");
+  const std::string tenant = item.message.tenant;
+  switch (queue_.push(std::move(item))) {
+    case InboundQueue::Push::Accepted:
+      break;
+    case InboundQueue::Push::Full:
+      rejected_.inc();
+      return sdk::Error::retriable("pipeline.full", "the inbound queue is full; do not ack, retry later");
+    case InboundQueue::Push::TenantFull:
+      rejected_.inc();
+      tenantRejected_.inc();
+      return sdk::Error::retriable("pipeline.full", "tenant \"" + tenant + "\" holds its share of the inbound queue (" +
+                                                        std::to_string(queue_.tenantLimit()) +
+                                                        " messages); do not ack, retry later");
+    case InboundQueue::Push::Closed:
+      rejected_.inc();
+      return sdk::Error::retriable("pipeline.stopping", "the daemon is shutting down; do not ack, the network redelivers");
   }
   queueDepth_.set(static_cast<double>(queue_.size()));
   return sdk::okStatus();
@@ -297,7 +316,7 @@ void Pipeline::runPlugins(sdk::InboundMessage message) {
   auto log = componentLogger("pipeline");
   std::vector<PluginInstancePtr> routers, responders;
   for (const auto& inst : plugins_->instances()) {
-    if (inst->plugin() == nullptr) {
+    if (inst->plugin() == nullptr || !inst->spec().servesTenant(message.tenant)) {
       continue;
     }
     if (inst->plugin()->asRouter() != nullptr) {
@@ -421,8 +440,7 @@ void Pipeline::result(const sdk::CommandResult& given) {
     r.timestamp = nowMs();
   }
   if (r.stage == sdk::ResultStage::Sent || r.stage == sdk::ResultStage::Failed) {
-    std::lock_guard lock(inFlightMutex_);
-    inFlight_.erase(r.tenant + "/" + r.commandId);
+    releaseInFlight(r.tenant, r.commandId);
   }
   if (store_) {
     auto record = encoder_.result ? encoder_.result(r) : OutboxRecord{};
@@ -470,7 +488,7 @@ PluginInstancePtr Pipeline::connectorFor(const sdk::OutboundCommand& command) co
   }
   for (const auto& inst : plugins_->instances()) {
     auto* c = inst->plugin() ? inst->plugin()->asConnector() : nullptr;
-    if (c != nullptr && c->handlesAccount(command.tenant, command.account)) {
+    if (c != nullptr && inst->spec().servesTenant(command.tenant) && c->handlesAccount(command.tenant, command.account)) {
       return inst;
     }
   }
@@ -561,12 +579,22 @@ void Pipeline::announceOutbound(const sdk::OutboundCommand& c) {
 void Pipeline::dispatchStored(const sdk::OutboundCommand& command) {
   {
     std::lock_guard lock(inFlightMutex_);
-    if (inFlight_.size() >= settings_.outboundInFlight) {
-      return;  // stays pending in storage; the sweep dispatches it when there is room
-    }
-    if (!inFlight_.insert(commandKey(command)).second) {
+    auto& tenantCount = inFlightByTenant_[command.tenant];
+    if (inFlight_.size() >= settings_.outboundInFlight || tenantCount >= inFlightTenantLimit_) {
+      // Stays pending in storage; the sweep dispatches it when there is room. The tenant's limit
+      // keeps room for the other tenants while one sends a campaign.
+      if (tenantCount == 0) {
+        inFlightByTenant_.erase(command.tenant);
+      }
       return;
     }
+    if (!inFlight_.insert(commandKey(command)).second) {
+      if (tenantCount == 0) {
+        inFlightByTenant_.erase(command.tenant);
+      }
+      return;
+    }
+    ++tenantCount;
   }
   if (!isSend(command.kind)) {
     boost::asio::post(strand_, [this, command] {
@@ -583,8 +611,7 @@ void Pipeline::dispatchToConnector(const sdk::OutboundCommand& command) {
   auto inst = connectorFor(command);
   if (!inst && connectorsStarting_) {
     // Left pending: the sweep tries again once the plugins run.
-    std::lock_guard lock(inFlightMutex_);
-    inFlight_.erase(commandKey(command));
+    releaseInFlight(command.tenant, command.commandId);
     return;
   }
   if (!inst) {
@@ -593,21 +620,69 @@ void Pipeline::dispatchToConnector(const sdk::OutboundCommand& command) {
     return;
   }
   commandsDispatched_.inc();
-  boost::asio::post(inst->context()->strand(), [this, inst, command] {
-    auto s = guarded("connector " + inst->spec().name,
-                     [&] { return inst->plugin()->asConnector()->execute(command); });
-    if (s.ok()) {
-      return;
+  postToConnector(inst, command);
+}
+
+void Pipeline::postToConnector(const PluginInstancePtr& inst, const sdk::OutboundCommand& command) {
+  std::shared_ptr<ConnectorLine> line;
+  {
+    std::lock_guard lock(linesMutex_);
+    auto& slot = lines_[inst.get()];
+    if (!slot) {
+      slot = std::make_shared<ConnectorLine>();
     }
-    pluginErrors_.inc();
-    if (s.error().isRetriable()) {
-      // Left pending: the sweep tries again.
-      std::lock_guard lock(inFlightMutex_);
-      inFlight_.erase(commandKey(command));
-      return;
+    line = slot;
+  }
+  {
+    std::lock_guard lock(line->mutex);
+    line->commands.push(command.tenant, command);
+  }
+  // One handler per queued command; each runs whichever command's turn it is, so a campaign posted
+  // first does not make a later command of another tenant wait for the whole campaign.
+  boost::asio::post(inst->context()->strand(), [this, inst, line] {
+    std::optional<sdk::OutboundCommand> next;
+    {
+      std::lock_guard lock(line->mutex);
+      next = line->commands.pop();
     }
-    result(makeResult(command, sdk::ResultStage::Failed, s.error().message, s.error().code));
+    {
+      std::lock_guard lock(linesMutex_);
+      std::lock_guard lineLock(line->mutex);
+      if (auto it = lines_.find(inst.get()); it != lines_.end() && it->second == line && line->commands.empty()) {
+        lines_.erase(it);  // no line is kept for a connector with nothing queued (it may be stopped)
+      }
+    }
+    if (next) {
+      executeOnConnector(inst, *next);
+    }
   });
+}
+
+void Pipeline::executeOnConnector(const PluginInstancePtr& inst, const sdk::OutboundCommand& command) {
+  if (inst->plugin() == nullptr) {
+    releaseInFlight(command.tenant, command.commandId);  // stopped meanwhile: the sweep finds its successor
+    return;
+  }
+  auto s = guarded("connector " + inst->spec().name, [&] { return inst->plugin()->asConnector()->execute(command); });
+  if (s.ok()) {
+    return;
+  }
+  pluginErrors_.inc();
+  if (s.error().isRetriable()) {
+    releaseInFlight(command.tenant, command.commandId);  // left pending: the sweep tries again
+    return;
+  }
+  result(makeResult(command, sdk::ResultStage::Failed, s.error().message, s.error().code));
+}
+
+void Pipeline::releaseInFlight(const std::string& tenant, const std::string& commandId) {
+  std::lock_guard lock(inFlightMutex_);
+  if (inFlight_.erase(tenant + "/" + commandId) == 0) {
+    return;
+  }
+  if (auto it = inFlightByTenant_.find(tenant); it != inFlightByTenant_.end() && --it->second == 0) {
+    inFlightByTenant_.erase(it);
+  }
 }
 
 sdk::Status Pipeline::applyManagementCommand(const sdk::OutboundCommand& c) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -21,6 +22,7 @@
 #include "pipeline/event_bus.hpp"
 #include "pipeline/inbound_queue.hpp"
 #include "pipeline/record_encoder.hpp"
+#include "pipeline/tenant_fair_queue.hpp"
 #include "plugin/plugin_manager.hpp"
 #include "storage/store.hpp"
 
@@ -32,6 +34,8 @@ struct PipelineSettings {
   std::chrono::milliseconds batchLinger{2};
   std::size_t outboundInFlight = 10'000;
   std::chrono::milliseconds retryBackoff{200};
+  /// Percentage of the inbound queue and of the commands in flight that one tenant may hold.
+  unsigned tenantShare = 75;
 
   static PipelineSettings fromConfig(const sdk::ConfigValue& section);
 };
@@ -90,6 +94,11 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   void scheduleSweep();
   void notifyOutbox();
   PluginInstancePtr connectorFor(const sdk::OutboundCommand& command) const;
+  /// Forgets a command in flight (sent, failed, or left pending for the sweep).
+  void releaseInFlight(const std::string& tenant, const std::string& commandId);
+  /// Queues the command for the connector's strand; each tenant's commands wait in their own line.
+  void postToConnector(const PluginInstancePtr& inst, const sdk::OutboundCommand& command);
+  void executeOnConnector(const PluginInstancePtr& inst, const sdk::OutboundCommand& command);
 
   boost::asio::io_context& io_;
   PipelineSettings settings_;
@@ -111,6 +120,15 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   boost::asio::steady_timer sweepTimer_;
   std::mutex inFlightMutex_;
   std::set<std::string> inFlight_;  // tenant + "/" + command id
+  std::map<std::string, std::size_t> inFlightByTenant_;
+  std::size_t inFlightTenantLimit_;
+  // Commands waiting for a connector's strand, by connector instance, served round robin by tenant.
+  struct ConnectorLine {
+    std::mutex mutex;
+    TenantFairQueue<sdk::OutboundCommand> commands;
+  };
+  std::mutex linesMutex_;
+  std::map<const PluginInstance*, std::shared_ptr<ConnectorLine>> lines_;
   std::unique_ptr<sdk::EventBus::Subscription> syncSubscription_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> connectorsStarting_{false};
@@ -119,6 +137,7 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   sdk::Counter& stored_;
   sdk::Counter& duplicates_;
   sdk::Counter& rejected_;
+  sdk::Counter& tenantRejected_;
   sdk::Counter& storeFailures_;
   sdk::Histogram& storeLatency_;
   sdk::Counter& commandsDispatched_;

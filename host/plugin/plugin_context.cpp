@@ -9,6 +9,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "plugin/tenant_scope.hpp"
+
 namespace switchboard::host {
 namespace {
 
@@ -96,26 +98,34 @@ SignalWrite::Table hostTable(sdk::SignalTable t) {
 //   account/<id>                          -> ""                       (this instance runs it)
 //   sent/<account>/id/<network id>        -> "<ms> <hex chat> <hex payload> <hex command id>"
 //   sent/<account>/t/<ms, 15 digits>/<id> -> ""                       (age index for pruning)
+//
+// An instance scoped to a tenant (`tenants.<id>.plugins`) runs only that tenant's accounts: it lists
+// only them, records new ones under its tenant, and is refused another tenant's keys.
 class StoreConnectorStorage final : public sdk::ConnectorStorage {
  public:
-  StoreConnectorStorage(std::shared_ptr<Store> store, std::string instance)
-      : store_(std::move(store)), ns_("connector:" + std::move(instance)) {}
+  StoreConnectorStorage(std::shared_ptr<Store> store, std::string instance, std::string tenant)
+      : store_(std::move(store)), ns_("connector:" + std::move(instance)), scope_(std::move(tenant)) {}
 
   sdk::Result<std::optional<std::string>> loadCredentials(const sdk::AccountId& account) override {
+    SB_TRY(checkScope(account));
     return store_->loadDeviceCredentials(account);
   }
   sdk::Status saveCredentials(const sdk::AccountId& account, const std::string& credentials) override {
+    SB_TRY(checkScope(account));
     return store_->saveDeviceCredentials(account, credentials);
   }
   sdk::Status deleteCredentials(const sdk::AccountId& account) override {
+    SB_TRY(checkScope(account));
     return store_->deleteAccountSecrets(account);
   }
 
   sdk::Result<std::optional<std::string>> getSignal(const sdk::AccountId& account, sdk::SignalTable table,
                                                     const std::string& key) override {
+    SB_TRY(checkScope(account));
     return store_->readSignal(hostTable(table), account, key);
   }
   sdk::Status putSignal(const sdk::AccountId& account, const std::vector<sdk::SignalRecordWrite>& writes) override {
+    SB_TRY(checkScope(account));
     std::vector<SignalWrite> out;
     out.reserve(writes.size());
     for (const auto& w : writes) {
@@ -124,6 +134,7 @@ class StoreConnectorStorage final : public sdk::ConnectorStorage {
     return store_->writeSignal(out);
   }
   sdk::Status removeSignal(const sdk::AccountId& account, sdk::SignalTable table, const std::string& key) override {
+    SB_TRY(checkScope(account));
     return store_->writeSignal({{hostTable(table), account, key, std::nullopt}});
   }
 
@@ -132,6 +143,9 @@ class StoreConnectorStorage final : public sdk::ConnectorStorage {
     SB_TRY(tenants);
     std::vector<sdk::ConnectorAccount> out;
     for (const auto& t : tenants.value()) {
+      if (!scope_.empty() && t.id != scope_) {
+        continue;
+      }
       auto storage = store_->tenant(t.id);
       auto rows = storage->scanState(ns_, "account/", 1'000'000);
       SB_TRY(rows);
@@ -152,6 +166,14 @@ class StoreConnectorStorage final : public sdk::ConnectorStorage {
     AccountRecord record;
     record.id = account.id;
     record.tenant = account.tenant.empty() ? sdk::kDefaultTenant : account.tenant;
+    if (!scope_.empty()) {
+      record.tenant = scopedTenant(scope_, record.tenant);
+      if (record.tenant.empty()) {
+        return sdk::Error::permanent("tenant.mismatch", "account \"" + account.id + "\" names tenant \"" +
+                                                            account.tenant + "\"; this connector serves only \"" +
+                                                            scope_ + "\"");
+      }
+    }
     record.jid = account.jid;
     record.name = account.name;
     record.state = account.state.empty() ? "new" : account.state;
@@ -247,6 +269,32 @@ class StoreConnectorStorage final : public sdk::ConnectorStorage {
     return "sent/" + account + "/t/" + std::string(ms.size() < 15 ? 15 - ms.size() : 0, '0') + ms + "/" + id;
   }
 
+  // A scoped instance touches only its tenant's accounts. An account not recorded yet passes: its
+  // credentials are saved while pairing, before putAccount names its tenant.
+  sdk::Status checkScope(const std::string& account) {
+    if (scope_.empty()) {
+      return sdk::okStatus();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = tenants_.find(account); it != tenants_.end()) {
+        return it->second == scope_ ? sdk::okStatus() : foreign(account);
+      }
+    }
+    auto record = store_->getAccount(account);
+    SB_TRY(record);
+    if (!record.value()) {
+      return sdk::okStatus();
+    }
+    std::lock_guard lock(mutex_);
+    tenants_[account] = record.value()->tenant;
+    return record.value()->tenant == scope_ ? sdk::okStatus() : foreign(account);
+  }
+  sdk::Error foreign(const std::string& account) const {
+    return sdk::Error::permanent("tenant.mismatch",
+                                 "account \"" + account + "\" belongs to another tenant than \"" + scope_ + "\"");
+  }
+
   // The tenant whose plugin_state holds the account's rows: the account's own.
   sdk::Result<std::shared_ptr<sdk::TenantStorage>> storageFor(const std::string& account) {
     {
@@ -263,37 +311,61 @@ class StoreConnectorStorage final : public sdk::ConnectorStorage {
     }
     std::lock_guard lock(mutex_);
     tenants_[account] = record.value()->tenant;
+    if (!scope_.empty() && record.value()->tenant != scope_) {
+      return foreign(account);
+    }
     return store_->tenant(record.value()->tenant);
   }
 
   std::shared_ptr<Store> store_;
   const std::string ns_;
+  const std::string scope_;  // empty: every tenant
   std::mutex mutex_;
   std::map<std::string, std::string> tenants_;  // account -> tenant (an account never moves)
 };
 
 }  // namespace
 
-std::unique_ptr<sdk::ConnectorStorage> makeConnectorStorage(std::shared_ptr<Store> store, std::string instance) {
-  return std::make_unique<StoreConnectorStorage>(std::move(store), std::move(instance));
+std::unique_ptr<sdk::ConnectorStorage> makeConnectorStorage(std::shared_ptr<Store> store, std::string instance,
+                                                             std::string tenant) {
+  return std::make_unique<StoreConnectorStorage>(std::move(store), std::move(instance), std::move(tenant));
 }
 
 PluginContextImpl::PluginContextImpl(HostServices& services, std::string instance, sdk::ConfigValue config,
-                                     PluginLibraryPtr library)
+                                     PluginLibraryPtr library, std::string tenant)
     : services_(services),
       instance_(std::move(instance)),
+      tenant_(std::move(tenant)),
       config_(std::move(config)),
       logger_(instance_),
       metrics_(services.metrics, instance_),
       strand_(boost::asio::make_strand(services.io)),
       events_(std::make_unique<StrandEventBus>(services.events, strand_, library)),
-      connectorStorage_(services.store ? makeConnectorStorage(services.store, instance_) : nullptr),
-      library_(std::move(library)) {}
+      connectorStorage_(services.store ? makeConnectorStorage(services.store, instance_, tenant_) : nullptr),
+      library_(std::move(library)) {
+  if (!tenant_.empty()) {
+    events_ = makeTenantEventBus(std::move(events_), tenant_);
+    outbound_ = makeTenantOutbound(services.outbound, tenant_);
+    inbound_ = makeTenantInboundSink(services.inbound, tenant_);
+  }
+}
 
 PluginContextImpl::~PluginContextImpl() = default;
 
 std::shared_ptr<sdk::TenantStorage> PluginContextImpl::storage(const sdk::TenantId& tenant) {
-  return services_.store ? services_.store->tenant(tenant) : nullptr;
+  if (!services_.store) {
+    return nullptr;
+  }
+  if (tenant_.empty()) {
+    return services_.store->tenant(tenant);
+  }
+  auto scoped = scopedTenant(tenant_, tenant);
+  if (scoped.empty()) {
+    logger_.log(sdk::LogLevel::Warn, "storage of tenant \"" + tenant + "\" refused: this instance serves only \"" +
+                                         tenant_ + "\"");
+    return nullptr;
+  }
+  return services_.store->tenant(scoped);
 }
 
 std::string PluginContextImpl::stateDirectory() const {

@@ -38,7 +38,7 @@ PluginInstance::~PluginInstance() {
 
 sdk::Status PluginInstance::start(HostServices& services, std::chrono::milliseconds deadline) {
   auto log = componentLogger("plugins");
-  context_ = std::make_unique<PluginContextImpl>(services, spec_.name, spec_.config, library_);
+  context_ = std::make_unique<PluginContextImpl>(services, spec_.name, spec_.config, library_, spec_.tenant);
   const auto& factory = library_->factory();
   auto status = runOn(context_->strand(), deadline, "plugin \"" + spec_.name + "\" start", [&]() -> sdk::Status {
     auto made = factory.create(*context_);
