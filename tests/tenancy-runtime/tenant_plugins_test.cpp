@@ -218,11 +218,11 @@ TEST_F(TenantRuntime, ScopedContextSeesOnlyItsTenant) {
   PluginContextImpl everyone(services, "x", {}, nullptr);
 
   // Storage: the default tenant means "mine"; another tenant is refused.
-  ASSERT_NE(acme.storage(), nullptr);
-  EXPECT_EQ(acme.storage()->tenant(), "acme");
+  ASSERT_NE(acme.storage(sb::kDefaultTenant), nullptr);
+  EXPECT_EQ(acme.storage(sb::kDefaultTenant)->tenant(), "acme");
   EXPECT_EQ(acme.storage("acme")->tenant(), "acme");
   EXPECT_EQ(acme.storage("beta"), nullptr);
-  ASSERT_TRUE(acme.storage()->putState("t", "k", "acme's").ok());
+  ASSERT_TRUE(acme.storage(sb::kDefaultTenant)->putState("t", "k", "acme's").ok());
   EXPECT_FALSE(store_->tenant("beta")->getState("t", "k").value().has_value());
   EXPECT_EQ(*store_->tenant("acme")->getState("t", "k").value(), "acme's");
   EXPECT_EQ(everyone.storage("beta")->tenant(), "beta") << "an instance of every tenant keeps its reach";
