@@ -193,6 +193,8 @@ TEST_F(TenantRuntime, TenantsResponderAnswersOnlyItsTenantAndReloadRestartsOnlyT
     EXPECT_NE(l.find("acme says: acme"), std::string::npos) << l;
   }
   EXPECT_TRUE(lines(dir_ / "beta-sent").empty()) << "acme's responder answered a message of beta";
+  // Not even offered: a responder handed beta's message would have failed with tenant.mismatch.
+  EXPECT_EQ(metrics_.value("pipeline_plugin_errors_total"), 0);
 
   // Only acme's echo changes: only it restarts; the connectors of both tenants keep running.
   auto r2 = manager_->apply(load(yaml("acme replies: ")), 10s);
