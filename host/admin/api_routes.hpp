@@ -73,6 +73,7 @@ void addEventFeed(ApiRoutes& routes);
 void addConsoleRoutes(ApiRoutes& routes);
 void addPluginStateRoutes(ApiRoutes& routes);
 void addStatsRoutes(ApiRoutes& routes);
+void addAnalyticsRoutes(ApiRoutes& routes);
 
 /// Maps an SDK error to a response: "*.not_found"/"unknown_*" 404, "*.exists"/"*.in_use"/"*.busy"
 /// 409, "invalid"/"command.invalid" 400, retriable 503, others 400.

@@ -109,9 +109,10 @@ void CampaignsPlugin::registerRoutes() {
                                 : optOutStatus(contact);
        }},
   };
-  for (const auto& [name, handler] : table) {
+  for (const auto& entry : table) {
+    const auto& name = entry.first;
     auto route = ctx_.addHttpRoute(
-        name, [token, handler, alive = alive_](sdk::HttpRouteRequest req, std::function<void(sdk::HttpRouteResponse)> respond) {
+        name, [token, handler = entry.second, alive = alive_](sdk::HttpRouteRequest req, std::function<void(sdk::HttpRouteResponse)> respond) {
           if (!*alive) {
             respond(answer(503, {{"error", "campaign.stopped"}, {"message", "the campaigns plugin is stopping"}}));
             return;
