@@ -124,4 +124,37 @@ std::vector<LocalBucket> localBuckets(const sdk::AnalyticsRange& range, const st
   return out;
 }
 
+sdk::Result<std::int64_t> parseInstant(const std::string& text, const std::string& zone) {
+  const date::time_zone* tz = nullptr;
+  try {
+    tz = date::locate_zone(zone);
+  } catch (const std::exception&) {
+    return sdk::Error::permanent("analytics.unknown_time_zone", "time zone \"" + zone + "\" is not in the tz database");
+  }
+  auto digits = [&](std::size_t from, std::size_t n, int& out) {
+    out = 0;
+    for (std::size_t i = from; i < from + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') {
+        return false;
+      }
+      out = out * 10 + (text[i] - '0');
+    }
+    return true;
+  };
+  int y = 0, m = 0, d = 0;
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-' && digits(0, 4, y) && digits(5, 2, m) && digits(8, 2, d)) {
+    const date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m)},
+                                   date::day{static_cast<unsigned>(d)}};
+    if (ymd.ok() && y >= 1970) {
+      using std::chrono::milliseconds;
+      const auto local = date::local_time<milliseconds>{date::local_days{ymd}.time_since_epoch()};
+      return tz->to_sys(local, date::choose::earliest).time_since_epoch().count();
+    }
+  } else if (!text.empty() && text.size() <= 15 && text.find_first_not_of("0123456789") == std::string::npos) {
+    return std::stoll(text);  // at most 15 digits: no overflow
+  }
+  return sdk::Error::permanent("analytics.invalid_time", "\"" + text.substr(0, 40) +
+                                                             "\" is neither a date (2026-03-29) nor milliseconds");
+}
+
 }  // namespace switchboard::host::storage

@@ -44,4 +44,9 @@ std::string offsetSql(const std::vector<OffsetSpan>& spans, const std::string& c
 std::vector<LocalBucket> localBuckets(const sdk::AnalyticsRange& range, const std::vector<OffsetSpan>& spans,
                                       sdk::AnalyticsBucket bucket);
 
+/// An instant given as text: "2026-03-29" (local midnight of that day in `zone`; a midnight
+/// skipped by a change of clocks is the change itself) or milliseconds since the epoch. Errors:
+/// analytics.invalid_time, analytics.unknown_time_zone.
+sdk::Result<std::int64_t> parseInstant(const std::string& text, const std::string& zone);
+
 }  // namespace switchboard::host::storage
