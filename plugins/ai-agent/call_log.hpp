@@ -2,7 +2,8 @@
 
 // Every model call is accounted for: its tokens charged to the account's daily budget, counted in
 // metrics (calls by outcome, tokens, latency) and written to the activity log, an "ai.call" event
-// on the bus and on Kafka `events` (agent, purpose, model, outcome, attempts, tokens, latency).
+// on the bus and on Kafka `events` (agent, purpose, model, outcome,
+// attempts, prompt_usage and completion_usage in tokens, latency_ms, cost, day_usage).
 // Never the prompt or the key.
 
 #include <map>

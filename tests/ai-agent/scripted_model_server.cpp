@@ -1,5 +1,6 @@
 #include "scripted_model_server.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <stdexcept>
@@ -81,6 +82,12 @@ ScriptedModelServer::ScriptedModelServer(boost::asio::io_context& io) : io_(io) 
       return;
     }
     auto timer = std::make_shared<boost::asio::steady_timer>(io_, answer.delay);
+    {
+      std::lock_guard lock(mutex_);
+      delayed_.push_back(timer);
+    }
+    // Answered when the delay ends or when stop() cancels it: a request left unanswered would keep
+    // its connection alive past the test.
     timer->async_wait([timer, respond, response](const boost::system::error_code&) mutable {
       respond(std::move(response));
     });
@@ -97,6 +104,16 @@ ScriptedModelServer::ScriptedModelServer(boost::asio::io_context& io) : io_(io) 
 ScriptedModelServer::~ScriptedModelServer() { stop(); }
 
 void ScriptedModelServer::stop() {
+  std::vector<std::weak_ptr<boost::asio::steady_timer>> delayed;
+  {
+    std::lock_guard lock(mutex_);
+    delayed.swap(delayed_);
+  }
+  for (const auto& weak : delayed) {
+    if (auto timer = weak.lock()) {
+      boost::asio::post(io_, [timer] { timer->cancel(); });
+    }
+  }
   if (server_) {
     server_->stop();
   }

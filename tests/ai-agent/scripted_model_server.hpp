@@ -6,6 +6,7 @@
 // assertions. Built on the project's HTTP server (sb_http).
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -66,6 +67,7 @@ class ScriptedModelServer {
   std::deque<ScriptedAnswer> script_;
   ScriptedAnswer fallback_;
   std::vector<SeenCall> calls_;
+  std::vector<std::weak_ptr<boost::asio::steady_timer>> delayed_;
 };
 
 }  // namespace switchboard::aiagent::test

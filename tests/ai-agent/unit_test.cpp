@@ -21,19 +21,19 @@ namespace sb = switchboard::sdk;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-TEST(Lexicon, AngryCustomerIsNegative) {
+TEST(AiAgentLexicon, AngryCustomerIsNegative) {
   auto c = ai::classifyText("This is terrible, the worst service ever, I am furious!!");
   EXPECT_LE(c.sentiment, -0.5);
   EXPECT_EQ(c.sentimentLabel(), "negative");
   EXPECT_EQ(c.intent, "complaint");
 }
 
-TEST(Lexicon, NegationTurnsPraiseAround) {
+TEST(AiAgentLexicon, NegationTurnsPraiseAround) {
   EXPECT_GT(ai::classifyText("the support was really good, thank you").sentiment, 0.3);
   EXPECT_LT(ai::classifyText("the support was not good").sentiment, 0);
 }
 
-TEST(Lexicon, IntentsFromWholeWords) {
+TEST(AiAgentLexicon, IntentsFromWholeWords) {
   EXPECT_EQ(ai::classifyText("Can I book a demo for tomorrow?").intent, "booking");
   EXPECT_EQ(ai::classifyText("How much does the pro plan cost?").intent, "pricing");
   EXPECT_EQ(ai::classifyText("I want to talk to a real person").intent, "human");
@@ -41,14 +41,14 @@ TEST(Lexicon, IntentsFromWholeWords) {
   EXPECT_EQ(ai::classifyText("").confidence, 0);
 }
 
-TEST(Lexicon, LongInputIsBounded) {
+TEST(AiAgentLexicon, LongInputIsBounded) {
   std::string huge(1 << 20, 'a');
   huge += " terrible";
   auto c = ai::classifyText(huge);
   EXPECT_EQ(c.sentiment, 0) << "only the first 4 KiB are read";
 }
 
-TEST(Schema, ToolArgumentsAreChecked) {
+TEST(AiAgentSchema, ToolArgumentsAreChecked) {
   const auto& update = ai::findTool("update_contact")->parameters;
   EXPECT_FALSE(ai::validateAgainstSchema(json{{"lead_score", 80}, {"add_tags", {"lead"}}}, update));
   auto tooHigh = ai::validateAgainstSchema(json{{"lead_score", 500}}, update);
@@ -77,14 +77,14 @@ TEST(Schema, ToolArgumentsAreChecked) {
   EXPECT_NE(badEnum->find("must be one of"), std::string::npos);
 }
 
-TEST(Schema, EveryToolIsOfferedWithItsSchema) {
+TEST(AiAgentSchema, EveryToolIsOfferedWithItsSchema) {
   auto tools = ai::toolsForRequest({"handover", "no_such_tool", "send_template"});
   ASSERT_EQ(tools.size(), 2u);
   EXPECT_EQ(tools[0]["function"]["name"], "handover");
   EXPECT_EQ(tools[0]["function"]["parameters"]["required"][0], "reason");
 }
 
-TEST(ChatProtocol, RequestCarriesToolsAndToolResults) {
+TEST(AiAgentChatProtocol, RequestCarriesToolsAndToolResults) {
   ai::ChatRequest r;
   r.model = "m";
   r.messages.push_back({"system", "be nice", {}, {}});
@@ -99,7 +99,7 @@ TEST(ChatProtocol, RequestCarriesToolsAndToolResults) {
   EXPECT_EQ(j["tool_choice"], "auto");
 }
 
-TEST(ChatProtocol, DecodesTextToolCallsAndUsage) {
+TEST(AiAgentChatProtocol, DecodesTextToolCallsAndUsage) {
   auto c = ai::decodeChatCompletion(R"({"choices":[{"message":{"role":"assistant","content":"hi","tool_calls":[
       {"id":"a","type":"function","function":{"name":"handover","arguments":"{\"reason\":\"x\"}"}},
       {"id":"b","type":"function","function":{"name":"lookup_contact","arguments":{}}}]},"finish_reason":"tool_calls"}],
@@ -112,7 +112,7 @@ TEST(ChatProtocol, DecodesTextToolCallsAndUsage) {
   EXPECT_EQ(c->usage.total(), 15);
 }
 
-TEST(ChatProtocol, HostileAnswersAreErrors) {
+TEST(AiAgentChatProtocol, HostileAnswersAreErrors) {
   EXPECT_EQ(ai::decodeChatCompletion("<html>").error().code, "ai.response_json");
   EXPECT_EQ(ai::decodeChatCompletion("[]").error().code, "ai.response_shape");
   EXPECT_EQ(ai::decodeChatCompletion(R"({"choices":[]})").error().code, "ai.response_shape");
@@ -134,7 +134,7 @@ TEST(ChatProtocol, HostileAnswersAreErrors) {
   EXPECT_EQ(ai::decodeChatCompletion(many)->toolCalls.size(), ai::kMaxToolCallsPerReply);
 }
 
-TEST(AppointmentTime, ParsesOffsetsAndRefusesLocalTimes) {
+TEST(AiAgentAppointmentTime, ParsesOffsetsAndRefusesLocalTimes) {
   EXPECT_EQ(ai::parseIsoTime("1970-01-01T00:01:00Z"), 60000);
   EXPECT_EQ(ai::parseIsoTime("2026-12-01T10:00:00+01:00"), ai::parseIsoTime("2026-12-01T09:00:00Z"));
   EXPECT_EQ(ai::parseIsoTime("2026-12-01 10:00-05:00"), ai::parseIsoTime("2026-12-01T15:00:00Z"));
@@ -145,7 +145,7 @@ TEST(AppointmentTime, ParsesOffsetsAndRefusesLocalTimes) {
   EXPECT_EQ(ai::formatUtc(*ai::parseIsoTime("2026-12-01T10:05:00Z")), "2026-12-01 10:05 UTC");
 }
 
-TEST(Commands, IdsAreStableAndBounded) {
+TEST(AiAgentCommands, IdsAreStableAndBounded) {
   EXPECT_EQ(ai::commandIdFor("ai", "m1", "reply1"), "ai:m1:reply1");
   auto longId = ai::commandIdFor("ai", std::string(200, 'x'), "reply1");
   EXPECT_LE(longId.size(), ai::kMaxCommandIdBytes);
@@ -155,7 +155,7 @@ TEST(Commands, IdsAreStableAndBounded) {
             "on Monday (A-1).");
 }
 
-TEST(Settings, AgentsParseAndBadOnesAreNamed) {
+TEST(AiAgentSettings, AgentsParseAndBadOnesAreNamed) {
   auto a = ai::parseAgent(json{{"name", "sales"},
                                {"system_prompt", "Sell."},
                                {"tools", {"update_contact", "book_appointment"}},
@@ -182,7 +182,7 @@ TEST(Settings, AgentsParseAndBadOnesAreNamed) {
   EXPECT_FALSE(ai::parseAgent(json{{"name", "x"}}).ok()) << "a prompt is required";
 }
 
-TEST(Selector, ConditionsAndPriority) {
+TEST(AiAgentSelector, ConditionsAndPriority) {
   ai::AgentSpec support, sales, night;
   support.name = "support";
   support.intents = {"support", "complaint"};
@@ -210,7 +210,7 @@ TEST(Selector, ConditionsAndPriority) {
   EXPECT_EQ(ai::selectAgent(agents, {"sales"}, m, c, cls, noon), nullptr);
 }
 
-TEST(Retry, BackoffAndRetryAfter) {
+TEST(AiAgentRetry, BackoffAndRetryAfter) {
   namespace r = sb::retry;
   EXPECT_EQ(r::backoffAfter(1, 100ms, 1000ms, 0), 100ms);
   EXPECT_EQ(r::backoffAfter(3, 100ms, 1000ms, 0), 400ms);
@@ -222,7 +222,7 @@ TEST(Retry, BackoffAndRetryAfter) {
   EXPECT_FALSE(r::parseRetryAfter("soon", 0));
 }
 
-TEST(Retry, BreakerOpensAfterFailuresAndLetsOneTrialThrough) {
+TEST(AiAgentRetry, BreakerOpensAfterFailuresAndLetsOneTrialThrough) {
   sb::retry::CircuitBreaker b(3, 1000ms);
   for (int i = 0; i < 2; ++i) {
     ASSERT_TRUE(b.allow(0));
@@ -243,7 +243,7 @@ TEST(Retry, BreakerOpensAfterFailuresAndLetsOneTrialThrough) {
   EXPECT_TRUE(b.allow(2102));
 }
 
-TEST(Budget, PerAccountAndDayOnTheStore) {
+TEST(AiAgentBudget, PerAccountAndDayOnTheStore) {
   switchboard::test::TempDir dir;
   auto store = switchboard::test::openTestStore(dir.path());
   auto storage = store->tenant(sb::kDefaultTenant);
