@@ -32,9 +32,10 @@ std::string messageRows(std::int64_t from) {
          " THEN 1 ELSE 0 END AS human,"
          " (SELECT COUNT(*) FROM analytics_closures k WHERE k.tenant = m.tenant AND k.conversation_id ="
          " m.conversation_id AND k.closed_at <= m.ts) AS ep"
-         " FROM messages m WHERE m.tenant = :tenant AND m.conversation_id IN (SELECT c.id FROM conversations c"
-         " WHERE c.tenant = m.tenant AND c.last_message_at >= " +
-         num(from) + "))";
+         // A join rather than IN (subquery): PostgreSQL runs a correlated IN once per message.
+         " FROM messages m JOIN conversations c ON c.tenant = m.tenant AND c.id = m.conversation_id"
+         " WHERE m.tenant = :tenant AND c.last_message_at >= " +
+         num(from) + ")";
 }
 
 // Customer turns: within an episode, the rows after the hb-th human reply up to and including the
