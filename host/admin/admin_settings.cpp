@@ -20,6 +20,9 @@ AdminSettings AdminSettings::fromConfig(const switchboard::sdk::ConfigValue& s) 
   a.publicHealth = s["public_health"].asBool(a.publicHealth);
   a.publicMetrics = s["public_metrics"].asBool(a.publicMetrics);
   a.maxEventClients = static_cast<std::size_t>(s["max_event_clients"].asInt(static_cast<std::int64_t>(a.maxEventClients)));
+  if (s.has("tenant_export_dir")) {
+    a.tenantExportDir = s["tenant_export_dir"].asString();
+  }
   return a;
 }
 

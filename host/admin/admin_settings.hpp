@@ -27,6 +27,7 @@ struct AdminSettings {
   bool publicHealth = true;        ///< /v1/health/* without a token (probes)
   bool publicMetrics = false;      ///< /v1/metrics without a token (Prometheus scrapers)
   std::size_t maxEventClients = 256;  ///< WebSocket event feeds at once
+  std::string tenantExportDir = "tenant-exports";  ///< where a deleted tenant's export goes
 
   /// From the validated section (adminConfigSchema() in config/daemon_config.hpp).
   static AdminSettings fromConfig(const switchboard::sdk::ConfigValue& section);

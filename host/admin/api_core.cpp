@@ -10,7 +10,8 @@ namespace switchboard::admin {
 ApiCore::ApiCore(AdminSettings settings, AdminServices services)
     : settings_(std::move(settings)), services_(std::move(services)), tokens_(services_.store),
       workers_(static_cast<std::size_t>(std::max(1, settings_.workerThreads))), log_(host::componentLogger("admin")),
-      tokenLimiter_({settings_.tokenRateLimit, settings_.tokenRateBurst}) {
+      tokenLimiter_({settings_.tokenRateLimit, settings_.tokenRateBurst}),
+      tenantGuard_(services_.store, services_.metrics) {
   auto doc = openApiDocument();
   openApiJson_ = doc.ok() ? doc->dump() : std::string("{}");
   if (!doc.ok()) {

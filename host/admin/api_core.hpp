@@ -13,6 +13,7 @@
 #include "admin/admin_settings.hpp"
 #include "admin/observed_sessions.hpp"
 #include "admin/roles.hpp"
+#include "admin/tenant_guard.hpp"
 #include "admin/token_store.hpp"
 #include "common/logging.hpp"
 #include "http/message.hpp"
@@ -31,6 +32,8 @@ class ApiCore {
   boost::asio::thread_pool& workers() { return workers_; }
   spdlog::logger& log() { return *log_; }
   http::RateLimiter& tokenLimiter() { return tokenLimiter_; }
+  /// Suspended tenants and API request quotas (tokens scoped to a tenant).
+  TenantGuard& tenantGuard() { return tenantGuard_; }
 
   /// The principal behind a request's bearer token (or `access_token` when `allowQueryToken`), or
   /// the 401/503 response to send.
@@ -79,6 +82,7 @@ class ApiCore {
   boost::asio::thread_pool workers_;
   std::shared_ptr<spdlog::logger> log_;
   http::RateLimiter tokenLimiter_;
+  TenantGuard tenantGuard_;
   std::mutex feedsMutex_;
   std::vector<std::weak_ptr<Feed>> feeds_;
   std::string openApiJson_;

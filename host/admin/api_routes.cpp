@@ -128,6 +128,10 @@ std::optional<http::Response> admit(ApiCore& core, const http::Request& request,
     return std::move(*refusal);
   }
   tenant = std::get<std::string>(std::move(t));
+  if (!who.tenant.empty()) {
+    // The tenant's own tokens: refused while it is suspended or over its request quota.
+    return core.tenantGuard().admit(tenant);
+  }
   return std::nullopt;
 }
 

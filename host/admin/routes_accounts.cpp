@@ -131,6 +131,9 @@ http::Response createAccount(Call& call) {
   if (existing && existing.value() && existing.value()->tenant != call.tenant) {
     return http::Response::error(409, "account.exists", "account id \"" + *id + "\" is taken");
   }
+  if (auto refusal = checkAccountQuota(call.core, call.tenant, *id)) {
+    return *refusal;
+  }
   auto created = callSession<sdk::SessionStatus>(call.core, instance,
                                                  [t = call.tenant, a = *id, n = name.value_or("")](sdk::SessionControl& c) {
                                                    return c.createSession(t, a, n);

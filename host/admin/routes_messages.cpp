@@ -2,6 +2,7 @@
 // outbound path exactly like a record on Kafka `outbound` (idempotent by command id; the result
 // follows on `results` and as command.result events).
 
+#include "admin/api_core.hpp"
 #include "admin/api_routes.hpp"
 #include "admin/command_waiter.hpp"
 #include "admin/json_codec.hpp"
@@ -70,6 +71,9 @@ http::Response send(Call& call) {
   }
   call.subject = c.commandId;
   call.detail = "account=" + c.account + (c.to.empty() ? "" : " to=" + c.to);
+  if (auto refusal = call.core.tenantGuard().checkCommand(c)) {
+    return *refusal;
+  }
   auto done = submitCommand(call.services(), c, std::chrono::milliseconds(0));
   if (!done) {
     return errorResponse(done.error());

@@ -17,7 +17,8 @@ CommandConsumer::CommandConsumer(KafkaSettings settings, std::string bootstrap, 
       sink_(sink),
       metrics_(metrics),
       onQueued_(std::move(onQueued)),
-      log_(componentLogger("kafka")) {}
+      log_(componentLogger("kafka")),
+      gate_(store_, &metrics.registry) {}
 
 CommandConsumer::~CommandConsumer() { stop(); }
 
@@ -118,6 +119,15 @@ CommandConsumer::Outcome CommandConsumer::handle(const rd_kafka_message_t* m) {
     return deadLetter(m, parsed.error(), "parse");
   }
   const auto& command = parsed.value();
+  // Another tenant's account: before validation, whose "unknown account" would hide the reason.
+  auto owner = gate_.checkOwner(command);
+  if (owner.kind == CommandVerdict::Kind::DeadLetter) {
+    return deadLetter(m, *owner.error, "tenant");
+  }
+  if (owner.kind == CommandVerdict::Kind::Refuse) {
+    log_->warn("cannot check the owner of command {} now: {}", command.commandId, owner.error->describe());
+    return Outcome::Retry;
+  }
   auto valid = sink_.validate(command);
   if (!valid.ok()) {
     if (valid.error().isRetriable()) {
@@ -138,6 +148,9 @@ CommandConsumer::Outcome CommandConsumer::handle(const rd_kafka_message_t* m) {
     log_->info("duplicate command ignored command_id={} tenant={}", command.commandId, command.tenant);
     return Outcome::Done;
   }
+  if (auto refused = gate_.admit(command, nowMs()); refused.kind != CommandVerdict::Kind::Pass) {
+    return refuse(command, *refused.error);
+  }
   sdk::CommandResult accepted;
   accepted.commandId = command.commandId;
   accepted.tenant = command.tenant;
@@ -153,6 +166,26 @@ CommandConsumer::Outcome CommandConsumer::handle(const rd_kafka_message_t* m) {
   }
   metrics_.commandsStored.inc();
   sink_.dispatch(command);
+  onQueued_();
+  return Outcome::Done;
+}
+
+CommandConsumer::Outcome CommandConsumer::refuse(const sdk::OutboundCommand& command, const sdk::Error& error) {
+  // Stored, so a redelivery is a duplicate; its one result is this failure.
+  sdk::CommandResult failed;
+  failed.commandId = command.commandId;
+  failed.tenant = command.tenant;
+  failed.account = command.account;
+  failed.stage = sdk::ResultStage::Failed;
+  failed.errorCode = error.code;
+  failed.reason = error.message;
+  failed.timestamp = nowMs();
+  auto recorded = store_->recordResult(failed, resultRecord(failed));
+  if (!recorded.ok()) {
+    metrics_.storeErrors.inc();
+    log_->warn("cannot record the refusal of {}: {}", command.commandId, recorded.error().describe());
+  }
+  log_->info("command refused command_id={} tenant={} code={}", command.commandId, command.tenant, error.code);
   onQueued_();
   return Outcome::Done;
 }

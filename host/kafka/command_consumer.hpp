@@ -3,7 +3,9 @@
 // Consumes `outbound` in a consumer group. Each command is parsed, validated, stored (idempotent
 // by command id, with its `accepted` result queued in the same store call) and handed to the
 // pipeline; only then is its offset stored for commit. A record that does not parse or validate
-// is queued for `dlq` (durably, through the outbox) before its offset is stored. The consumer
+// is queued for `dlq` (durably, through the outbox) before its offset is stored, and so is a
+// command naming another tenant than its account's; a suspended tenant's command, or one over
+// its tenant's quota, is stored with a failed result (TenantCommandGate). The consumer
 // never stops on bad input; on a database error it retries the same record.
 
 #include <librdkafka/rdkafka.h>
@@ -18,6 +20,7 @@
 #include "kafka/kafka_metrics.hpp"
 #include "kafka/rdkafka_util.hpp"
 #include "pipeline/command_sink.hpp"
+#include "storage/command_gate.hpp"
 #include "storage/store.hpp"
 
 namespace switchboard::host {
@@ -41,6 +44,8 @@ class CommandConsumer {
   void run();
   Outcome handle(const rd_kafka_message_t* m);
   Outcome deadLetter(const rd_kafka_message_t* m, const sdk::Error& error, const char* stage);
+  /// A stored command tenancy refuses (suspended tenant, quota): its failed result on `results`.
+  Outcome refuse(const sdk::OutboundCommand& command, const sdk::Error& error);
   Format formatOf(const rd_kafka_message_t* m) const;
 
   KafkaSettings settings_;
@@ -50,6 +55,7 @@ class CommandConsumer {
   KafkaMetrics& metrics_;
   std::function<void()> onQueued_;
   std::shared_ptr<spdlog::logger> log_;
+  TenantCommandGate gate_;
   RdKafkaPtr consumer_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;

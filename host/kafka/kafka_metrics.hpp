@@ -8,7 +8,8 @@ namespace switchboard::host {
 
 struct KafkaMetrics {
   explicit KafkaMetrics(MetricsRegistry& r)
-      : produced(r.counter("kafka_produced_total", "Records produced to Kafka with a successful delivery report")),
+      : registry(r),
+        produced(r.counter("kafka_produced_total", "Records produced to Kafka with a successful delivery report")),
         produceFailed(r.counter("kafka_produce_failed_total",
                                 "Delivery failures (timeout, purge, broker error); the record stays pending")),
         producerRecreated(r.counter("kafka_producer_recreated_total", "Producers re-created after a failure")),
@@ -24,6 +25,7 @@ struct KafkaMetrics {
         deliveryLatency(r.histogram("kafka_delivery_latency_seconds", "From produce call to delivery report")),
         outboxLatency(r.histogram("kafka_outbox_latency_seconds", "From outbox insert to delivery report")) {}
 
+  MetricsRegistry& registry;  // for labelled series (tenant_quota_exceeded_total)
   sdk::Counter& produced;
   sdk::Counter& produceFailed;
   sdk::Counter& producerRecreated;
