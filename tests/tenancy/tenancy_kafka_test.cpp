@@ -1,0 +1,146 @@
+// Tenancy on Kafka, against the embedded broker: a command naming one tenant for another
+// tenant's account goes to `dlq` with the reason; a suspended tenant's command and a message over
+// the tenant's daily quota are stored with a failed result on `results` (code tenant_suspended,
+// quota_exceeded) and never dispatched; every record carries its tenant in `sb-tenant`.
+
+#include <gtest/gtest.h>
+
+#include "common/clock.hpp"
+#include "common/metrics.hpp"
+#include "kafka/envelope.hpp"
+#include "kafka/kafka_bridge.hpp"
+#include "kafka_test_support.hpp"
+#include "storage/tenancy.hpp"
+#include "switchboard/sdk/quotas.hpp"
+#include "switchboard/v1/envelope.pb.h"
+
+namespace switchboard::test {
+namespace {
+
+using namespace std::chrono_literals;
+using host::Format;
+
+constexpr const char* kAcmeAccount = "15550002222";
+constexpr const char* kBetaAccount = "15550001111";
+
+class TenancyKafkaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = openTestStore(dir_.path());
+    auto t = host::Tenancy::of(store_);
+    ASSERT_TRUE(t.ok());
+    tenancy_ = t.value();
+    ASSERT_TRUE(tenancy_->create("acme", "Acme").ok());
+    ASSERT_TRUE(tenancy_->create("beta", "Beta").ok());
+    ASSERT_TRUE(store_->upsertAccount({kAcmeAccount, "acme", "", "", "paired", 1, 1}).ok());
+    ASSERT_TRUE(store_->upsertAccount({kBetaAccount, "beta", "", "", "paired", 1, 1}).ok());
+    sink_ = std::make_unique<TestSink>(store_, std::set<std::string>{kAcmeAccount, kBetaAccount});
+    bridge_ = std::make_unique<host::KafkaBridge>(kafkaSection("json"), store_, *sink_, metrics_);
+    auto status = bridge_->start();
+    ASSERT_TRUE(status.ok()) << status.error().describe();
+    boot_ = bridge_->bootstrapServers();
+  }
+  void TearDown() override {
+    if (bridge_) {
+      bridge_->stop(2s);
+    }
+  }
+
+  void produce(const std::string& id, const std::string& tenant, const std::string& account) {
+    sdk::OutboundCommand c;
+    c.commandId = id;
+    c.tenant = tenant;
+    c.account = account;
+    c.to = "15552223333";
+    c.text = "hello from " + tenant;
+    produceRaw(boot_, "switchboard.outbound", id, host::encodeCommand(c, Format::Json),
+               {{"content-type", host::contentType(Format::Json)}});
+  }
+
+  // The result records of one command, as they arrive.
+  std::vector<std::pair<Record, v1::CommandResult>> resultsOf(const std::string& id, std::size_t count) {
+    std::vector<std::pair<Record, v1::CommandResult>> out;
+    for (const auto& r : readTopic(boot_, "switchboard.results", count, 20s,
+                                   [&id](const Record& rec) { return rec.key == id; })) {
+      v1::Envelope env;
+      EXPECT_TRUE(host::fromWire(r.value, Format::Json, env).ok()) << r.value;
+      out.emplace_back(r, env.result());
+    }
+    return out;
+  }
+
+  bool dispatched(const std::string& id) const {
+    for (const auto& c : sink_->dispatched()) {
+      if (c.commandId == id) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  TempDir dir_;
+  std::shared_ptr<host::Store> store_;
+  std::shared_ptr<host::Tenancy> tenancy_;
+  std::unique_ptr<TestSink> sink_;
+  host::MetricsRegistry metrics_;
+  std::unique_ptr<host::KafkaBridge> bridge_;
+  std::string boot_;
+};
+
+TEST_F(TenancyKafkaTest, AnotherTenantsAccountIsDeadLetteredWithTheReason) {
+  produce("cmd-cross", "acme", kBetaAccount);  // acme names beta's account
+  produce("cmd-own", "acme", kAcmeAccount);
+  auto dlq = readTopic(boot_, "switchboard.dlq", 1, 20s);
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_EQ(dlq[0].key, "cmd-cross");
+  EXPECT_EQ(dlq[0].headers.at("sb-dlq-code"), "command.tenant_mismatch");
+  EXPECT_EQ(dlq[0].headers.at("sb-dlq-stage"), "tenant");
+  const auto& reason = dlq[0].headers.at("sb-dlq-reason");
+  EXPECT_NE(reason.find("\"beta\""), std::string::npos) << reason;
+  EXPECT_NE(reason.find("\"acme\""), std::string::npos) << reason;
+  ASSERT_TRUE(eventually([&] { return dispatched("cmd-own"); }, 30s));
+  EXPECT_FALSE(dispatched("cmd-cross"));
+  auto accepted = resultsOf("cmd-own", 1);
+  ASSERT_EQ(accepted.size(), 1u);
+  EXPECT_EQ(accepted[0].first.headers.at("sb-tenant"), "acme");
+}
+
+TEST_F(TenancyKafkaTest, SuspendedTenantsCommandsFailOnResults) {
+  ASSERT_TRUE(tenancy_->setState("acme", host::kTenantSuspended).ok());
+  produce("cmd-suspended", "acme", kAcmeAccount);
+  produce("cmd-beta", "beta", kBetaAccount);  // another tenant goes on
+  auto failed = resultsOf("cmd-suspended", 1);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].second.stage(), v1::RESULT_STAGE_FAILED);
+  EXPECT_EQ(failed[0].second.error_code(), "tenant_suspended");
+  EXPECT_EQ(failed[0].first.headers.at("sb-tenant"), "acme");
+  ASSERT_TRUE(eventually([&] { return dispatched("cmd-beta"); }, 30s));
+  EXPECT_FALSE(dispatched("cmd-suspended"));
+
+  ASSERT_TRUE(tenancy_->setState("acme", host::kTenantActive).ok());
+  produce("cmd-resumed", "acme", kAcmeAccount);
+  ASSERT_TRUE(eventually([&] { return dispatched("cmd-resumed"); }, 30s));
+}
+
+TEST_F(TenancyKafkaTest, MessagesOverTheDailyQuotaFailOnResultsAndAreCounted) {
+  ASSERT_TRUE(tenancy_->setQuota("acme", sdk::quota::kMessagesPerDay, 1).ok());
+  produce("cmd-q1", "acme", kAcmeAccount);
+  ASSERT_TRUE(eventually([&] { return dispatched("cmd-q1"); }, 30s));
+  produce("cmd-q2", "acme", kAcmeAccount);
+  produce("cmd-b", "beta", kBetaAccount);  // beta has no quota
+  auto failed = resultsOf("cmd-q2", 1);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].second.stage(), v1::RESULT_STAGE_FAILED);
+  EXPECT_EQ(failed[0].second.error_code(), "quota_exceeded");
+  EXPECT_NE(failed[0].second.reason().find("messages_per_day"), std::string::npos);
+  ASSERT_TRUE(eventually([&] { return dispatched("cmd-b"); }, 30s));
+  EXPECT_FALSE(dispatched("cmd-q2"));
+  EXPECT_EQ(metrics_.value("tenant_quota_exceeded_total", {{"tenant", "acme"}, {"quota", "messages_per_day"}}), 1);
+  // A redelivered command is a duplicate: it neither takes quota nor fails again.
+  produce("cmd-q1", "acme", kAcmeAccount);
+  ASSERT_TRUE(eventually([&] { return metrics_.value("kafka_commands_duplicate_total") == 1; }, 30s));
+  EXPECT_EQ(tenancy_->quotas("acme", host::nowMs())->usedToday.at(sdk::quota::kMessagesPerDay), 1);
+}
+
+}  // namespace
+}  // namespace switchboard::test
