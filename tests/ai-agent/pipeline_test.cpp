@@ -6,231 +6,9 @@
 // calls, retries through 429/500/timeouts, malformed tool calls answered and not executed, and
 // the agent's silence once a person replied.
 
-#include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
+#include "ai_pipeline_fixture.hpp"
 
-#include <algorithm>
-#include <fstream>
-#include <future>
-#include <thread>
-
-#include <boost/asio/executor_work_guard.hpp>
-
-#include "config/schema_validator.hpp"
-#include "kafka/envelope.hpp"
-#include "kafka/kafka_bridge.hpp"
-#include "kafka_test_support.hpp"
-#include "pipeline/pipeline.hpp"
-#include "plugin/plugin_manager.hpp"
-#include "scripted_model_server.hpp"
-
-namespace sb = switchboard::sdk;
-namespace host = switchboard::host;
-namespace ait = switchboard::aiagent::test;
-using namespace std::chrono_literals;
-using json = nlohmann::json;
-using switchboard::test::eventually;
-
-namespace {
-
-constexpr const char* kAccount = "15550000001";
-constexpr const char* kCustomer = "15557770001";
-
-std::vector<std::string> lines(const std::string& path) {
-  std::vector<std::string> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    out.push_back(line);
-  }
-  return out;
-}
-
-sb::TimestampMs nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string isoInDays(int days) {
-  const std::time_t t = static_cast<std::time_t>(nowMs() / 1000 + days * 86400);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT10:00:00Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-  return buf;
-}
-
-std::string utcDay(sb::TimestampMs ms) {
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-  return buf;
-}
-
-class AiAgentPipeline : public ::testing::Test {
- protected:
-  void SetUp() override {
-    store_ = switchboard::test::openTestStore(dir_.path());
-    model_ = std::make_unique<ait::ScriptedModelServer>(io_);
-    sent_ = dir_.path() + "/sent.txt";
-    keyFile_ = dir_.path() + "/model.key";
-    std::ofstream(keyFile_) << "test-key-123\n";
-  }
-
-  void TearDown() override {
-    if (plugins_) {
-      plugins_->stopAll(5s);
-    }
-    if (pipeline_) {
-      pipeline_->drain(std::chrono::steady_clock::now() + 5s);
-    }
-    if (kafka_) {
-      kafka_->stop(5s);
-    }
-    model_->stop();
-    work_.reset();
-    // Let the servers' connections finish, then stop whatever is left.
-    std::this_thread::sleep_for(100ms);
-    io_.stop();
-    for (auto& t : threads_) {
-      t.join();
-    }
-    plugins_.reset();
-    services_.reset();
-    kafka_.reset();
-    pipeline_.reset();
-  }
-
-  // The plugin's YAML; `extra` is appended at the top level.
-  std::string config(const std::string& extra = "") const {
-    return "provider:\n"
-           "  base_url: " + model_->baseUrl() + "\n"
-           "  model: scripted-model\n"
-           "  api_key_file: " + keyFile_ + "\n"
-           "  timeout: 500ms\n"
-           "  max_attempts: 4\n"
-           "  initial_backoff: 50ms\n"
-           "  max_backoff: 200ms\n"
-           "  max_retry_after: 5s\n"
-           "appointments: {reminder_before: 0}\n"
-           "agents:\n"
-           "  - name: sales\n"
-           "    system_prompt: \"You are Acme's sales assistant. Qualify leads and book demos.\"\n"
-           "    tools: [lookup_contact, update_contact, book_appointment, create_ticket, handover]\n"
-           "    handover: {team: support, negative_sentiment: -0.5}\n" +
-           extra;
-  }
-
-  void start(bool withKafka, const std::string& yaml) {
-    host::RecordEncoder encoder;
-    if (withKafka) {
-      encoder = {[](const sb::InboundMessage& m) { return host::inboundRecord(m); },
-                 [](const sb::Event& e) { return host::eventRecord(e); },
-                 [](const sb::CommandResult& r) { return host::resultRecord(r); }};
-    }
-    host::PipelineSettings settings;
-    settings.batchLinger = 1ms;
-    pipeline_ = std::make_unique<host::Pipeline>(io_, settings, store_, bus_, metrics_, encoder);
-    if (withKafka) {
-      kafka_ = std::make_unique<host::KafkaBridge>(switchboard::test::kafkaSection("json"), store_, *pipeline_,
-                                                   metrics_);
-      auto s = kafka_->start();
-      ASSERT_TRUE(s.ok()) << s.error().describe();
-      pipeline_->onOutboxWritten([this] { kafka_->notifyOutbox(); });
-    }
-    services_ = std::make_unique<host::HostServices>(
-        host::HostServices{io_, metrics_, store_, bus_, *pipeline_, *pipeline_, dir_.path()});
-    plugins_ = std::make_unique<host::PluginManager>(*services_, catalog_);
-    pipeline_->attachPlugins(*plugins_);
-    for (int i = 0; i < 2; ++i) {
-      threads_.emplace_back([this] { io_.run(); });
-    }
-    pipeline_->start();
-    std::vector<host::PluginSpec> list;
-    for (const auto& [name, library, text] :
-         std::vector<std::tuple<std::string, std::string, std::string>>{
-             {"lb", "loopback", std::string("account: \"") + kAccount + "\"\nsent_file: " + sent_},
-             {"ai", "ai-agent", yaml}}) {
-      auto lib = catalog_.resolve(library);
-      ASSERT_TRUE(lib.ok()) << lib.error().describe();
-      host::ValidationContext ctx;
-      ctx.file = "test.yaml";
-      ctx.env = [](const std::string&) { return std::nullopt; };
-      host::PluginSpec spec;
-      spec.name = name;
-      spec.library = library;
-      spec.config = host::validateSection(YAML::Load(text), lib.value()->factory().configSchema(), name, ctx);
-      ASSERT_TRUE(ctx.errors.empty()) << host::describe(ctx.errors);
-      list.push_back(std::move(spec));
-    }
-    auto report = plugins_->apply(list, 10s);
-    ASSERT_TRUE(report.failed.empty()) << "plugin failed to start: " << report.failed.front();
-  }
-
-  void say(const std::string& text) {
-    sb::InboundMessage m;
-    m.account = kAccount;
-    m.networkId = "T" + std::to_string(++next_);
-    m.chat = std::string(kCustomer) + "@s.whatsapp.net";
-    m.sender = m.chat;
-    m.senderName = "Dana Scully";
-    m.timestamp = nowMs();
-    m.text = text;
-    std::promise<sb::Status> stored;
-    auto done = stored.get_future();
-    ASSERT_TRUE(pipeline_->deliver(std::move(m), [&](sb::Status s) { stored.set_value(s); }).ok());
-    ASSERT_EQ(done.wait_for(10s), std::future_status::ready);
-    ASSERT_TRUE(done.get().ok());
-  }
-
-  double metric(const std::string& name, sb::Labels labels) {
-    labels["plugin"] = "ai";
-    return metrics_.value(name, labels);
-  }
-
-  std::shared_ptr<sb::TenantStorage> storage() { return store_->tenant(sb::kDefaultTenant); }
-
-  sb::Conversation conversation() {
-    auto list = storage()->listConversations({});
-    EXPECT_TRUE(list.ok());
-    EXPECT_EQ(list->size(), 1u);
-    return list->empty() ? sb::Conversation{} : list->front();
-  }
-
-  // Records of `events` whose JSON names one of `types`, once `count` of them arrived.
-  std::vector<std::string> events(const std::vector<std::string>& types, std::size_t count) {
-    auto records = switchboard::test::readTopic(
-        kafka_->bootstrapServers(), "switchboard.events", count, 20s, [&](const switchboard::test::Record& r) {
-          return std::any_of(types.begin(), types.end(), [&](const std::string& t) {
-            return r.value.find("\"" + t + "\"") != std::string::npos;
-          });
-        });
-    std::vector<std::string> out;
-    for (const auto& r : records) {
-      out.push_back(r.value);
-    }
-    return out;
-  }
-
-  switchboard::test::TempDir dir_;
-  std::shared_ptr<host::Store> store_;
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
-  std::vector<std::thread> threads_;
-  host::MetricsRegistry metrics_;
-  host::LocalEventBus bus_;
-  host::PluginCatalog catalog_{SB_PLUGIN_BUILD_DIR};
-  std::unique_ptr<host::Pipeline> pipeline_;
-  std::unique_ptr<host::KafkaBridge> kafka_;
-  std::unique_ptr<host::HostServices> services_;
-  std::unique_ptr<host::PluginManager> plugins_;
-  std::unique_ptr<ait::ScriptedModelServer> model_;
-  std::string sent_, keyFile_;
-  int next_ = 0;
-};
-
-}  // namespace
+using namespace aitest;
 
 TEST_F(AiAgentPipeline, QualifiesALeadAndBooksAnAppointment) {
   start(true, config());
@@ -264,8 +42,8 @@ TEST_F(AiAgentPipeline, QualifiesALeadAndBooksAnAppointment) {
   for (const auto& t : calls[0].body["tools"]) {
     tools.push_back(t["function"]["name"]);
   }
-  EXPECT_EQ(tools, (std::vector<std::string>{"lookup_contact", "update_contact", "book_appointment", "create_ticket",
-                                             "handover"}));
+  EXPECT_EQ(tools, (std::vector<std::string>{"lookup_contact", "update_contact", "book_appointment",
+                                             "move_appointment", "cancel_appointment", "create_ticket", "handover"}));
   const auto& toolResult = calls[1].body["messages"].back();
   EXPECT_EQ(toolResult["role"], "tool");
   EXPECT_EQ(toolResult["tool_call_id"], "call_1");
@@ -434,4 +212,118 @@ TEST_F(AiAgentPipeline, StaysSilentOnceAPersonReplied) {
   ASSERT_TRUE(eventually([&] { return metric("ai_agent_skipped_total", {{"reason", "human_override"}}) == 1; }, 10s));
   EXPECT_EQ(model_->callCount(), 1u);
   EXPECT_EQ(lines(sent_).size(), 2u);
+}
+
+TEST_F(AiAgentPipeline, RemindsMovesAndCancelsAppointments) {
+  // The reminder falls due two seconds after the booking.
+  start(false, config("", "appointments: {reminder_before: 3598s, check_interval: 200ms}\n"));
+  model_->script({ait::toolAnswer({{"book_appointment", json{{"start", isoIn(3600)}, {"service", "haircut"}}.dump()}}),
+                  ait::textAnswer("Booked.")});
+  say("I'd like to book a haircut in an hour");
+  ASSERT_TRUE(eventually([&] { return lines(sent_).size() == 2; }, 10s));
+  const auto confirmation = lines(sent_)[0];
+  const auto at = confirmation.find("Reference: ");
+  ASSERT_NE(at, std::string::npos) << confirmation;
+  const auto id = confirmation.substr(at + 11, confirmation.find('.', at) - at - 11);
+  ASSERT_EQ(id.rfind("A-", 0), 0u) << id;
+  ASSERT_TRUE(eventually([&] { return lines(sent_).size() == 3; }, 10s)) << "no reminder";
+  EXPECT_NE(lines(sent_)[2].find("Reminder: your appointment (haircut) is on"), std::string::npos) << lines(sent_)[2];
+
+  model_->script({ait::toolAnswer({{"move_appointment", json{{"appointment_id", id}, {"start", isoIn(7200)}}.dump()}}),
+                  ait::textAnswer("Moved.")});
+  say("can we make it an hour later?");
+  ASSERT_TRUE(eventually([&] { return lines(sent_).size() == 5; }, 10s));
+  EXPECT_NE(lines(sent_)[3].find("Your appointment " + id + " is moved to"), std::string::npos) << lines(sent_)[3];
+
+  model_->script({ait::toolAnswer({{"cancel_appointment", json{{"appointment_id", id}, {"reason", "sick"}}.dump()}}),
+                  ait::toolAnswer({{"cancel_appointment", json{{"appointment_id", id}}.dump()}}),
+                  ait::textAnswer("Cancelled.")});
+  say("sorry, please cancel it");
+  ASSERT_TRUE(eventually([&] { return lines(sent_).size() == 7; }, 10s));
+  EXPECT_NE(lines(sent_)[5].find("Your appointment " + id + " on"), std::string::npos) << lines(sent_)[5];
+  EXPECT_NE(lines(sent_)[5].find("is cancelled"), std::string::npos) << lines(sent_)[5];
+  // The second cancel was answered with an error, not executed twice.
+  const auto last = model_->calls().back().body["messages"].back();
+  EXPECT_NE(last["content"].get<std::string>().find("already cancelled"), std::string::npos) << last.dump();
+  auto stored = storage()->getState("ai", "appointments/" + id);
+  ASSERT_TRUE(stored.ok() && stored.value());
+  EXPECT_EQ(json::parse(*stored.value())["status"], "cancelled");
+  // The moved appointment's reminder (due in an hour and a bit) was dropped with the cancellation.
+  auto reminders = storage()->scanState("ai", "reminders/", 10);
+  ASSERT_TRUE(reminders.ok());
+  EXPECT_TRUE(reminders->empty());
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(lines(sent_).size(), 7u);
+}
+
+TEST_F(AiAgentPipeline, AdminRouteSwitchesAgentsAndConversations) {
+  start(false, config("admin_token: admin-secret\n"));
+  EXPECT_EQ(adminPost({{"op", "list"}}, "wrong").status, 401u);
+  auto list = adminPost({{"op", "list"}}, "admin-secret");
+  ASSERT_EQ(list.status, 200u) << list.body;
+  EXPECT_EQ(json::parse(list.body)["agents"][0]["name"], "sales");
+
+  // An agent switched off takes nothing.
+  ASSERT_EQ(adminPost({{"op", "disable_agent"}, {"name", "sales"}}, "admin-secret").status, 200u);
+  say("Hello, anybody?");
+  ASSERT_TRUE(eventually([&] { return metric("ai_agent_skipped_total", {{"reason", "no_agent"}}) == 1; }, 10s));
+  ASSERT_EQ(adminPost({{"op", "enable_agent"}, {"name", "sales"}}, "admin-secret").status, 200u);
+
+  // A conversation switched off is left alone until it is switched on again.
+  const auto id = conversation().id;
+  ASSERT_EQ(adminPost({{"op", "disable_conversation"}, {"conversation", id}}, "admin-secret").status, 200u);
+  say("Hello again");
+  ASSERT_TRUE(eventually(
+      [&] { return metric("ai_agent_skipped_total", {{"reason", "conversation_disabled"}}) == 1; }, 10s));
+  EXPECT_EQ(model_->callCount(), 0u);
+  ASSERT_EQ(adminPost({{"op", "enable_conversation"}, {"conversation", id}}, "admin-secret").status, 200u);
+
+  // An agent added through the API replaces the YAML one of the same name.
+  auto put = adminPost({{"op", "put_agent"},
+                        {"agent", {{"name", "sales"}, {"system_prompt", "You are the API's agent."}, {"tools", json::array()}}}},
+                       "admin-secret");
+  ASSERT_EQ(put.status, 200u) << put.body;
+  auto bad = adminPost({{"op", "put_agent"}, {"agent", {{"name", "x"}, {"system_prompt", "p"}, {"tools", {"rm"}}}}},
+                       "admin-secret");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_NE(bad.body.find("unknown tool"), std::string::npos) << bad.body;
+  say("Third time lucky?");
+  ASSERT_TRUE(eventually([&] { return lines(sent_).size() == 1; }, 10s));
+  auto calls = model_->calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_NE(calls[0].body["messages"][0]["content"].get<std::string>().find("You are the API's agent."),
+            std::string::npos);
+  EXPECT_FALSE(calls[0].body.contains("tools")) << "the stored agent has no tools";
+
+  auto usage = adminPost({{"op", "usage"}, {"account", kAccount}}, "admin-secret");
+  ASSERT_EQ(usage.status, 200u);
+  EXPECT_EQ(json::parse(usage.body)["tokens"], 60);
+}
+
+TEST_F(AiAgentPipeline, TheModelClassifiesAndTheAgentHandsOverAfterNTurns) {
+  start(false, config("classifier: model\n", "appointments: {reminder_before: 0}\n", "{team: support, max_turns: 1}"));
+  model_->script({ait::textAnswer(R"({"intent": "pricing", "sentiment": 0.2, "confidence": 0.9})", 20, 5),
+                  ait::textAnswer("Plans start at 10 EUR.")});
+  say("how much?");
+  ASSERT_TRUE(eventually([&] { return lines(sent_).size() == 1; }, 10s));
+  auto calls = model_->calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].body["response_format"]["type"], "json_object") << "the classification call";
+  EXPECT_FALSE(calls[0].body.contains("tools"));
+  auto tags = conversation().tags;
+  EXPECT_NE(std::find(tags.begin(), tags.end(), "intent:pricing"), tags.end());
+  EXPECT_NE(std::find(tags.begin(), tags.end(), "sentiment:neutral"), tags.end());
+
+  // The second customer message: one turn was the limit; nobody of the team is available, so the
+  // conversation is queued for a person with the team's tag.
+  model_->script({ait::textAnswer(R"({"intent": "other", "sentiment": 0, "confidence": 0.8})", 20, 5)});
+  say("ok, and what else is in it?");
+  ASSERT_TRUE(eventually([&] { return lines(sent_).size() == 2; }, 10s));
+  EXPECT_NE(lines(sent_)[1].find("I am passing you to a colleague"), std::string::npos);
+  EXPECT_EQ(metric("ai_agent_handovers_total", {{"agent", "sales"}, {"reason", "turn limit"}}), 1);
+  EXPECT_EQ(model_->callCount(), 3u);
+  tags = conversation().tags;
+  EXPECT_NE(std::find(tags.begin(), tags.end(), "needs-human"), tags.end());
+  EXPECT_NE(std::find(tags.begin(), tags.end(), "team:support"), tags.end());
+  EXPECT_EQ(metric("ai_agent_calls_total", {{"agent", "classifier"}, {"outcome", "ok"}}), 2);
 }
