@@ -15,6 +15,7 @@ constexpr int kSelectPage = 200;          // contacts recorded per turn of the s
 constexpr int kDispatchBudget = 200;      // recipients looked at per turn, across lanes
 constexpr long long kRetryMs = 2000;      // after a retriable error (database busy, connectors starting)
 constexpr int kMaxCampaigns = 10'000;
+constexpr long long kMaxReportRows = 5'000'000;  // recipients a report reads, over all runs
 
 sdk::TimestampMs systemNow() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -731,7 +732,9 @@ sdk::Result<nlohmann::json> CampaignsPlugin::report(const std::string& id, const
   if (found == campaigns_.end()) {
     return notFound(id);
   }
-  auto rs = store_->recipients(id, run, maxRecipients_ * std::max(1, run == 0 ? found->second.st.run : 1));
+  const long long runs = run == 0 ? std::max(1, found->second.st.run) : 1;
+  const int limit = static_cast<int>(std::min<long long>(static_cast<long long>(maxRecipients_) * runs, kMaxReportRows));
+  auto rs = store_->recipients(id, run, limit);
   SB_TRY(rs);
   std::vector<std::string> order;
   for (const auto& v : found->second.def.variants) {

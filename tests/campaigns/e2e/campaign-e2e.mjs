@@ -38,6 +38,7 @@ fs.writeFileSync(config, `daemon:
   threads: 2
   shutdown_deadline: 10s
   state_dir: ${dir}
+  plugin_dir: ${args['plugin-dir']}
 storage:
   url: sqlite://${dir}/switchboard.db
 kafka:
