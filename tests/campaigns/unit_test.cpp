@@ -99,7 +99,7 @@ TEST(CampaignDefinition, RefusalsNameTheKey) {
   refuse(j, "segment.active_within");
 }
 
-TEST(ScheduleTimes, AtIsLocalTimeInItsZoneAcrossDaylightSaving) {
+TEST(CampaignSchedule, AtIsLocalTimeInItsZoneAcrossDaylightSaving) {
   Schedule s;
   s.kind = Schedule::Kind::At;
   s.timeZone = "Europe/Berlin";
@@ -112,7 +112,7 @@ TEST(ScheduleTimes, AtIsLocalTimeInItsZoneAcrossDaylightSaving) {
   EXPECT_EQ(s.nextRun(utc(2026, 4, 1, 0)), utc(2026, 4, 1, 0));
 }
 
-TEST(ScheduleTimes, RecurringOnWeekdays) {
+TEST(CampaignSchedule, RecurringOnWeekdays) {
   Schedule s;
   s.kind = Schedule::Kind::Recurring;
   s.timeZone = "Europe/Berlin";
@@ -129,7 +129,7 @@ TEST(ScheduleTimes, RecurringOnWeekdays) {
   EXPECT_FALSE(s.validate().ok());
 }
 
-TEST(Pacing, GapsStayWithinTheConfiguredRateAndJitter) {
+TEST(CampaignPacing, GapsStayWithinTheConfiguredRateAndJitter) {
   AccountPacer p(600, 0.5, 42);  // 10 a second: gaps of 100..150 ms
   sdk::TimestampMs t = 1'000'000;
   std::vector<sdk::TimestampMs> sent;
@@ -156,7 +156,7 @@ TEST(Pacing, GapsStayWithinTheConfiguredRateAndJitter) {
   EXPECT_GT(gaps.size(), 10u);
 }
 
-TEST(Pacing, WithoutJitterTheRateIsExact) {
+TEST(CampaignPacing, WithoutJitterTheRateIsExact) {
   AccountPacer p(120, 0, 1);  // one every 500 ms
   p.take(0);
   EXPECT_EQ(p.nextSlot(), 500);
@@ -166,7 +166,7 @@ TEST(Pacing, WithoutJitterTheRateIsExact) {
   EXPECT_EQ(p.nextSlot(), 5000);
 }
 
-TEST(QuietHoursTest, InTheRecipientsZoneAcrossMidnight) {
+TEST(CampaignQuietHours, InTheRecipientsZoneAcrossMidnight) {
   QuietHours q{21 * 60, 8 * 60};
   const std::string ny = "America/New_York";  // UTC-5 in January
   // 22:00 on the 14th in New York: wait for 08:00 on the 15th (13:00 UTC).
@@ -183,7 +183,7 @@ TEST(QuietHoursTest, InTheRecipientsZoneAcrossMidnight) {
   EXPECT_EQ(outsideQuietHours(QuietHours{}, ny, utc(2024, 1, 15, 3)), utc(2024, 1, 15, 3));
 }
 
-TEST(Lifecycle, AllowedAndRefusedTransitions) {
+TEST(CampaignLifecycle, AllowedAndRefusedTransitions) {
   EXPECT_EQ(transition(State::Draft, Action::Schedule).value(), State::Scheduled);
   EXPECT_EQ(transition(State::Scheduled, Action::Start).value(), State::Running);
   EXPECT_EQ(transition(State::Running, Action::Pause).value(), State::Paused);
@@ -207,7 +207,7 @@ TEST(Lifecycle, AllowedAndRefusedTransitions) {
   EXPECT_FALSE(stateFromString("asleep"));
 }
 
-TEST(RecipientIds, DerivedFromCampaignRunAndContact) {
+TEST(CampaignIds, DerivedFromCampaignRunAndContact) {
   const auto id = commandIdFor("spring", 3, "ct_abc:1");
   EXPECT_EQ(id, "cmp:spring:3:ct_abc:1");
   EXPECT_EQ(commandIdFor("spring", 3, "ct_abc:1"), id);
@@ -223,7 +223,7 @@ TEST(RecipientIds, DerivedFromCampaignRunAndContact) {
   }
 }
 
-TEST(RecipientIds, VariantSplitFollowsTheWeightsAndAccountsAreSticky) {
+TEST(CampaignIds, VariantSplitFollowsTheWeightsAndAccountsAreSticky) {
   json j = minimal();
   j["accounts"] = {"15550000001", "15550000002"};
   j["variants"] = {{{"name", "A"}, {"weight", 1}}, {{"name", "B"}, {"weight", 3}}};
@@ -240,7 +240,7 @@ TEST(RecipientIds, VariantSplitFollowsTheWeightsAndAccountsAreSticky) {
   EXPECT_NEAR(accounts["15550000001"], 5000, 250);
 }
 
-TEST(RecipientStatus, OnlyMovesForward) {
+TEST(CampaignRecipientStatus, OnlyMovesForward) {
   EXPECT_TRUE(advances(Status::Pending, Status::Queued));
   EXPECT_TRUE(advances(Status::Queued, Status::Read));  // a delivered receipt may be skipped
   EXPECT_FALSE(advances(Status::Read, Status::Delivered));
@@ -258,7 +258,7 @@ TEST(RecipientStatus, OnlyMovesForward) {
   EXPECT_FALSE(Recipient::fromJson("not json"));
 }
 
-TEST(StopWordsTest, WholeMessageCaseAndPunctuationIgnored) {
+TEST(CampaignStopWords, WholeMessageCaseAndPunctuationIgnored) {
   StopWords w({"STOP", "Unsubscribe"});
   EXPECT_EQ(w.match("stop"), "stop");
   EXPECT_EQ(w.match("  STOP!! "), "stop");
@@ -274,7 +274,7 @@ TEST(StopWordsTest, WholeMessageCaseAndPunctuationIgnored) {
   EXPECT_EQ(back->confirmations, 1);
 }
 
-TEST(MessageText, ParametersFromParamsAndContact) {
+TEST(CampaignMessageText, ParametersFromParamsAndContact) {
   sdk::Contact c;
   c.id = "ct_1";
   c.name = "Ada";
@@ -313,7 +313,7 @@ std::vector<Recipient> fixture(int repliesA, int repliesB) {
   return out;
 }
 
-TEST(AbReportTest, KnownRepliesGiveTheExpectedRatesAndWinner) {
+TEST(CampaignAbReport, KnownRepliesGiveTheExpectedRatesAndWinner) {
   auto r = buildReport({"A", "B"}, fixture(40, 20), "reply", 0.05);
   ASSERT_EQ(r.variants.size(), 2u);
   const auto& a = r.variants[0];
@@ -341,7 +341,7 @@ TEST(AbReportTest, KnownRepliesGiveTheExpectedRatesAndWinner) {
   EXPECT_DOUBLE_EQ(j["variants"][1]["reply_rate"].get<double>(), 0.10);
 }
 
-TEST(AbReportTest, CloseRatesHaveNoWinner) {
+TEST(CampaignAbReport, CloseRatesHaveNoWinner) {
   auto r = buildReport({"A", "B"}, fixture(22, 20), "reply", 0.05);
   EXPECT_EQ(r.best, "A");
   EXPECT_GT(r.test.pValue, 0.05);
@@ -353,7 +353,7 @@ TEST(AbReportTest, CloseRatesHaveNoWinner) {
   EXPECT_FALSE(d.winner);
 }
 
-TEST(AbReportTest, ZTestEdgeCases) {
+TEST(CampaignAbReport, ZTestEdgeCases) {
   EXPECT_DOUBLE_EQ(twoProportionZTest(0, 0, 5, 10).pValue, 1.0);
   EXPECT_DOUBLE_EQ(twoProportionZTest(0, 10, 0, 10).pValue, 1.0);
   EXPECT_DOUBLE_EQ(twoProportionZTest(10, 10, 10, 10).pValue, 1.0);
