@@ -21,6 +21,7 @@ AdminApi::AdminApi(AdminSettings settings, AdminServices services)
   addConsoleRoutes(routes);
   addPluginStateRoutes(routes);
   addStatsRoutes(routes);
+  addClusterRoutes(routes);
   addAnalyticsRoutes(routes);
   addTenantRoutes(routes);
   // Plugins' own routes (SDK addHttpRoute): public here, each plugin checks its callers (a signed

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "admin/cluster_service.hpp"
 #include "common/metrics.hpp"
 #include "plugin/plugin_http.hpp"
 #include "storage/store.hpp"
@@ -63,6 +64,8 @@ struct AdminServices {
   /// Where the API announces the changes it makes (contact.created, .updated, .tags, .note): the
   /// pipeline, which publishes them on the bus and on Kafka `events`. Unset: on `events` only.
   sdk::InboundSink* announcer = nullptr;
+  /// Scale-out (cluster.enabled): account owners and control commands. Unset: /v1/cluster is a 404.
+  ClusterService* cluster = nullptr;
 };
 
 }  // namespace switchboard::admin

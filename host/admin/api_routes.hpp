@@ -73,6 +73,7 @@ void addEventFeed(ApiRoutes& routes);
 void addConsoleRoutes(ApiRoutes& routes);
 void addPluginStateRoutes(ApiRoutes& routes);
 void addStatsRoutes(ApiRoutes& routes);
+void addClusterRoutes(ApiRoutes& routes);
 void addAnalyticsRoutes(ApiRoutes& routes);
 void addTenantRoutes(ApiRoutes& routes);
 

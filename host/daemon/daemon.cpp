@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <future>
 #include <mutex>
+#include <stdexcept>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -15,6 +16,10 @@
 #include "admin/admin_api.hpp"
 #include "admin/plugin_directory.hpp"
 #include "admin/token_store.hpp"
+#include "cluster/cluster_admin.hpp"
+#include "cluster/cluster_config.hpp"
+#include "cluster/ownership_coordinator.hpp"
+#include "cluster/plugin_account_runner.hpp"
 #include "common/logging.hpp"
 #include "common/metrics.hpp"
 #include "config/config_file.hpp"
@@ -26,6 +31,9 @@
 #include "pipeline/pipeline.hpp"
 #include "plugin/plugin_catalog.hpp"
 #include "plugin/plugin_manager.hpp"
+#include "kafka/rdkafka_util.hpp"
+#include "storage/account_fence.hpp"
+#include "storage/sql_store.hpp"
 #include "storage/storage_config.hpp"
 
 namespace switchboard::host {
@@ -38,6 +46,7 @@ ConfigFile makeConfigFile() {
   file.addSection("kafka", kafkaConfigSchema());
   file.addSection("pipeline", pipelineConfigSchema());
   file.addSection("admin", adminConfigSchema());
+  file.addSection("cluster", cluster::clusterConfigSchema());
   return file;
 }
 
@@ -80,6 +89,13 @@ RecordEncoder kafkaEncoder(Format format) {
           [format](const sdk::CommandResult& r) { return resultRecord(r, format); }};
 }
 
+// Scale-out settings; a cluster without PostgreSQL or with an embedded broker is a config error.
+sdk::Result<cluster::ClusterSettings> clusterSettingsOf(const LoadedConfig& config) {
+  return cluster::clusterSettings(config.section("cluster"), config.section("daemon")["instance_id"].asString(),
+                                  config.section("storage")["url"].asString(),
+                                  config.section("kafka")["embedded"].asBool(true));
+}
+
 }  // namespace
 
 int checkConfig(const DaemonOptions& options) {
@@ -90,6 +106,10 @@ int checkConfig(const DaemonOptions& options) {
     std::cerr << describe(errors);
     std::cerr << options.configPath << ": " << errors.size() << " problem" << (errors.size() == 1 ? "" : "s")
               << "; nothing was started\n";
+    return kExitConfig;
+  }
+  if (auto c = clusterSettingsOf(*config); !c.ok()) {
+    std::cerr << options.configPath << ": " << c.error().message << "\n";
     return kExitConfig;
   }
   std::cout << options.configPath << ": configuration is valid (" << config->plugins.size() << " plugin"
@@ -115,7 +135,17 @@ int runDaemon(const DaemonOptions& options) {
   const auto shutdownDeadline = daemonSection["shutdown_deadline"].asDuration();
   log->info("starting switchboardd config={} plugin_dir={}", options.configPath, catalog.directory());
 
-  auto store = openStore(config->section("storage"));
+  auto clusterConfig = clusterSettingsOf(*config);
+  if (!clusterConfig.ok()) {
+    log->critical("{}: {}; nothing was started", options.configPath, clusterConfig.error().message);
+    return kExitConfig;
+  }
+  // Scale-out: account writes are fenced by the generation this daemon took each account over with.
+  std::shared_ptr<storage::AccountFence> fence;
+  if (clusterConfig->enabled) {
+    fence = std::make_shared<storage::AccountFence>(clusterConfig->instanceId);
+  }
+  auto store = openStore(config->section("storage"), fence);
   if (!store.ok()) {
     log->critical("storage could not be opened: {}", store.error().describe());
     return kExitFailure;
@@ -133,6 +163,7 @@ int runDaemon(const DaemonOptions& options) {
 
   HostServices services{io, metrics, store.value(), bus, pipeline, pipeline,
                         daemonSection["state_dir"].asString()};
+  services.accountsPlacedByHost = clusterConfig->enabled;
   PluginManager plugins(services, catalog);
   pipeline.attachPlugins(plugins);
 
@@ -156,6 +187,23 @@ int runDaemon(const DaemonOptions& options) {
     return kExitFailure;
   }
   pipeline.start();
+  // Scale-out: built before the admin API (which shows it), started once the plugins run.
+  std::unique_ptr<cluster::PluginAccountRunner> accountRunner;
+  std::unique_ptr<cluster::OwnershipCoordinator> ownership;
+  std::unique_ptr<cluster::CoordinatorClusterService> clusterService;
+  if (clusterConfig->enabled) {
+    auto* sql = dynamic_cast<storage::SqlStore*>(store.value().get());
+    if (sql == nullptr) {
+      throw std::logic_error("openStore returned a store that is not the SQL store");
+    }
+    accountRunner = std::make_unique<cluster::PluginAccountRunner>(plugins, store.value());
+    const auto& ks = kafka.settings();
+    ownership = std::make_unique<cluster::OwnershipCoordinator>(
+        *clusterConfig, clientProperties(ks, kafka.bootstrapServers(), RD_KAFKA_CONSUMER),
+        clientProperties(ks, kafka.bootstrapServers(), RD_KAFKA_PRODUCER), ks.topicName(topic::kControl), sql->db(),
+        *fence, *accountRunner, metrics);
+    clusterService = std::make_unique<cluster::CoordinatorClusterService>(*ownership, sql->db());
+  }
   // The admin API reads the plugin list of the configuration in force; SIGHUP replaces it.
   std::mutex specsMutex;
   std::vector<PluginSpec> currentSpecs = config->plugins;
@@ -173,6 +221,7 @@ int runDaemon(const DaemonOptions& options) {
                                        },
                                        services.httpRoutes};
     adminServices.announcer = &pipeline;  // contact changes go to the bus and Kafka `events`
+    adminServices.cluster = clusterService.get();
     adminApi = std::make_unique<admin::AdminApi>(adminSettings, adminServices);
     if (auto s = adminApi->start(io.get_executor()); !s.ok()) {
       log->critical("admin API could not start: {}", s.error().describe());
@@ -190,6 +239,21 @@ int runDaemon(const DaemonOptions& options) {
   pipeline.holdCommandsWhileConnectorsStart(false);
   if (!report.failed.empty()) {
     log->error("{} plugin instance(s) failed to start; see above", report.failed.size());
+  }
+  // Scale-out: the consumer group on `control` decides which accounts the connectors run here.
+  if (ownership) {
+    if (auto s = ownership->start(); !s.ok()) {
+      log->critical("cannot join the daemons' group: {}", s.error().describe());
+      if (adminApi) {
+        adminApi->stop();
+      }
+      ownership.reset();
+      plugins.stopAll(shutdownDeadline);
+      pipeline.drain(std::chrono::steady_clock::now() + shutdownDeadline);
+      kafka.stop(shutdownDeadline);
+      joinPool();
+      return kExitFailure;
+    }
   }
 
   SystemdNotifier notifier(io);
@@ -264,6 +328,9 @@ int runDaemon(const DaemonOptions& options) {
     return std::max(std::chrono::milliseconds(1), std::chrono::duration_cast<std::chrono::milliseconds>(
                                                       deadline - std::chrono::steady_clock::now()));
   };
+  if (ownership) {
+    ownership->stop();  // accounts released and the group left first: the others take over at once
+  }
   plugins.stopAll(remaining());
   const bool drained = pipeline.drain(deadline);
   kafka.stop(remaining());

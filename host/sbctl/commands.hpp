@@ -21,6 +21,8 @@ int cmdConversations(Invocation& in);
 int cmdTail(Invocation& in);
 int cmdPlugins(Invocation& in);
 int cmdHealth(Invocation& in);
+int cmdTenants(Invocation& in);
+int cmdCluster(Invocation& in);
 
 /// Prints `body` as JSON (pretty) on stdout.
 void printJson(const json& body);

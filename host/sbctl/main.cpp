@@ -29,6 +29,12 @@ Commands:
   tail [--types PREFIX,...]           live events until Ctrl-C (e.g. --types message.,session.)
   plugins                             plugin instances and their state
   health                              readiness of the database, Kafka and the sessions
+  tenants [list] | show T | create T [--name N] | suspend|resume T [--reason R]
+          | quota T QUOTA LIMIT|none | delete T --yes
+                                      tenants (an operator-wide admin token)
+  cluster                             scale-out: this daemon's partitions and every account's owner
+  cluster add|remove|pause|resume ACCOUNT [--name N]
+                                      a control command, carried out by the account's owner
 
 Options:
   --url URL           admin API base URL (SBCTL_URL; default http://127.0.0.1:8080)
@@ -118,7 +124,9 @@ int main(int argc, char** argv) {
   Invocation in{api, args, args.flag("json")};
   static const std::map<std::string, int (*)(Invocation&)> commands = {
       {"accounts", cmdAccounts}, {"pair", cmdPair},       {"send", cmdSend},       {"agents", cmdAgents},
-      {"conversations", cmdConversations}, {"tail", cmdTail}, {"plugins", cmdPlugins}, {"health", cmdHealth}};
+      {"conversations", cmdConversations}, {"tail", cmdTail}, {"plugins", cmdPlugins}, {"health", cmdHealth},
+      {"tenants", cmdTenants},
+      {"cluster", cmdCluster}};
   auto it = commands.find(p[0]);
   if (it == commands.end()) {
     std::cerr << "sbctl: unknown command \"" << p[0] << "\"\n" << kUsageText;

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "storage/account_fence.hpp"
+
 namespace switchboard::host::storage {
 
 namespace {
@@ -26,7 +28,7 @@ long long lockKey(const std::string& account) {
 
 }  // namespace
 
-void lockAccounts(Connection& c, const std::set<std::string>& accounts) {
+void lockAccountsUnfenced(Connection& c, const std::set<std::string>& accounts) {
   if (c.dialect != Dialect::Postgres) {
     return;
   }
@@ -34,6 +36,14 @@ void lockAccounts(Connection& c, const std::set<std::string>& accounts) {
   for (const auto& a : accounts) {
     lock.key = lockKey(a);
     lock.st.execute(true);
+  }
+}
+
+void lockAccounts(Connection& c, const std::set<std::string>& accounts) {
+  lockAccountsUnfenced(c, accounts);
+  // Scale-out: under the locks, refuse the write unless this daemon still owns every account.
+  if (c.fence != nullptr && c.dialect == Dialect::Postgres) {
+    c.fence->check(c, accounts);
   }
 }
 

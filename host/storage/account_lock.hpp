@@ -13,6 +13,11 @@ namespace switchboard::host::storage {
 
 /// Locks every account in `accounts` (sorted, so all writers lock in one order) until the end of
 /// the current transaction. Does nothing on SQLite.
+/// With an account fence on the connection (scale-out), then checks that this daemon still owns
+/// each account and throws storage::FencedWrite when it does not (see account_fence.hpp).
 void lockAccounts(Connection& c, const std::set<std::string>& accounts);
+
+/// The locks alone, without the ownership check (taking an account over, pausing it).
+void lockAccountsUnfenced(Connection& c, const std::set<std::string>& accounts);
 
 }  // namespace switchboard::host::storage

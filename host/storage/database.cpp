@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "common/logging.hpp"
+#include "storage/account_fence.hpp"
 #include "storage/sqlite_checkpointer.hpp"
 #include "storage/sqlite_pragmas.hpp"
 
@@ -157,6 +158,9 @@ sdk::Result<ParsedUrl> parseStorageUrl(const std::string& url) {
 
 sdk::Error classifyException(Connection& conn, const std::exception& e) {
   const std::string what = e.what();
+  if (dynamic_cast<const FencedWrite*>(&e) != nullptr) {
+    return sdk::Error::permanent("storage.fenced", what);  // scale-out: another daemon owns the account
+  }
   if (dynamic_cast<const soci::soci_error*>(&e) == nullptr) {
     // Not from the database: our own bug (e.g. an unscoped tenant query) or bad input.
     return sdk::Error::permanent("storage.error", what);
@@ -258,6 +262,7 @@ Database::~Database() = default;
 
 sdk::Status Database::connect(Connection& conn) {
   conn.prepared.clear();
+  conn.fence = options_.fence.get();
   try {
     if (conn.sql.get_backend() != nullptr) {
       conn.sql.close();

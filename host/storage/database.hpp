@@ -25,6 +25,7 @@ namespace switchboard::host::storage {
 namespace sdk = ::switchboard::sdk;
 
 class SqliteCheckpointer;
+class AccountFence;
 
 enum class Dialect { Sqlite, Postgres };
 
@@ -34,6 +35,7 @@ struct DatabaseOptions {
   std::chrono::milliseconds busyTimeout{5000};
   bool sqliteSynchronousFull = true;
   long long sqliteCacheKiB = 32 * 1024;  // page cache per connection
+  std::shared_ptr<AccountFence> fence;    // scale-out: account writes checked against their owner
 };
 
 /// A statement prepared once per connection, with the variables it is bound to.
@@ -48,6 +50,7 @@ struct Connection {
   soci::session sql;
   Dialect dialect = Dialect::Sqlite;
   bool broken = false;
+  AccountFence* fence = nullptr;  // DatabaseOptions::fence, checked by lockAccounts
   std::unordered_map<std::type_index, std::unique_ptr<PreparedBase>> prepared;
 
   /// The statement set T, prepared on first use. T is constructible from Connection& or soci::session&.

@@ -146,7 +146,7 @@ sdk::ConfigSchema storageConfigSchema() {
   return s;
 }
 
-sdk::Result<std::shared_ptr<Store>> openStore(const sdk::ConfigValue& section) {
+sdk::Result<std::shared_ptr<Store>> openStore(const sdk::ConfigValue& section, std::shared_ptr<storage::AccountFence> fence) {
   auto log = componentLogger("storage");
   DatabaseOptions options;
   options.url = str(section, "url", kDefaultUrl);
@@ -154,6 +154,7 @@ sdk::Result<std::shared_ptr<Store>> openStore(const sdk::ConfigValue& section) {
   options.busyTimeout = std::chrono::milliseconds(num(section, "busy_timeout", 5000));
   options.sqliteSynchronousFull = str(section, "sqlite_synchronous", "full") != "normal";
   options.sqliteCacheKiB = num(section, "sqlite_cache_mb", 32) * 1024;
+  options.fence = std::move(fence);
   const auto retries = num(section, "connect_retries", 10);
   auto backoff = std::chrono::milliseconds(std::max<std::int64_t>(1, num(section, "connect_backoff", 500)));
   const auto backoffMax = std::chrono::milliseconds(num(section, "connect_backoff_max", 30000));

@@ -7,6 +7,10 @@
 #include "storage/store.hpp"
 #include "switchboard/sdk/config.hpp"
 
+namespace switchboard::host::storage {
+class AccountFence;
+}  // namespace switchboard::host::storage
+
 namespace switchboard::host {
 
 /// Keys of the `storage:` section (see host/storage/README.md).
@@ -16,6 +20,8 @@ sdk::ConfigSchema storageConfigSchema();
 /// the key file, runs migrations and returns a ready store. Errors: database newer than this
 /// build (Fatal), key file missing/unreadable/wrong (Fatal), cannot connect after N tries
 /// (Retriable), bad URL (Permanent).
-sdk::Result<std::shared_ptr<Store>> openStore(const sdk::ConfigValue& storageSection);
+/// `fence` (scale-out, PostgreSQL): every account write is checked against the account's owner.
+sdk::Result<std::shared_ptr<Store>> openStore(const sdk::ConfigValue& storageSection,
+                                             std::shared_ptr<storage::AccountFence> fence = nullptr);
 
 }  // namespace switchboard::host

@@ -92,8 +92,9 @@ sdk::Status SessionManager::start() {
       accounts_[a.id] = a;
     }
   }
+  // With several daemons sharing the work, the host starts each account this daemon owns.
   for (const auto& [id, a] : accounts_) {
-    sessions_[id] = startSession(a);
+    sessions_[id] = ctx_.accountsPlacedByHost() ? nullptr : startSession(a);
   }
   ctx_.logger().info("whatsapp connector started accounts=" + std::to_string(sessions_.size()) +
                      " server=" + settings_.serverUrl);

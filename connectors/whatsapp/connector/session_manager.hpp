@@ -52,6 +52,13 @@ class SessionManager {
   /// Ends the session, deletes its credentials and Signal state, and announces `session.logged_out`.
   sdk::Status logout(const std::string& tenant, const std::string& account);
 
+  // --- account placement (sdk::AccountPlacement: the host decides which accounts run here) ---
+  /// Starts the account's session (adding the account when it is new to this connector).
+  sdk::Status runAccount(const std::string& tenant, const std::string& account);
+  /// Stops the account's session, keeping its credentials, once its in-flight work is settled.
+  sdk::Status releaseAccount(const std::string& tenant, const std::string& account,
+                             std::chrono::milliseconds deadline);
+
  private:
   struct StoredAccount {
     std::string jid;

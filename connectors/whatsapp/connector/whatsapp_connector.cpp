@@ -3,6 +3,7 @@
 
 #include "connector/session_manager.hpp"
 #include "switchboard/sdk.hpp"
+#include "switchboard/sdk/account_placement.hpp"
 #include "switchboard/sdk/session_control.hpp"
 
 namespace sb = switchboard::sdk;
@@ -13,7 +14,10 @@ namespace {
 // The host's admin API gives a session call 5 s; the pairing code must be back before that.
 constexpr std::chrono::milliseconds kPairingCodeWait{4000};
 
-class WhatsAppConnector final : public sb::Plugin, public sb::Connector, public sb::SessionControl {
+class WhatsAppConnector final : public sb::Plugin,
+                                public sb::Connector,
+                                public sb::SessionControl,
+                                public sb::AccountPlacement {
  public:
   explicit WhatsAppConnector(sb::PluginContext& ctx) : ctx_(ctx) {}
 
@@ -78,6 +82,18 @@ class WhatsAppConnector final : public sb::Plugin, public sb::Connector, public 
   sb::Status logout(const sb::TenantId& tenant, const sb::AccountId& account) override {
     SB_TRY(running());
     return manager_->logout(tenant, account);
+  }
+
+  // sdk::AccountPlacement (on the plugin's strand): several daemons share the accounts.
+  sb::Status runAccount(const sb::TenantId& tenant, const sb::AccountId& account) override {
+    SB_TRY(running());
+    return manager_->runAccount(tenant, account);
+  }
+
+  sb::Status releaseAccount(const sb::TenantId& tenant, const sb::AccountId& account,
+                            std::chrono::milliseconds deadline) override {
+    SB_TRY(running());
+    return manager_->releaseAccount(tenant, account, deadline);
   }
 
  private:

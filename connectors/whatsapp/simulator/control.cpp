@@ -2,6 +2,7 @@
 
 #include "protocol/bytes.hpp"
 #include "simulator/base64.hpp"
+#include "simulator/server.hpp"
 
 namespace switchboard::wasim {
 namespace {
@@ -258,6 +259,19 @@ json runControlCommand(Simulator& sim, const json& request) {
     }
     return statusReply(sim.failNextLogin(*phone, static_cast<std::uint16_t>(*device),
                                          static_cast<int>(num(request, "reason").value_or(401))));
+  }
+  if (cmd == "overlaps") {
+    // Logins that found the same companion still connected elsewhere, and logins per account.
+    json list = json::array();
+    for (const auto& o : sim.server().loginOverlaps()) {
+      list.push_back({{"phone", o.phone}, {"device", o.device}, {"at", o.atMs}, {"older", o.olderConnection},
+                      {"newer", o.newerConnection}});
+    }
+    json logins = json::object();
+    for (const auto& [account, n] : sim.server().loginCounts()) {
+      logins[account] = n;
+    }
+    return {{"ok", true}, {"overlaps", std::move(list)}, {"logins", std::move(logins)}};
   }
   if (auto reply = runLoadCommand(sim, cmd, request)) {
     return *reply;

@@ -3,6 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -351,6 +352,11 @@ void Server::beginLogin(const std::shared_ptr<Connection>& conn, const LoginPayl
   // One connection per companion: an older one is replaced, as WhatsApp does.
   for (auto* slot : {&device->live, &device->connecting}) {
     if (auto old = slot->lock(); old && old != conn) {
+      overlaps_.push_back(LoginOverlap{phone, login.device,
+                                       static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                                                      .count()),
+                                       old->id(), conn->id()});
       old->sendAndClose(Node("stream:error", {}, Node::Children{Node("conflict", {{"type", "replaced"}})}));
       endSession(old, fx, "replaced");
     }
@@ -358,6 +364,7 @@ void Server::beginLogin(const std::shared_ptr<Connection>& conn, const LoginPayl
   }
   auto& s = conn->session;
   s.phase = Session::Phase::LoggedIn;
+  ++logins_[phone];
   s.phone = phone;
   s.device = login.device;
   device->connecting = conn;
@@ -691,6 +698,16 @@ std::shared_ptr<Connection> Server::attachDetached(asio::any_io_executor strand,
   a->devices[device].live = conn;
   conn->session.flushed = true;
   return conn;
+}
+
+std::vector<LoginOverlap> Server::loginOverlaps() const {
+  std::lock_guard lock(mutex_);
+  return overlaps_;
+}
+
+std::map<std::string, std::uint64_t> Server::loginCounts() const {
+  std::lock_guard lock(mutex_);
+  return logins_;
 }
 
 }  // namespace switchboard::wasim

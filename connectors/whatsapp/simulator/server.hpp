@@ -8,6 +8,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -53,6 +54,10 @@ class Server : public PhoneHost, public std::enable_shared_from_this<Server> {
   sdk::Status injectFault(std::string_view phone, std::uint16_t device, StreamFault fault);
   sdk::Status setSendDelay(std::string_view phone, std::uint16_t device, std::chrono::milliseconds delay);
   sdk::Status failNextLogin(std::string_view phone, std::uint16_t device, int reason);
+  /// Every login that found an earlier connection of the same companion still open.
+  std::vector<LoginOverlap> loginOverlaps() const;
+  /// Successful logins per account since the start.
+  std::map<std::string, std::uint64_t> loginCounts() const;
   void onEvent(std::function<void(const SimEvent&)> handler);
 
   /// Handles one decoded stanza from a connection as if it had arrived on the wire (the fuzz
@@ -167,6 +172,8 @@ class Server : public PhoneHost, public std::enable_shared_from_this<Server> {
   std::uint64_t nextConnectionId_ = 1;
   /// Per (phone:device): an injected login failure, and a send delay.
   std::unordered_map<std::string, int> loginFailures_;
+  std::vector<LoginOverlap> overlaps_;
+  std::map<std::string, std::uint64_t> logins_;
   std::unordered_map<std::string, std::chrono::milliseconds> sendDelays_;
   bool stopped_ = false;
 

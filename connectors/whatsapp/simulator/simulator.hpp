@@ -92,6 +92,17 @@ struct PhoneMessage {
   std::uint64_t t = 0;
 };
 
+/// A companion logged in while an earlier connection of the same companion was still open: two
+/// clients ran one linked device at the same moment (the server replaced the older connection).
+/// Recorded so tests can prove that an account never runs in two places at once.
+struct LoginOverlap {
+  std::string phone;
+  std::uint16_t device = 0;
+  std::uint64_t atMs = 0;  ///< wall clock, milliseconds since the epoch
+  std::uint64_t olderConnection = 0;
+  std::uint64_t newerConnection = 0;
+};
+
 struct SimEvent {
   enum class Kind {
     Connected,       ///< a companion logged in (phone, device)

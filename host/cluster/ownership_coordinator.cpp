@@ -1,0 +1,447 @@
+#include "cluster/ownership_coordinator.hpp"
+
+#include <chrono>
+
+#include "cluster/account_partition.hpp"
+
+namespace switchboard::host::cluster {
+
+namespace {
+
+constexpr int kMetadataTries = 30;
+
+std::set<int> partitionsOf(const rd_kafka_topic_partition_list_t* parts) {
+  std::set<int> out;
+  for (int i = 0; parts != nullptr && i < parts->cnt; ++i) {
+    out.insert(parts->elems[i].partition);
+  }
+  return out;
+}
+
+}  // namespace
+
+OwnershipCoordinator::OwnershipCoordinator(ClusterSettings settings,
+                                           std::map<std::string, std::string> consumerProperties,
+                                           std::map<std::string, std::string> producerProperties,
+                                           std::string controlTopic, storage::Database& db,
+                                           storage::AccountFence& fence, AccountRunner& runner,
+                                           MetricsRegistry& metrics)
+    : settings_(std::move(settings)),
+      consumerProperties_(std::move(consumerProperties)),
+      producerProperties_(std::move(producerProperties)),
+      controlTopic_(std::move(controlTopic)),
+      db_(db),
+      fence_(fence),
+      runner_(runner),
+      metrics_(metrics),
+      log_(componentLogger("cluster")) {}
+
+OwnershipCoordinator::~OwnershipCoordinator() { stop(); }
+
+sdk::Status OwnershipCoordinator::start() {
+  auto props = consumerProperties_;
+  props["group.id"] = settings_.group;
+  props["client.id"] = settings_.instanceId;
+  props["session.timeout.ms"] = std::to_string(settings_.sessionTimeout.count());
+  props["heartbeat.interval.ms"] = std::to_string(settings_.heartbeatInterval.count());
+  props["max.poll.interval.ms"] = std::to_string(settings_.maxPollInterval.count());
+  // Eager rebalancing: every member gives everything back, then the group hands partitions out,
+  // so an account is released by its old owner before its new owner is told to take it.
+  props["partition.assignment.strategy"] = "roundrobin";
+  props["auto.offset.reset"] = "earliest";  // commands written before any daemon joined still count
+  props["enable.auto.commit"] = "true";
+  props["enable.auto.offset.store"] = "false";
+  auto conf = makeConf(props);
+  SB_TRY(conf);
+  routeLogs(conf->get());
+  rd_kafka_conf_set_rebalance_cb(conf->get(), &OwnershipCoordinator::rebalanceCallback);
+  rd_kafka_conf_set_opaque(conf->get(), this);
+  auto consumer = makeClient(RD_KAFKA_CONSUMER, std::move(conf).value());
+  SB_TRY(consumer);
+  consumer_ = std::move(consumer).value();
+  rd_kafka_poll_set_consumer(consumer_.get());
+
+  auto pprops = producerProperties_;
+  pprops["client.id"] = settings_.instanceId + "-control";
+  pprops["message.timeout.ms"] = "10000";
+  pprops["linger.ms"] = "0";
+  auto pconf = makeConf(pprops);
+  SB_TRY(pconf);
+  routeLogs(pconf->get());
+  auto producer = makeClient(RD_KAFKA_PRODUCER, std::move(pconf).value());
+  SB_TRY(producer);
+  producer_ = std::move(producer).value();
+
+  // Every daemon maps accounts to partitions with the same count: the topic's.
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(consumer_.get(), controlTopic_.c_str(), nullptr);
+  for (int attempt = 0; attempt < kMetadataTries && partitionCount_ == 0; ++attempt) {
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(consumer_.get(), 0, topic, &md, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR && md != nullptr) {
+      if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        partitionCount_ = md->topics[0].partition_cnt;
+      }
+      rd_kafka_metadata_destroy(md);
+    }
+    if (partitionCount_ == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+  rd_kafka_topic_destroy(topic);
+  if (partitionCount_ == 0) {
+    consumer_.reset();
+    producer_.reset();
+    return sdk::Error::retriable("cluster.no_control_topic",
+                                 "topic " + controlTopic_ + " has no partitions (does it exist?); cannot share accounts");
+  }
+
+  fence_.onRefusal([this](const std::string& account, long long held, long long recorded) {
+    metrics_.counter("cluster_fenced_writes_total", "Writes refused because another daemon owns the account")
+        .inc();
+    log_->warn("write refused for account={}: this daemon holds generation {}, the account is at {}; releasing it",
+               account, held, recorded);
+    std::lock_guard lock(mutex_);
+    stale_.insert(account);
+  });
+
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, controlTopic_.c_str(), RD_KAFKA_PARTITION_UA);
+  auto err = rd_kafka_subscribe(consumer_.get(), topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    consumer_.reset();
+    producer_.reset();
+    return kafkaError(err, "subscribe to " + controlTopic_);
+  }
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+  log_->info("joined group {} on {} as {} ({} partitions)", settings_.group, controlTopic_, settings_.instanceId,
+             partitionCount_.load());
+  return sdk::okStatus();
+}
+
+void OwnershipCoordinator::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+  if (consumer_) {
+    // Leaving the group runs the rebalance callback once more: every account is released, then
+    // the others are told to take the partitions at once (no session timeout to wait for).
+    rd_kafka_consumer_close(consumer_.get());
+    consumer_.reset();
+  }
+  std::map<std::string, KnownAccount> left;
+  {
+    std::lock_guard lock(mutex_);
+    left = running_;
+  }
+  for (const auto& [id, a] : left) {
+    letGo(id);
+  }
+  if (producer_) {
+    rd_kafka_flush(producer_.get(), 5000);
+    producer_.reset();
+  }
+}
+
+void OwnershipCoordinator::rebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                                             rd_kafka_topic_partition_list_t* parts, void* opaque) {
+  auto* self = static_cast<OwnershipCoordinator*>(opaque);
+  self->rebalances_.fetch_add(1);
+  self->metrics_.counter("cluster_rebalances_total", "Partition assignments and revocations seen").inc();
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    rd_kafka_assign(rk, parts);
+    self->onAssigned(partitionsOf(parts));
+  } else {
+    // Revoked (or lost after a pause): nothing of these accounts may run here any more. Released
+    // before the callback returns, that is before the group completes the rebalance.
+    self->onRevoked(partitionsOf(parts));
+    rd_kafka_assign(rk, nullptr);
+  }
+  self->publishGauges();
+}
+
+void OwnershipCoordinator::onAssigned(const std::set<int>& partitions) {
+  {
+    std::lock_guard lock(mutex_);
+    partitions_ = partitions;
+  }
+  auto known = runner_.accounts();
+  if (!known.ok()) {
+    log_->error("partitions assigned, but the accounts cannot be listed: {}", known.error().describe());
+    return;
+  }
+  std::set<std::string> paused;
+  if (auto rows = storage::AccountFence::list(db_); rows.ok()) {
+    for (const auto& r : rows.value()) {
+      if (r.state == "paused") {
+        paused.insert(r.account);
+      }
+    }
+  }
+  std::size_t taken = 0;
+  for (const auto& a : known.value()) {
+    if (partitions.count(partitionOf(a.account, partitionCount_)) == 0 || paused.count(a.account) != 0) {
+      continue;
+    }
+    takeOver(a);
+    ++taken;
+  }
+  std::string list;
+  for (int p : partitions) {
+    list += (list.empty() ? "" : ",") + std::to_string(p);
+  }
+  log_->info("assigned partitions=[{}] accounts={} instance={}", list, taken, settings_.instanceId);
+}
+
+void OwnershipCoordinator::onRevoked(const std::set<int>& partitions) {
+  std::vector<std::string> leaving;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, a] : running_) {
+      if (partitions.count(partitionOf(id, partitionCount_)) != 0) {
+        leaving.push_back(id);
+      }
+    }
+    for (int p : partitions) {
+      partitions_.erase(p);
+    }
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const auto& id : leaving) {
+    letGo(id);
+  }
+  log_->info("revoked partitions={} accounts released={} in {} ms", partitions.size(), leaving.size(),
+             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+}
+
+void OwnershipCoordinator::takeOver(const KnownAccount& a) {
+  auto generation = fence_.claim(db_, a.account);
+  if (!generation.ok()) {
+    log_->error("cannot take account={} over: {}", a.account, generation.error().describe());
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    running_[a.account] = a;
+    stale_.erase(a.account);
+  }
+  if (auto s = runner_.run(a); !s.ok()) {
+    log_->error("account={} taken over (generation {}) but not started: {}", a.account, *generation,
+                s.error().describe());
+  } else {
+    log_->info("running account={} generation={}", a.account, *generation);
+  }
+  metrics_.gauge("cluster_account_owned", "1 for each account this daemon runs", {{"account", a.account}})
+      .set(1);
+}
+
+void OwnershipCoordinator::letGo(const std::string& account) {
+  KnownAccount a;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = running_.find(account);
+    if (it == running_.end()) {
+      return;
+    }
+    a = it->second;
+    running_.erase(it);
+  }
+  if (auto s = runner_.release(a, settings_.releaseDeadline); !s.ok()) {
+    log_->warn("account={} released with a problem: {}", account, s.error().describe());
+  }
+  // Only once its work is settled: from now on its writes from here are refused.
+  fence_.drop(account);
+  metrics_.gauge("cluster_account_owned", "1 for each account this daemon runs", {{"account", account}})
+      .set(0);
+}
+
+void OwnershipCoordinator::releaseStale() {
+  std::set<std::string> stale;
+  {
+    std::lock_guard lock(mutex_);
+    stale.swap(stale_);
+  }
+  for (const auto& account : stale) {
+    letGo(account);
+  }
+}
+
+bool OwnershipCoordinator::holds(const std::string& account) const {
+  std::lock_guard lock(mutex_);
+  return partitions_.count(partitionOf(account, partitionCount_)) != 0;
+}
+
+void OwnershipCoordinator::run() {
+  auto lastGauges = std::chrono::steady_clock::now();
+  while (!stopping_) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 100);
+    releaseStale();
+    if (std::chrono::steady_clock::now() - lastGauges > std::chrono::seconds(1)) {
+      publishGauges();
+      lastGauges = std::chrono::steady_clock::now();
+    }
+    if (m == nullptr) {
+      continue;
+    }
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        log_->warn("control consumer: {}", rd_kafka_message_errstr(m));
+      }
+      rd_kafka_message_destroy(m);
+      continue;
+    }
+    handleRecord(m);
+    auto* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset + 1;
+    rd_kafka_offsets_store(consumer_.get(), list);
+    rd_kafka_topic_partition_list_destroy(list);
+    rd_kafka_message_destroy(m);
+  }
+}
+
+void OwnershipCoordinator::handleRecord(const rd_kafka_message_t* m) {
+  std::string_view value(static_cast<const char*>(m->payload), m->payload == nullptr ? 0 : m->len);
+  auto parsed = parseControlCommand(value);
+  if (!parsed.ok()) {
+    metrics_.counter("cluster_control_rejected_total", "Control records that could not be parsed").inc();
+    log_->warn("control record {}@{} ignored: {}", m->partition, m->offset, parsed.error().describe());
+    return;
+  }
+  const ControlCommand& c = parsed.value();
+  const int expected = partitionOf(c.account, partitionCount_);
+  if (expected != m->partition) {
+    // Keyed some other way by its producer: sent on to the partition whose holder owns the account.
+    log_->info("control {} for account={} arrived on partition {}; forwarding to partition {}", toString(c.action),
+               c.account, m->partition, expected);
+    if (auto s = submit(c); !s.ok()) {
+      log_->error("control {} for account={} could not be forwarded: {}", toString(c.action), c.account,
+                  s.error().describe());
+    }
+    return;
+  }
+  metrics_.counter("cluster_control_commands_total", "Control commands carried out",
+                   {{"action", toString(c.action)}})
+      .inc();
+  carryOut(c);
+}
+
+void OwnershipCoordinator::carryOut(const ControlCommand& c) {
+  const KnownAccount a{c.tenant, c.account};
+  log_->info("control {} account={} tenant={}", toString(c.action), c.account, c.tenant);
+  switch (c.action) {
+    case ControlAction::Add: {
+      if (auto s = storage::AccountFence::setState(db_, c.account, "active"); !s.ok()) {
+        log_->error("control add account={}: {}", c.account, s.error().describe());
+        return;
+      }
+      auto generation = fence_.claim(db_, c.account);
+      if (!generation.ok()) {
+        log_->error("control add account={}: cannot take it over: {}", c.account, generation.error().describe());
+        return;
+      }
+      {
+        std::lock_guard lock(mutex_);
+        running_[c.account] = a;
+      }
+      if (auto s = runner_.add(a, c.name); !s.ok()) {
+        log_->error("control add account={}: {}", c.account, s.error().describe());
+      }
+      metrics_.gauge("cluster_account_owned", "1 for each account this daemon runs", {{"account", c.account}})
+          .set(1);
+      return;
+    }
+    case ControlAction::Remove: {
+      letGo(c.account);
+      if (auto s = runner_.remove(a); !s.ok()) {
+        log_->error("control remove account={}: {}", c.account, s.error().describe());
+      }
+      (void)storage::AccountFence::forget(db_, c.account);
+      return;
+    }
+    case ControlAction::Pause: {
+      if (auto s = storage::AccountFence::setState(db_, c.account, "paused"); !s.ok()) {
+        log_->error("control pause account={}: {}", c.account, s.error().describe());
+        return;
+      }
+      letGo(c.account);
+      return;
+    }
+    case ControlAction::Resume: {
+      if (auto s = storage::AccountFence::setState(db_, c.account, "active"); !s.ok()) {
+        log_->error("control resume account={}: {}", c.account, s.error().describe());
+        return;
+      }
+      bool runs = false;
+      {
+        std::lock_guard lock(mutex_);
+        runs = running_.count(c.account) != 0;
+      }
+      if (!runs && holds(c.account)) {
+        takeOver(a);
+      }
+      return;
+    }
+    case ControlAction::Move:
+      // Ownership follows the group's partitions; placing one account on a chosen daemon would
+      // need a placement of its own, which this version does not have.
+      log_->warn("control move account={} to={} refused: accounts go where the group puts their partition", c.account,
+                 c.to);
+      return;
+  }
+}
+
+sdk::Status OwnershipCoordinator::submit(const ControlCommand& command) {
+  if (!producer_ || partitionCount_ == 0) {
+    return sdk::Error::retriable("cluster.not_started", "the ownership coordinator is not running");
+  }
+  const std::string value = encodeControlCommand(command);
+  const int partition = partitionOf(command.account, partitionCount_);
+  auto err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(controlTopic_.c_str()),
+                               RD_KAFKA_V_PARTITION(partition),
+                               RD_KAFKA_V_KEY(command.account.data(), command.account.size()),
+                               RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                               RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                               RD_KAFKA_V_HEADER("content-type", "application/json", -1), RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return kafkaError(err, "produce to " + controlTopic_);
+  }
+  if (rd_kafka_flush(producer_.get(), 10'000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return sdk::Error::retriable("cluster.produce_timeout", "control record for " + command.account +
+                                                                " not acknowledged by Kafka within 10 s");
+  }
+  return sdk::okStatus();
+}
+
+OwnershipView OwnershipCoordinator::view() const {
+  OwnershipView v;
+  v.instance = settings_.instanceId;
+  v.partitionCount = partitionCount_;
+  v.fencedWrites = fence_.refusals();
+  v.rebalances = rebalances_;
+  std::lock_guard lock(mutex_);
+  v.partitions.assign(partitions_.begin(), partitions_.end());
+  for (const auto& [id, a] : running_) {
+    v.accounts[id] = fence_.held(id).value_or(0);
+  }
+  return v;
+}
+
+int OwnershipCoordinator::partitionOfAccount(const std::string& account) const {
+  return partitionCount_ > 0 ? partitionOf(account, partitionCount_) : -1;
+}
+
+void OwnershipCoordinator::publishGauges() {
+  std::size_t partitions = 0;
+  std::size_t accounts = 0;
+  {
+    std::lock_guard lock(mutex_);
+    partitions = partitions_.size();
+    accounts = running_.size();
+  }
+  metrics_.gauge("cluster_partitions_held", "Partitions of the control topic this daemon holds")
+      .set(static_cast<double>(partitions));
+  metrics_.gauge("cluster_accounts_owned", "Accounts this daemon runs").set(static_cast<double>(accounts));
+}
+
+}  // namespace switchboard::host::cluster

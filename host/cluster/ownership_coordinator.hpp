@@ -1,0 +1,105 @@
+#pragma once
+
+// Account ownership across daemons. Every daemon joins one Kafka consumer group on the `control`
+// topic; each account belongs to one partition (account_partition.hpp); a daemon runs exactly the
+// accounts of the partitions the group assigned to it. On assignment it takes each account over
+// (a new generation in `account_owners`, which fences the previous owner's writes) and connects it;
+// when the group takes partitions away it releases their accounts (in-flight work settled, then
+// disconnected) inside the rebalance callback, so before the group hands them to another daemon.
+// The group is the only arbiter: nothing here elects or locks.
+//
+// The records of a partition are operators' commands for its accounts (control_command.hpp); the
+// daemon holding the partition carries them out.
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cluster/account_runner.hpp"
+#include "cluster/cluster_config.hpp"
+#include "cluster/control_command.hpp"
+#include "common/logging.hpp"
+#include "common/metrics.hpp"
+#include "kafka/rdkafka_util.hpp"
+#include "storage/account_fence.hpp"
+
+namespace switchboard::host::cluster {
+
+/// What this daemon holds now (admin API, sbctl, metrics).
+struct OwnershipView {
+  std::string instance;
+  int partitionCount = 0;
+  std::vector<int> partitions;                 // held here
+  std::map<std::string, long long> accounts;   // run here, with the generation they were taken at
+  std::uint64_t fencedWrites = 0;
+  std::uint64_t rebalances = 0;
+};
+
+class OwnershipCoordinator {
+ public:
+  /// `consumerProperties` / `producerProperties`: the bridge's client properties (bootstrap,
+  /// security); the group settings are ours. `db` and `fence` must outlive the coordinator.
+  OwnershipCoordinator(ClusterSettings settings, std::map<std::string, std::string> consumerProperties,
+                       std::map<std::string, std::string> producerProperties, std::string controlTopic, storage::Database& db, storage::AccountFence& fence,
+                       AccountRunner& runner, MetricsRegistry& metrics);
+  ~OwnershipCoordinator();
+  OwnershipCoordinator(const OwnershipCoordinator&) = delete;
+  OwnershipCoordinator& operator=(const OwnershipCoordinator&) = delete;
+
+  /// Reads the control topic's partition count, joins the group and starts polling. Accounts
+  /// connect once the group has assigned partitions (within a few seconds).
+  sdk::Status start();
+  /// Releases every account run here and leaves the group, so the others take over at once.
+  void stop();
+
+  /// Produces `command` to the partition of its account, for whichever daemon holds it.
+  sdk::Status submit(const ControlCommand& command);
+
+  OwnershipView view() const;
+  /// The partition `account` belongs to (needs start()).
+  int partitionOfAccount(const std::string& account) const;
+
+ private:
+  static void rebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                                void* opaque);
+  void onAssigned(const std::set<int>& partitions);
+  void onRevoked(const std::set<int>& partitions);
+  void run();
+  void handleRecord(const rd_kafka_message_t* m);
+  void carryOut(const ControlCommand& c);
+  /// Claims the account's generation and connects it here, unless it is paused.
+  void takeOver(const KnownAccount& account);
+  void letGo(const std::string& account);
+  void releaseStale();
+  void publishGauges();
+  bool holds(const std::string& account) const;
+
+  ClusterSettings settings_;
+  std::map<std::string, std::string> consumerProperties_;
+  std::map<std::string, std::string> producerProperties_;
+  std::string controlTopic_;
+  storage::Database& db_;
+  storage::AccountFence& fence_;
+  AccountRunner& runner_;
+  MetricsRegistry& metrics_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  RdKafkaPtr consumer_;
+  RdKafkaPtr producer_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> partitionCount_{0};
+  std::atomic<std::uint64_t> rebalances_{0};
+
+  mutable std::mutex mutex_;
+  std::set<int> partitions_;
+  std::map<std::string, KnownAccount> running_;  // by account id
+  std::set<std::string> stale_;                  // accounts whose writes were refused: release them
+};
+
+}  // namespace switchboard::host::cluster

@@ -1,0 +1,323 @@
+// Scale-out failover: three daemons share one Kafka broker (switchboard-kafka-mock, a process of
+// its own on loopback), one PostgreSQL (sb-test-postgres) and the simulator. Thirty accounts are
+// added through `control` records and paired; the checks use only what the outside sees:
+//  1. each account runs on exactly one daemon (their metrics) and is connected once (simulator);
+//  2. SIGKILL the daemon with the most accounts while phones keep writing: its accounts are
+//     connected elsewhere within 30 s, and every message sent reaches `inbound` (none lost);
+//  3. SIGSTOP a survivor past the group's session timeout, then SIGCONT: the daemon left running
+//     took its accounts over; the paused one gives them up (its stale writes, if any, are refused
+//     and counted) and nothing sent in the meantime is lost;
+//  4. the simulator recorded no login that found the same device connected elsewhere, except the
+//     connections of the paused daemon, which a paused process cannot close.
+// Usage: node --experimental-global-webcrypto failover.mjs --sim <switchboard-wasim>
+//          --kafka <switchboard-kafka-mock> --daemon <switchboardd> --plugin-dir <dir>
+//          --postgres <sb-test-postgres> [--accounts 30] [--daemons 3] [--rate 30] [--pause yes|no]
+// With one daemon, the SIGKILLed daemon is replaced by a new one (as systemd would restart it);
+// the pause step needs two daemons left after the kill. The last line, `BENCH {...}`, is for
+// tests/bench/bench_scaleout.sh.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import { args, fail, sleep, until, startSimulator } from '../node/wasim/lib.mjs';
+import { startDaemon, startKafkaClient, tempDir } from '../node/e2e/lib.mjs';
+
+const require = createRequire(new URL('../node/e2e/lib.mjs', import.meta.url));
+setTimeout(() => fail('timed out'), 225000).unref();
+const accountCount = Number(args.accounts ?? 30);
+const daemonCount = Number(args.daemons ?? 3);
+const rate = Number(args.rate ?? 30);  // inbound messages per second, all accounts together
+const pauseStep = (args.pause ?? 'yes') !== 'no';
+const partitions = 6;
+const failoverLimitMs = 30000;
+const t0 = Date.now();
+const stamp = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+// A process that prints one line (an address) when ready.
+async function startLineProcess(binary, argv, what) {
+  const proc = spawn(binary, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.add(proc);
+  proc.on('exit', (code, signal) => {
+    if (!proc.stopping) fail(`${what} exited unexpectedly (${code ?? signal})`);
+  });
+  const line = await new Promise((resolve) => createInterface({ input: proc.stdout }).once('line', (l) => resolve(l.trim())));
+  return { proc, line, stop() { proc.stopping = true; proc.stdin.end(); proc.kill('SIGTERM'); return new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r))); } };
+}
+
+const freePort = () => new Promise((resolve) => {
+  const s = net.createServer();
+  s.listen(0, '127.0.0.1', () => {
+    const { port } = s.address();
+    s.close(() => resolve(port));
+  });
+});
+
+const dir = tempDir();
+const pg = await startLineProcess(args.postgres, ['switchboard'], 'PostgreSQL');
+const kafkaMock = await startLineProcess(args.kafka, ['--partitions', String(partitions)], 'the Kafka broker');
+const bootstrap = kafkaMock.line;
+const sim = await startSimulator(args.sim);
+const accounts = Array.from({ length: accountCount }, (_, i) => `1555700${String(1000 + i)}`);
+const phones = Array.from({ length: 10 }, (_, i) => `1555800${String(1000 + i)}`);
+for (const p of [...accounts, ...phones]) await sim.must('create_account', { phone: p, name: `Sim ${p}` });
+console.log(`${stamp()} PostgreSQL ${pg.line.replace(/\/\/[^@]*@/, '//')}, Kafka ${bootstrap}, simulator ${sim.info.url}`);
+
+function writeConfig(name, port) {
+  const stateDir = path.join(dir, name);
+  fs.mkdirSync(stateDir, { recursive: true });
+  const file = path.join(dir, `${name}.yaml`);
+  fs.writeFileSync(file, `daemon:
+  threads: 2
+  shutdown_deadline: 10s
+  state_dir: ${stateDir}
+  instance_id: ${name}
+storage:
+  url: ${pg.line}
+  key_file: ${dir}/storage.key
+kafka:
+  embedded: false
+  brokers: ["${bootstrap}"]
+  partitions: ${partitions}
+  create_topics: false
+  poll_interval: 50ms
+  session_timeout: 6s
+  heartbeat_interval: 1s
+  max_poll_interval: 10s
+admin:
+  enabled: true
+  port: ${port}
+  public_metrics: true
+cluster:
+  enabled: true
+  session_timeout: 6s
+  heartbeat_interval: 1s
+  max_poll_interval: 10s
+  release_deadline: 5s
+plugins:
+  - name: whatsapp
+    library: whatsapp
+    config:
+      server_url: ${sim.info.url}
+      trusted_root_key: ${sim.info.rootKey}
+      reconnect: {initial: 100ms, max: 1s}
+      pacing: {per_second: 100, burst: 100}
+      iq_timeout: 15s
+      accounts: []
+`);
+  return file;
+}
+
+const daemons = [];
+for (let i = 0; i < daemonCount; i++) {
+  const name = `daemon-${String.fromCharCode(97 + i)}`;
+  const port = await freePort();
+  const config = writeConfig(name, port);
+  // One after the other: the first creates the schema and the shared key file.
+  const d = await startDaemon(args.daemon, { config, pluginDir: args['plugin-dir'], dir, label: name });
+  daemons.push({ name, port, config, d, alive: true });
+}
+
+async function metricsOf(daemon) {
+  try {
+    const r = await fetch(`http://127.0.0.1:${daemon.port}/v1/metrics`, { signal: AbortSignal.timeout(2000) });
+    return await r.text();
+  } catch {
+    return null;
+  }
+}
+const metric = (text, name) => Number((text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm')) ?? [])[1] ?? NaN);
+// account -> [daemon names that say they run it]
+async function owners(list = daemons.filter((x) => x.alive && !x.stopped)) {
+  const out = new Map(accounts.map((a) => [a, []]));
+  for (const daemon of list) {
+    const text = await metricsOf(daemon);
+    if (text === null) continue;
+    for (const m of text.matchAll(/^switchboard_cluster_account_owned\{([^}]*)\} ([0-9.]+)$/gm)) {
+      const account = (m[1].match(/account="([^"]+)"/) ?? [])[1];
+      if (Number(m[2]) === 1 && out.has(account)) out.get(account).push(daemon.name);
+    }
+  }
+  return out;
+}
+
+await until('the group to hand out every partition', async () => {
+  let held = 0;
+  for (const daemon of daemons) {
+    const text = await metricsOf(daemon);
+    const n = text === null ? 0 : metric(text, 'switchboard_cluster_partitions_held');
+    if (!(n > 0)) return false;
+    held += n;
+  }
+  return held === partitions;
+}, 60000, 250);
+console.log(`${stamp()} ${daemonCount} daemons joined the group; ${partitions} partitions shared`);
+
+// Accounts are added through `control`, keyed by account id (Kafka's default partitioner puts
+// each on its owner's partition).
+const kafka = await startKafkaClient(bootstrap);
+const { Kafka, Partitioners, logLevel } = require('kafkajs');
+const controlProducer = new Kafka({ clientId: 'cluster-test', brokers: [bootstrap], logLevel: logLevel.NOTHING })
+  .producer({ maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+await controlProducer.connect();
+await controlProducer.send({
+  topic: 'switchboard.control',
+  acks: -1,
+  messages: accounts.map((a) => ({ key: a, value: JSON.stringify({ action: 'add', account: a, name: `Account ${a}` }),
+                                    headers: { 'content-type': 'application/json' } })),
+});
+
+// Pair every account through the QR code its owner publishes on `events`.
+const connectedOnce = new Set();
+const scanned = new Set();
+await until('every account paired and connected', async () => {
+  for (const e of kafka.events('session.qr')) {
+    if (scanned.has(e.account) || !accounts.includes(e.account) || !e.attributes?.qr) continue;
+    scanned.add(e.account);
+    const r = await sim.command('scan', { phone: e.account, qr: e.attributes.qr });
+    if (!r.ok) scanned.delete(e.account);
+  }
+  for (const e of kafka.events('session.state')) if (e.attributes?.state === 'connected') connectedOnce.add(e.account);
+  return accounts.every((a) => connectedOnce.has(a));
+}, 90000, 200);
+console.log(`${stamp()} ${accountCount} accounts paired`);
+
+const online = async (account) => {
+  const r = await sim.command('devices', { phone: account });
+  return r.ok ? r.devices.filter((d) => d.online).length : -1;
+};
+let own = await owners();
+const check1 = await until('each account run by exactly one daemon and online once', async () => {
+  own = await owners();
+  for (const a of accounts) if (own.get(a).length !== 1 || (await online(a)) !== 1) return false;
+  return true;
+}, 30000, 250);
+const perDaemon = Object.fromEntries(daemons.map((x) => [x.name, accounts.filter((a) => own.get(a)[0] === x.name).length]));
+console.log(`${stamp()} accounts per daemon: ${JSON.stringify(perDaemon)} (${check1 ? 'each connected once' : ''})`);
+
+// Phones write to the accounts at a steady rate from here to the end.
+const sent = [];
+let streaming = true;
+const stream = (async () => {
+  for (let i = 0; streaming; i++) {
+    const account = accounts[i % accountCount];
+    const phone = phones[i % phones.length];
+    const text = `failover message ${i} from ${phone} to ${account}`;
+    const r = await sim.command('send', { phone, to: `${account}@s.whatsapp.net`, text });
+    if (!r.ok) fail(`phone send ${i}: ${JSON.stringify(r.error)}`);
+    sent.push({ id: r.messageId, text, account });
+    await sleep(1000 / rate);
+  }
+})();
+await sleep(3000);
+
+// 2. SIGKILL the daemon with the most accounts.
+const victim = daemons.reduce((best, x) => (perDaemon[x.name] > perDaemon[best.name] ? x : best));
+const moved = accounts.filter((a) => own.get(a)[0] === victim.name);
+const killAt = Date.now();
+victim.alive = false;
+await victim.d.kill('SIGKILL');
+if (!daemons.some((x) => x.alive)) {
+  // Alone: its replacement starts on the same configuration.
+  const d = await startDaemon(args.daemon, { config: victim.config, pluginDir: args['plugin-dir'], dir,
+                                             label: `${victim.name}-restarted` });
+  daemons.push({ ...victim, name: `${victim.name}`, d, alive: true });
+}
+await until(`${victim.name}'s accounts running and connected elsewhere`, async () => {
+  own = await owners();
+  for (const a of moved) if (own.get(a).length !== 1 || (await online(a)) !== 1) return false;
+  return true;
+}, 60000, 200);
+const failoverMs = Date.now() - killAt;
+console.log(`${stamp()} SIGKILL ${victim.name} (${moved.length} accounts): all connected elsewhere after ${failoverMs} ms`);
+if (failoverMs > failoverLimitMs) fail(`failover took ${failoverMs} ms, more than ${failoverLimitMs}`);
+await sleep(3000);
+const overlapsBeforePause = (await sim.must('overlaps')).overlaps;
+if (overlapsBeforePause.length) fail(`an account was connected twice at once: ${JSON.stringify(overlapsBeforePause.slice(0, 3))}`);
+
+// 3. SIGSTOP a survivor long enough for the group to drop it, then SIGCONT.
+const survivors = daemons.filter((x) => x.alive);
+let pausedAccounts = [];
+let takeoverMs = 0;
+let fenced = 0;
+let paused = { name: '-' };
+if (pauseStep && survivors.length >= 2) {
+  own = await owners();
+  paused = survivors.reduce((best, x) => (accounts.filter((a) => own.get(a)[0] === x.name).length >
+                                                accounts.filter((a) => own.get(a)[0] === best.name).length ? x : best));
+  pausedAccounts = accounts.filter((a) => own.get(a)[0] === paused.name);
+  const others = survivors.filter((x) => x !== paused);
+  paused.d.proc.kill('SIGSTOP');
+  paused.stopped = true;
+  const pauseAt = Date.now();
+  await until(`${paused.name}'s accounts taken over while it is paused`, async () => {
+    const o = await owners(others);
+    for (const a of pausedAccounts) if (o.get(a).length !== 1 || (await online(a)) < 1) return false;
+    return true;
+  }, 60000, 200);
+  takeoverMs = Date.now() - pauseAt;
+  await sleep(2000);
+  paused.d.proc.kill('SIGCONT');
+  paused.stopped = false;
+  console.log(`${stamp()} SIGSTOP ${paused.name} (${pausedAccounts.length} accounts): taken over after ${takeoverMs} ms; SIGCONT`);
+  await until(`${paused.name} to give up what it no longer owns`, async () => {
+    own = await owners();
+    return accounts.every((a) => own.get(a).length === 1) && pausedAccounts.every((a) => own.get(a)[0] !== paused.name ||
+                                                                                          others.length === 0);
+  }, 40000, 250);
+  const pausedMetrics = (await metricsOf(paused)) ?? '';
+  fenced = metric(pausedMetrics, 'switchboard_cluster_fenced_writes_total');
+  fenced = Number.isNaN(fenced) ? 0 : fenced;
+  const pausedLog = fs.readFileSync(paused.d.log, 'utf8');
+  if (!/revoked partitions=/.test(pausedLog.slice(pausedLog.indexOf('joined group')))) fail(`${paused.name} never released its partitions after SIGCONT`);
+}
+
+// Writes are done: every message sent reached `inbound`.
+await sleep(2000);
+streaming = false;
+await stream;
+const missing = () => {
+  const seen = new Set(kafka.seen.inbound.map((r) => r.body.networkId));
+  return sent.filter((s) => !seen.has(s.id));
+};
+const drainStart = Date.now();
+while (missing().length && Date.now() - drainStart < 60000) await sleep(250);
+const lost = missing();
+if (lost.length) fail(`${lost.length} of ${sent.length} messages never reached inbound, e.g. ${JSON.stringify(lost.slice(0, 3))}`);
+for (const r of kafka.seen.inbound) {
+  const s = sent.find((x) => x.id === r.body.networkId);
+  if (s && r.body.text !== s.text) fail(`wrong text for ${s.id}: ${r.body.text}`);
+}
+
+// 4. Overlaps: none but the paused daemon's own connections (the process could not close them).
+const overlaps = (await sim.must('overlaps')).overlaps;
+const strange = overlaps.filter((o) => !pausedAccounts.includes(o.phone));
+if (strange.length) fail(`accounts connected twice at once: ${JSON.stringify(strange.slice(0, 3))}`);
+own = await owners();
+for (const a of accounts) {
+  if (own.get(a).length !== 1) fail(`account ${a} is run by ${JSON.stringify(own.get(a))}`);
+  const n = await online(a);
+  if (n !== 1) fail(`account ${a} has ${n} connections at the simulator`);
+}
+
+console.log(`cluster failover: ${daemonCount} daemons, ${accountCount} accounts ${JSON.stringify(perDaemon)}; ` +
+            `SIGKILL ${victim.name}: ${moved.length} accounts connected elsewhere in ${failoverMs} ms; ` +
+            `SIGSTOP ${paused.name}: ${pausedAccounts.length} accounts taken over in ${takeoverMs} ms, ` +
+            `${fenced} stale writes refused after SIGCONT, ${overlaps.length} replaced connections ` +
+            `of the paused daemon; ${sent.length} messages sent, all on inbound (${kafka.seen.inbound.length} records); ` +
+            'no account connected twice');
+console.log(`BENCH ${JSON.stringify({ daemons: daemonCount, accounts: accountCount, perDaemon, failoverMs,
+                                      moved: moved.length, takeoverMs, messages: sent.length })}`);
+await controlProducer.disconnect();
+await kafka.stop();
+for (const x of daemons) if (x.alive) await x.d.kill('SIGTERM');
+await kafkaMock.stop();
+await sim.stop();
+await pg.stop();
+if (!process.env.SB_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+process.exit(0);
