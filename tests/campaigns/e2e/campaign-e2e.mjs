@@ -103,6 +103,8 @@ for (const phone of quitters) {
 }
 console.log(`${elapsed()} s: ${total} contacts imported, ${quitters.size} opted out by STOP`);
 
+const refused = await fetch(`${adminUrl()}/v1/hooks/campaigns/list`, { method: 'POST', headers: { authorization: 'Bearer wrong' }, body: '{}' });
+if (refused.status !== 401) fail(`a wrong token got ${refused.status} from the campaigns route`);
 await hook('create', {
   schedule: true,
   campaign: {
