@@ -2,7 +2,6 @@
 // tenants takes an operator-wide admin token; a token scoped to a tenant may read its own tenant
 // (state, quotas, today's use) and nothing of any other (404).
 
-#include <ctime>
 #include <filesystem>
 #include <set>
 
@@ -14,6 +13,7 @@
 #include "common/clock.hpp"
 #include "storage/command_gate.hpp"
 #include "storage/tenancy.hpp"
+#include "storage/tenant_deletion.hpp"
 #include "switchboard/sdk/quotas.hpp"
 
 namespace switchboard::admin {
@@ -209,15 +209,6 @@ http::Response putQuotas(Call& call) {
   return http::Response::json(200, describe(call, *t));
 }
 
-std::string utcStamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
-
 http::Response remove(Call& call) {
   if (auto refusal = needOperatorWide(call)) {
     return *refusal;
@@ -229,56 +220,40 @@ http::Response remove(Call& call) {
   if (t->id == sdk::kDefaultTenant) {
     return http::Response::error(409, "tenant.protected", "the default tenant cannot be deleted");
   }
-  auto* tenancy = tenancyOf(call);
-  // Suspended first: nothing new (commands, API calls) lands while the export runs.
-  if (auto s = tenancy->setState(t->id, host::kTenantSuspended); !s) {
-    return errorResponse(s.error());
-  }
-  call.core.tenantGuard().forget(t->id);
-  const auto dir = (std::filesystem::path(call.core.settings().tenantExportDir) / (t->id + "-" + utcStamp())).string();
-  auto exported = tenancy->exportTenant(t->id, dir);
-  if (!exported) {
-    return errorResponse(exported.error());
-  }
-  // The tenant's WhatsApp devices are unlinked while their credentials still exist.
+  // The tenant's WhatsApp devices are unlinked after the export, while their credentials exist.
   json loggedOut = json::array();
-  for (const auto& session : allSessions(call.core, t->id)) {
-    auto where = locateSession(call.core, t->id, session.account);
-    if (where && !where->instance.empty()) {
-      auto done = callSession<bool>(call.core, where->instance, [tenant = t->id, account = session.account](
-                                                                     sdk::SessionControl& c) -> sdk::Result<bool> {
-        SB_TRY(c.logout(tenant, account));
-        return true;
-      });
+  auto logout = [&call, &loggedOut, id = t->id] {
+    for (const auto& session : allSessions(call.core, id)) {
+      auto where = locateSession(call.core, id, session.account);
+      if (!where || where->instance.empty()) {
+        continue;
+      }
+      auto done = callSession<bool>(call.core, where->instance,
+                                    [id, account = session.account](sdk::SessionControl& c) -> sdk::Result<bool> {
+                                      SB_TRY(c.logout(id, account));
+                                      return true;
+                                    });
       if (done) {
         loggedOut.push_back(session.account);
       }
     }
-  }
-  auto purged = tenancy->purge(t->id);
-  if (!purged) {
-    return errorResponse(purged.error());
-  }
-  // Its tokens go with it (they live in the operator's area, not in the tenant's rows).
-  json revoked = json::array();
-  if (auto tokens = call.core.tokens().list()) {
-    for (const auto& token : tokens.value()) {
-      if (token.tenant == t->id && token.source == "database" && call.core.tokens().revoke(token.name)) {
-        revoked.push_back(token.name);
-      }
-    }
-  }
+  };
+  auto deleted = host::deleteTenant(*call.services().store, *tenancyOf(call), t->id,
+                                    call.core.settings().tenantExportDir, logout);
   call.core.tenantGuard().forget(t->id);
+  if (!deleted) {
+    return errorResponse(deleted.error());
+  }
   announce(call, "tenant.deleted", t->id);
-  call.detail = "export=" + exported->directory + " rows=" + std::to_string(purged->totalRows) +
-                " media_files=" + std::to_string(purged->mediaFiles.size());
+  const auto& d = deleted.value();
+  call.detail = "export=" + d.exported.directory + " rows=" + std::to_string(d.purged.totalRows) +
+                " media_files=" + std::to_string(d.purged.mediaFiles.size());
   return http::Response::json(
       200, {{"id", t->id},
-            {"export", {{"directory", exported->directory}, {"files", exported->files}, {"rows", exported->rows}}},
-            {"purged",
-             {{"rows", purged->rows}, {"accounts", purged->accounts}, {"media_files", purged->mediaFiles.size()}}},
+            {"export", {{"directory", d.exported.directory}, {"files", d.exported.files}, {"rows", d.exported.rows}}},
+            {"purged", {{"rows", d.purged.rows}, {"accounts", d.purged.accounts}, {"media_files", d.purged.mediaFiles.size()}}},
             {"logged_out", loggedOut},
-            {"tokens_revoked", revoked}});
+            {"tokens_revoked", d.tokensRevoked}});
 }
 
 }  // namespace

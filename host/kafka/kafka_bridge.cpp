@@ -3,6 +3,7 @@
 #include "common/logging.hpp"
 #include "kafka/command_consumer.hpp"
 #include "kafka/outbox_relay.hpp"
+#include "kafka/tenant_control_consumer.hpp"
 #include "kafka/topic_admin.hpp"
 
 namespace switchboard::host {
@@ -60,10 +61,21 @@ sdk::Status KafkaBridge::start() {
     relay_->stop(std::chrono::milliseconds(0));
     return status;
   }
+  tenantControl_ = std::make_unique<TenantControlConsumer>(settings_, bootstrap_, store_, metrics_,
+                                                           [this] { notifyOutbox(); });
+  if (auto s = tenantControl_->start(); !s.ok()) {
+    consumer_->stop();
+    relay_->stop(std::chrono::milliseconds(0));
+    return s;
+  }
   return sdk::okStatus();
 }
 
 void KafkaBridge::stop(std::chrono::milliseconds deadline) {
+  if (tenantControl_) {
+    tenantControl_->stop();
+    tenantControl_.reset();
+  }
   if (consumer_) {
     consumer_->stop();
     consumer_.reset();

@@ -22,6 +22,7 @@ namespace switchboard::host {
 
 class OutboxRelay;
 class CommandConsumer;
+class TenantControlConsumer;
 
 class KafkaBridge {
  public:
@@ -66,6 +67,7 @@ class KafkaBridge {
   std::string bootstrap_;
   std::unique_ptr<OutboxRelay> relay_;
   std::unique_ptr<CommandConsumer> consumer_;
+  std::unique_ptr<TenantControlConsumer> tenantControl_;  // tenant.* records on `control`
 };
 
 }  // namespace switchboard::host

@@ -22,6 +22,9 @@ sdk::ConfigSchema kafkaConfigSchema() {
       field::string("group_id", "Consumer group of the outbound-command consumer",
                     std::string("switchboard-bridge")),
       field::string("client_id", "client.id of the bridge's clients", std::string("switchboard")),
+      field::string("tenant_export_dir",
+                    "Where a tenant deleted by a tenant.delete record on `control` is exported (as admin.tenant_export_dir)",
+                    std::string("tenant-exports")),
       field::stringMap("properties",
                        "librdkafka properties passed through (security.protocol, sasl.*, ssl.*, ...)"),
       field::stringMap("properties_files",
@@ -71,6 +74,9 @@ sdk::Result<KafkaSettings> kafkaSettings(const sdk::ConfigValue& c) {
   s.partitions = static_cast<int>(c["partitions"].asInt(3));
   s.replicationFactor = static_cast<int>(c["replication_factor"].asInt(1));
   s.createTopics = c["create_topics"].asBool(true);
+  if (c.has("tenant_export_dir")) {
+    s.tenantExportDir = c["tenant_export_dir"].asString();
+  }
   if (!c["group_id"].asString().empty()) {
     s.groupId = c["group_id"].asString();
   }

@@ -42,6 +42,7 @@ struct KafkaSettings {
   std::chrono::milliseconds maxPollInterval{60'000};
   std::chrono::milliseconds heartbeatInterval{3'000};
   std::chrono::milliseconds retryBackoff{1'000};
+  std::string tenantExportDir = "tenant-exports";  // tenant.delete on `control` exports here
 
   std::string topicName(const std::string& logical) const { return topicPrefix + logical; }
 };

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "common/clock.hpp"
 #include "common/metrics.hpp"
 #include "kafka/envelope.hpp"
@@ -35,7 +37,9 @@ class TenancyKafkaTest : public ::testing::Test {
     ASSERT_TRUE(store_->upsertAccount({kAcmeAccount, "acme", "", "", "paired", 1, 1}).ok());
     ASSERT_TRUE(store_->upsertAccount({kBetaAccount, "beta", "", "", "paired", 1, 1}).ok());
     sink_ = std::make_unique<TestSink>(store_, std::set<std::string>{kAcmeAccount, kBetaAccount});
-    bridge_ = std::make_unique<host::KafkaBridge>(kafkaSection("json"), store_, *sink_, metrics_);
+    bridge_ = std::make_unique<host::KafkaBridge>(
+        kafkaSection("json", {{"tenant_export_dir", sdk::ConfigValue::ofString(dir_.path() + "/exports")}}), store_,
+        *sink_, metrics_);
     auto status = bridge_->start();
     ASSERT_TRUE(status.ok()) << status.error().describe();
     boot_ = bridge_->bootstrapServers();
@@ -140,6 +144,58 @@ TEST_F(TenancyKafkaTest, MessagesOverTheDailyQuotaFailOnResultsAndAreCounted) {
   produce("cmd-q1", "acme", kAcmeAccount);
   ASSERT_TRUE(eventually([&] { return metrics_.value("kafka_commands_duplicate_total") == 1; }, 30s));
   EXPECT_EQ(tenancy_->quotas("acme", host::nowMs())->usedToday.at(sdk::quota::kMessagesPerDay), 1);
+}
+
+TEST_F(TenancyKafkaTest, TenantsAreAdministeredOnTheControlTopic) {
+  auto control = [&](const std::string& key, const std::string& json) {
+    produceRaw(boot_, "switchboard.control", key, json, {{"content-type", "application/json"}});
+  };
+  control("gamma", R"({"action":"tenant.create","tenant":"gamma","name":"Gamma","quotas":{"messages_per_day":7},)"
+                   R"("request_id":"req-create"})");
+  control("gamma", R"({"action":"tenant.suspend","tenant":"gamma","reason":"unpaid","request_id":"req-suspend"})");
+  control("acct", R"({"action":"pause","account":"15550001111"})");  // a scale-out command: not ours
+  control("gamma", R"({"action":"tenant.explode","tenant":"gamma"})");
+  control("nobody", R"({"action":"tenant.resume","tenant":"nobody","request_id":"req-nobody"})");
+  auto done = resultsOf("req-create", 1);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].second.stage(), v1::RESULT_STAGE_SENT);
+  EXPECT_EQ(done[0].first.headers.at("sb-tenant"), "gamma");
+  ASSERT_EQ(resultsOf("req-suspend", 1).size(), 1u);
+  auto gamma = tenancy_->get("gamma");
+  ASSERT_TRUE(gamma.ok() && gamma->has_value());
+  EXPECT_EQ((*gamma)->name, "Gamma");
+  EXPECT_EQ((*gamma)->state, host::kTenantSuspended);
+  EXPECT_EQ(tenancy_->quotas("gamma", host::nowMs())->limits.at(sdk::quota::kMessagesPerDay), 7);
+  auto unknown = resultsOf("req-nobody", 1);
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_EQ(unknown[0].second.stage(), v1::RESULT_STAGE_FAILED);
+  EXPECT_EQ(unknown[0].second.error_code(), "tenant.not_found");
+  auto dlq = readTopic(boot_, "switchboard.dlq", 1, 20s);
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_EQ(dlq[0].headers.at("sb-dlq-code"), "control.malformed");
+  EXPECT_EQ(dlq[0].headers.at("sb-dlq-stage"), "control");
+  EXPECT_NE(dlq[0].headers.at("sb-dlq-reason").find("tenant.explode"), std::string::npos);
+
+  // Deleted: exported, then nothing of it left; the operator's audit log says so.
+  ASSERT_TRUE(store_->tenant("gamma")->putState("plugin", "k", "gamma's state").ok());
+  control("gamma", R"({"action":"tenant.delete","tenant":"gamma","request_id":"req-delete"})");
+  auto deleted = resultsOf("req-delete", 1);
+  ASSERT_EQ(deleted.size(), 1u);
+  EXPECT_EQ(deleted[0].second.stage(), v1::RESULT_STAGE_SENT) << deleted[0].second.reason();
+  EXPECT_FALSE(tenancy_->get("gamma")->has_value());
+  EXPECT_FALSE(store_->tenant("gamma")->getState("plugin", "k")->has_value());
+  bool exported = false;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path() + "/exports")) {
+    exported = exported || std::filesystem::exists(entry.path() / "plugin_state.jsonl");
+  }
+  EXPECT_TRUE(exported);
+  bool audited = false;
+  auto audit = store_->listAudit(sdk::kDefaultTenant, 50);
+  ASSERT_TRUE(audit.ok());
+  for (const auto& e : *audit) {
+    audited = audited || (e.action == "tenant.delete" && e.subject == "gamma" && e.actor == "kafka:control");
+  }
+  EXPECT_TRUE(audited);
 }
 
 }  // namespace
