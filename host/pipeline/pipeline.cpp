@@ -36,6 +36,10 @@ SignalWrite::Table toHostTable(sdk::SignalTable t) {
 
 std::string commandKey(const sdk::OutboundCommand& c) { return c.tenant + "/" + c.commandId; }
 
+// Commands kept in memory beyond outbound_queue while they wait for a slot (the rest wait in
+// storage for the sweep): enough that a campaign's next commands follow without the sweep's delay.
+constexpr std::size_t kWaitingHeadroom = 1000;
+
 sdk::CommandResult makeResult(const sdk::OutboundCommand& c, sdk::ResultStage stage, std::string reason = {},
                               std::string code = {}) {
   sdk::CommandResult r;
@@ -576,15 +580,28 @@ void Pipeline::announceOutbound(const sdk::OutboundCommand& c) {
   event(e);
 }
 
-void Pipeline::dispatchStored(const sdk::OutboundCommand& command) {
+void Pipeline::dispatchStored(const sdk::OutboundCommand& command, bool fromWaiting) {
   {
     std::lock_guard lock(inFlightMutex_);
+    const auto key = commandKey(command);
+    if (!fromWaiting && waitingKeys_.count(key) != 0) {
+      return;  // already in line for a slot
+    }
     auto& tenantCount = inFlightByTenant_[command.tenant];
     if (inFlight_.size() >= settings_.outboundInFlight || tenantCount >= inFlightTenantLimit_) {
-      // Stays pending in storage; the sweep dispatches it when there is room. The tenant's limit
-      // keeps room for the other tenants while one sends a campaign.
+      // Stays pending in storage and waits in its tenant's line for a slot (or, past the line's
+      // bound, for the sweep). The tenant's limit keeps room for the others during a campaign.
       if (tenantCount == 0) {
         inFlightByTenant_.erase(command.tenant);
+      }
+      // Past its share of the line a tenant's commands wait for the sweep, so the line always has
+      // room for the other tenants.
+      const std::size_t lineLimit = settings_.outboundInFlight + kWaitingHeadroom;
+      const std::size_t tenantLineLimit =
+          std::max<std::size_t>(1, lineLimit * std::clamp(settings_.tenantShare, 1U, 100U) / 100);
+      if (waiting_.size() < lineLimit && waiting_.size(command.tenant) < tenantLineLimit && inFlight_.count(key) == 0 &&
+          waitingKeys_.insert(key).second) {
+        waiting_.push(command.tenant, command);
       }
       return;
     }
@@ -676,12 +693,40 @@ void Pipeline::executeOnConnector(const PluginInstancePtr& inst, const sdk::Outb
 }
 
 void Pipeline::releaseInFlight(const std::string& tenant, const std::string& commandId) {
-  std::lock_guard lock(inFlightMutex_);
-  if (inFlight_.erase(tenant + "/" + commandId) == 0) {
-    return;
+  {
+    std::lock_guard lock(inFlightMutex_);
+    if (inFlight_.erase(tenant + "/" + commandId) == 0) {
+      return;
+    }
+    if (auto it = inFlightByTenant_.find(tenant); it != inFlightByTenant_.end() && --it->second == 0) {
+      inFlightByTenant_.erase(it);
+    }
+    if (waiting_.empty()) {
+      return;
+    }
   }
-  if (auto it = inFlightByTenant_.find(tenant); it != inFlightByTenant_.end() && --it->second == 0) {
-    inFlightByTenant_.erase(it);
+  // On the strand, not here: a dispatch may fail at once and release again (no recursion).
+  boost::asio::post(strand_, [this] { dispatchWaiting(); });
+}
+
+void Pipeline::dispatchWaiting() {
+  std::optional<sdk::OutboundCommand> next;
+  {
+    std::lock_guard lock(inFlightMutex_);
+    if (inFlight_.size() >= settings_.outboundInFlight) {
+      return;
+    }
+    next = waiting_.popEligible([this](const std::string& tenant) {
+      auto it = inFlightByTenant_.find(tenant);
+      return it == inFlightByTenant_.end() || it->second < inFlightTenantLimit_;
+    });
+    if (!next) {
+      return;
+    }
+    waitingKeys_.erase(commandKey(*next));
+  }
+  if (!stopping_) {
+    dispatchStored(*next, true);
   }
 }
 

@@ -86,7 +86,8 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   /// Publishes contact.created (bus and Kafka `events`) for a contact the message created.
   void announceNewContact(const sdk::InboundMessage& message, const sdk::ContactId& contact);
   void runPlugins(sdk::InboundMessage message);
-  void dispatchStored(const sdk::OutboundCommand& command);
+  /// `fromWaiting`: the command comes out of waiting_ (otherwise one waiting there is skipped).
+  void dispatchStored(const sdk::OutboundCommand& command, bool fromWaiting = false);
   void announceOutbound(const sdk::OutboundCommand& command);
   void dispatchToConnector(const sdk::OutboundCommand& command);
   sdk::Status applyManagementCommand(const sdk::OutboundCommand& command);
@@ -96,6 +97,8 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   PluginInstancePtr connectorFor(const sdk::OutboundCommand& command) const;
   /// Forgets a command in flight (sent, failed, or left pending for the sweep).
   void releaseInFlight(const std::string& tenant, const std::string& commandId);
+  /// After a slot was freed: hands the next waiting command of a tenant with room to dispatch.
+  void dispatchWaiting();
   /// Queues the command for the connector's strand; each tenant's commands wait in their own line.
   void postToConnector(const PluginInstancePtr& inst, const sdk::OutboundCommand& command);
   void executeOnConnector(const PluginInstancePtr& inst, const sdk::OutboundCommand& command);
@@ -122,6 +125,12 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   std::set<std::string> inFlight_;  // tenant + "/" + command id
   std::map<std::string, std::size_t> inFlightByTenant_;
   std::size_t inFlightTenantLimit_;
+  // Commands that found no room in flight, by tenant: a freed slot goes to the next tenant in turn
+  // (the sweep alone would page the oldest pending commands first, one tenant's campaign before
+  // everyone else). Bounded; beyond it the sweep finds them in storage. A command waiting here is
+  // dispatched from here only, never also by the sweep, so it cannot go out twice.
+  TenantFairQueue<sdk::OutboundCommand> waiting_;
+  std::set<std::string> waitingKeys_;
   // Commands waiting for a connector's strand, by connector instance, served round robin by tenant.
   struct ConnectorLine {
     std::mutex mutex;

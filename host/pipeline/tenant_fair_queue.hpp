@@ -48,6 +48,20 @@ class TenantFairQueue {
     return item;
   }
 
+  /// Like pop(), skipping tenants for which `eligible(tenant)` is false (they keep their place in
+  /// the rotation and their items their order). Costs one check per active tenant at most.
+  template <typename Eligible>
+  std::optional<T> popEligible(Eligible&& eligible) {
+    for (std::size_t n = turns_.size(); n > 0; --n) {
+      if (eligible(turns_.front())) {
+        return pop();
+      }
+      turns_.push_back(std::move(turns_.front()));
+      turns_.pop_front();
+    }
+    return std::nullopt;
+  }
+
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   std::size_t size(const std::string& tenant) const {

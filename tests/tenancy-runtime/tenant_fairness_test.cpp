@@ -226,3 +226,16 @@ TEST_F(FairPipelineOnSqlite, QuietTenantIsStoredBeforeTheStormingTenantsBacklog)
   EXPECT_LE(at, 9) << "b was stored behind " << at << " of a's " << aAccepted << " messages";
   EXPECT_GT(aAccepted, 40) << "a's share of 64 is 48, plus the batch held by the store stage";
 }
+
+TEST(TenantFairQueue, PopEligibleSkipsTenantsWithoutRoomAndKeepsTheirPlace) {
+  TenantFairQueue<std::string> q;
+  for (const auto* item : {"a1", "a2", "b1", "c1"}) {
+    q.push(std::string(1, item[0]), item);
+  }
+  EXPECT_EQ(*q.popEligible([](const std::string& t) { return t != "a"; }), "b1");
+  EXPECT_FALSE(q.popEligible([](const std::string&) { return false; }).has_value());
+  EXPECT_EQ(q.size(), 3U);
+  EXPECT_EQ(*q.pop(), "c1");
+  EXPECT_EQ(*q.pop(), "a1");
+  EXPECT_EQ(*q.pop(), "a2");
+}
