@@ -66,6 +66,10 @@ sdk::Result<ControlCommand> parseControlCommand(std::string_view text) {
     c.action = ControlAction::Resume;
   } else if (*action == "move") {
     c.action = ControlAction::Move;
+  } else if (action->find('.') != std::string::npos) {
+    // Namespaced actions ("tenant.create") belong to other consumers of `control`.
+    return sdk::Error::permanent("cluster.not_ours", "control record: action \"" + action->substr(0, 32) +
+                                                         "\" is for another component");
   } else {
     return bad("unknown action \"" + action->substr(0, 32) + "\"; one of add, remove, pause, resume, move");
   }

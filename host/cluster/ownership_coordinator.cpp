@@ -303,6 +303,9 @@ void OwnershipCoordinator::run() {
 void OwnershipCoordinator::handleRecord(const rd_kafka_message_t* m) {
   std::string_view value(static_cast<const char*>(m->payload), m->payload == nullptr ? 0 : m->len);
   auto parsed = parseControlCommand(value);
+  if (!parsed.ok() && parsed.error().code == "cluster.not_ours") {
+    return;  // another component's record (tenant administration shares the topic)
+  }
   if (!parsed.ok()) {
     metrics_.counter("cluster_control_rejected_total", "Control records that could not be parsed").inc();
     log_->warn("control record {}@{} ignored: {}", m->partition, m->offset, parsed.error().describe());

@@ -43,6 +43,9 @@ TEST(ControlCommand, RefusesBadRecords) {
     ASSERT_FALSE(c.ok()) << bad;
     EXPECT_EQ(c.error().code, "cluster.bad_command") << bad;
   }
+  auto other = sbc::parseControlCommand(R"({"action":"tenant.create","id":"acme"})");
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, "cluster.not_ours");
   std::string huge = R"({"action":"add","account":"x","name":")" + std::string(20000, 'n') + "\"}";
   EXPECT_FALSE(sbc::parseControlCommand(huge).ok());
 }
