@@ -22,7 +22,6 @@ AdminApi::AdminApi(AdminSettings settings, AdminServices services)
   addPluginStateRoutes(routes);
   addStatsRoutes(routes);
   addClusterRoutes(routes);
-  addClusterRoutes(routes);
   addAnalyticsRoutes(routes);
   addTenantRoutes(routes);
   // Plugins' own routes (SDK addHttpRoute): public here, each plugin checks its callers (a signed

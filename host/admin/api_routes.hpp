@@ -74,7 +74,6 @@ void addConsoleRoutes(ApiRoutes& routes);
 void addPluginStateRoutes(ApiRoutes& routes);
 void addStatsRoutes(ApiRoutes& routes);
 void addClusterRoutes(ApiRoutes& routes);
-void addClusterRoutes(ApiRoutes& routes);
 void addAnalyticsRoutes(ApiRoutes& routes);
 void addTenantRoutes(ApiRoutes& routes);
 

@@ -139,15 +139,6 @@ const std::vector<Migration> kMigrations = {
          "CREATE TABLE account_owners (account TEXT PRIMARY KEY, generation BIGINT NOT NULL,"
          " owner TEXT NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT 'active', updated_at BIGINT NOT NULL)",
      }},
-    {5,
-     "scale-out: account owners (fencing)",
-     {
-         // Not an arbiter (the daemons' Kafka consumer group decides who owns an account): the
-         // generation the current owner took the account over with, which every write of the
-         // account must carry; `state` paused keeps an account from running anywhere.
-         "CREATE TABLE account_owners (account TEXT PRIMARY KEY, generation BIGINT NOT NULL,"
-         " owner TEXT NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT 'active', updated_at BIGINT NOT NULL)",
-     }},
     {6,
      "analytics: closes and satisfaction surveys",
      {
