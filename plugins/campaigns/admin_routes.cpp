@@ -80,6 +80,13 @@ void CampaignsPlugin::registerRoutes() {
          const bool schedule = b.contains("schedule") && b["schedule"].is_boolean() && b["schedule"].get<bool>();
          return create(b["campaign"], schedule);
        }},
+      {"update",
+       [this](const nlohmann::json& b) -> sdk::Result<nlohmann::json> {
+         if (!b.is_object() || !b.contains("campaign")) {
+           return badRequest("the body needs the definition under \"campaign\"");
+         }
+         return update(b["campaign"]);
+       }},
       {"schedule", idAction(Action::Schedule)},
       {"pause", idAction(Action::Pause)},
       {"resume", idAction(Action::Resume)},

@@ -670,6 +670,40 @@ sdk::Result<nlohmann::json> CampaignsPlugin::create(const nlohmann::json& defini
   return summary(placed);
 }
 
+sdk::Result<nlohmann::json> CampaignsPlugin::update(const nlohmann::json& definition) {
+  auto parsed = parseCampaign(definition);
+  SB_TRY(parsed);
+  auto found = campaigns_.find(parsed->id);
+  if (found == campaigns_.end()) {
+    return notFound(parsed->id);
+  }
+  Live& live = found->second;
+  const bool between = live.st.state == State::Draft || live.st.state == State::Scheduled ||
+                       live.st.state == State::Paused;
+  if (!between || live.st.active) {
+    return sdk::Error::permanent("campaign.bad_transition",
+                                 "campaign \"" + parsed->id + "\" is " + toString(live.st.state) +
+                                     (live.st.active ? " with a run under way" : "") +
+                                     ": only a campaign between runs can be edited");
+  }
+  SB_TRY(store_->saveDefinition(*parsed));
+  live.def = std::move(parsed).value();
+  live.bodies.clear();
+  if (live.st.state == State::Scheduled) {
+    const auto now = clock_();
+    auto at = live.def.schedule.nextRun(now);
+    if (!at) {
+      return sdk::Error::permanent("campaign.invalid", "schedule: it never runs again");
+    }
+    live.st.nextRunAt = *at;
+    live.st.updatedAt = now;
+    SB_TRY(store_->saveState(live.def.id, live.st));
+    timerAt_ = 0;  // the new time may be later than the armed one
+    wake(*at);
+  }
+  return summary(live);
+}
+
 sdk::Result<nlohmann::json> CampaignsPlugin::act(const std::string& id, Action action) {
   auto found = campaigns_.find(id);
   if (found == campaigns_.end()) {

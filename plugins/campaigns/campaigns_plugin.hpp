@@ -56,6 +56,9 @@ class CampaignsPlugin final : public sdk::Plugin, public sdk::Responder {
 
   /// Stores a new campaign as draft, or scheduled when `schedule`. Refuses an id already used.
   sdk::Result<nlohmann::json> create(const nlohmann::json& definition, bool schedule);
+  /// Replaces the definition of a campaign between runs (draft, scheduled or paused, no run under
+  /// way): a run in progress keeps the variants and accounts its recipients were given.
+  sdk::Result<nlohmann::json> update(const nlohmann::json& definition);
   /// schedule, pause, resume or cancel.
   sdk::Result<nlohmann::json> act(const std::string& id, Action action);
   /// Definition, state and funnel.

@@ -139,6 +139,31 @@ TEST_F(CampaignPluginTest, PauseResumeAndCancel) {
   EXPECT_EQ(storedCommands("cmp:pausing:1:").size(), atCancel);
 }
 
+TEST_F(CampaignPluginTest, EditsBetweenRunsOnly) {
+  addContacts(20, {"promo"});
+  ASSERT_TRUE(startPlugin().ok());
+  call(plugin_->create(definition("edited", 1200), false));
+  auto changed = definition("edited", 1200);
+  changed["text"] = "Second draft for {{contact.name}}";
+  call(plugin_->update(changed));
+  call(plugin_->act("edited", Action::Schedule));
+  ASSERT_TRUE(runUntil([&] { return outbound_.storedCount() >= 2; }, 10s));
+  auto refused = plugin_->update(definition("edited", 60));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "campaign.bad_transition");
+  EXPECT_EQ(plugin_->update(definition("unknown", 60)).error().code, "campaign.not_found");
+  ASSERT_TRUE(runUntil([&] { return state("edited") == "completed"; }, 10s));
+  auto sent = storedCommands("cmp:edited:1:");
+  ASSERT_EQ(sent.size(), 20u);
+  for (const auto& [id, cmd] : sent) {
+    EXPECT_EQ(cmd.text.rfind("Second draft for Contact ", 0), 0u) << cmd.text;
+  }
+  // The stored definition is the edited one after a restart.
+  stopPlugin();
+  ASSERT_TRUE(startPlugin().ok());
+  EXPECT_EQ(call(plugin_->describe("edited"))["definition"]["variants"][0]["text"], "Second draft for {{contact.name}}");
+}
+
 TEST_F(CampaignPluginTest, StopWordOptsOutOnceAndEveryCampaignHonoursIt) {
   auto contacts = addContacts(6, {"promo"});
   ASSERT_TRUE(startPlugin().ok());
