@@ -106,6 +106,9 @@ T get(const nlohmann::json& j, const char* key, T fallback) {
     return it->is_string() ? it->get<std::string>() : fallback;
   } else if constexpr (std::is_same_v<T, bool>) {
     return it->is_boolean() ? it->get<bool>() : fallback;
+  } else if constexpr (std::is_same_v<T, int>) {
+    // Through double and clamped: a huge number from the admin API must not overflow the cast.
+    return it->is_number() ? static_cast<int>(std::clamp(it->get<double>(), -1e6, 1e6)) : fallback;
   } else {
     return it->is_number() ? it->get<T>() : fallback;
   }

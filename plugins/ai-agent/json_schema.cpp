@@ -1,5 +1,7 @@
 #include "json_schema.hpp"
 
+#include <cmath>
+
 namespace switchboard::aiagent {
 namespace {
 
@@ -8,7 +10,12 @@ bool hasType(const nlohmann::json& v, const std::string& type) {
   if (type == "array") return v.is_array();
   if (type == "string") return v.is_string();
   if (type == "boolean") return v.is_boolean();
-  if (type == "integer") return v.is_number_integer() || (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<long long>(v.get<double>())));
+  if (type == "integer") {
+    // 80.0 is an integer too; a double is compared with its truncation, never cast (1e300 would
+    // not fit any integer type).
+    return v.is_number_integer() || (v.is_number_float() && std::abs(v.get<double>()) < 9e15 &&
+                                      std::trunc(v.get<double>()) == v.get<double>());
+  }
   if (type == "number") return v.is_number();
   if (type == "null") return v.is_null();
   return false;
