@@ -32,6 +32,9 @@ sdk::Status CommandConsumer::start() {
   rd_kafka_poll_set_consumer(consumer_.get());
   rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(topics, settings_.topicName(topic::kOutbound).c_str(), RD_KAFKA_PARTITION_UA);
+  for (const auto& [tenant, prefix] : settings_.tenantTopicPrefixes) {
+    rd_kafka_topic_partition_list_add(topics, (prefix + topic::kOutbound).c_str(), RD_KAFKA_PARTITION_UA);
+  }
   auto err = rd_kafka_subscribe(consumer_.get(), topics);
   rd_kafka_topic_partition_list_destroy(topics);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -118,7 +121,26 @@ CommandConsumer::Outcome CommandConsumer::handle(const rd_kafka_message_t* m) {
   if (!parsed.ok()) {
     return deadLetter(m, parsed.error(), "parse");
   }
-  const auto& command = parsed.value();
+  auto& command = parsed.value();
+  // A tenant's own topic speaks for that tenant only: a command there without a tenant is the
+  // topic's, one naming another tenant is a dead letter.
+  if (!settings_.tenantTopicPrefixes.empty()) {
+    const std::string source = rd_kafka_topic_name(m->rkt);
+    for (const auto& [tenant, prefix] : settings_.tenantTopicPrefixes) {
+      if (source != prefix + topic::kOutbound) {
+        continue;
+      }
+      if (command.tenant.empty() || command.tenant == sdk::kDefaultTenant) {
+        command.tenant = tenant;
+      } else if (command.tenant != tenant) {
+        return deadLetter(m,
+                          sdk::Error::permanent("command.tenant_mismatch", "a command on " + source + " (tenant \"" +
+                                                                               tenant + "\") names tenant \"" +
+                                                                               command.tenant + "\""),
+                          "tenant");
+      }
+    }
+  }
   // Another tenant's account: before validation, whose "unknown account" would hide the reason.
   auto owner = gate_.checkOwner(command);
   if (owner.kind == CommandVerdict::Kind::DeadLetter) {

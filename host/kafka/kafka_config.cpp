@@ -22,6 +22,9 @@ sdk::ConfigSchema kafkaConfigSchema() {
       field::string("group_id", "Consumer group of the outbound-command consumer",
                     std::string("switchboard-bridge")),
       field::string("client_id", "client.id of the bridge's clients", std::string("switchboard")),
+      field::stringMap("tenant_topic_prefixes",
+                       "Tenants with topics of their own: tenant id -> topic prefix (its records go to <prefix>inbound,"
+                       " <prefix>events..., its commands are read from <prefix>outbound)"),
       field::string("tenant_export_dir",
                     "Where a tenant deleted by a tenant.delete record on `control` is exported (as admin.tenant_export_dir)",
                     std::string("tenant-exports")),
@@ -74,6 +77,13 @@ sdk::Result<KafkaSettings> kafkaSettings(const sdk::ConfigValue& c) {
   s.partitions = static_cast<int>(c["partitions"].asInt(3));
   s.replicationFactor = static_cast<int>(c["replication_factor"].asInt(1));
   s.createTopics = c["create_topics"].asBool(true);
+  for (const auto& [tenant, prefix] : c["tenant_topic_prefixes"].asMap()) {
+    if (prefix.asString().empty() || prefix.asString() == s.topicPrefix) {
+      return sdk::Error::permanent("config.kafka", "kafka.tenant_topic_prefixes." + tenant +
+                                                       ": a tenant's prefix must be non-empty and differ from topic_prefix");
+    }
+    s.tenantTopicPrefixes[tenant] = prefix.asString();
+  }
   if (c.has("tenant_export_dir")) {
     s.tenantExportDir = c["tenant_export_dir"].asString();
   }

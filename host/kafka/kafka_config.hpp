@@ -45,6 +45,13 @@ struct KafkaSettings {
   std::string tenantExportDir = "tenant-exports";  // tenant.delete on `control` exports here
 
   std::string topicName(const std::string& logical) const { return topicPrefix + logical; }
+  /// Tenants with topics of their own: tenant id -> topic prefix (kafka.tenant_topic_prefixes).
+  std::map<std::string, std::string> tenantTopicPrefixes;
+  /// The topic of a tenant's records: its own prefix when it has one, the deployment's otherwise.
+  std::string topicNameFor(const std::string& tenant, const std::string& logical) const {
+    auto it = tenantTopicPrefixes.find(tenant);
+    return it != tenantTopicPrefixes.end() ? it->second + logical : topicName(logical);
+  }
 };
 
 /// Reads the validated section. Fails (Permanent) when a properties file cannot be read or when

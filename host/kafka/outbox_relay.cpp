@@ -273,8 +273,24 @@ rd_kafka_topic_t* OutboxRelay::topicHandle(const std::string& logical) {
   return lastTopic_;
 }
 
+rd_kafka_topic_t* OutboxRelay::topicHandle(const OutboxRecord& r) {
+  if (!settings_.tenantTopicPrefixes.empty()) {
+    auto prefix = settings_.tenantTopicPrefixes.find(r.tenant);
+    if (prefix != settings_.tenantTopicPrefixes.end()) {
+      // Keyed by the full name, which never equals a logical one (tenant prefixes are not empty).
+      const std::string name = prefix->second + r.topic;
+      auto it = topics_.find(name);
+      if (it == topics_.end()) {
+        it = topics_.emplace(name, rd_kafka_topic_new(producer_.get(), name.c_str(), nullptr)).first;
+      }
+      return it->second;
+    }
+  }
+  return topicHandle(r.topic);
+}
+
 sdk::Status OutboxRelay::produceOne(const OutboxRecord& r) {
-  rd_kafka_topic_t* topic = topicHandle(r.topic);
+  rd_kafka_topic_t* topic = topicHandle(r);
   // A dead letter is unpacked from its protobuf Envelope, whatever format it was stored in.
   OutboxRecord proto;
   const OutboxRecord* deadLetter = &r;
@@ -320,7 +336,7 @@ sdk::Status OutboxRelay::produceOne(const OutboxRecord& r) {
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       return sdk::Error::retriable("kafka.queue_full", "producer queue full");
     }
-    return kafkaError(err, "produce to " + settings_.topicName(r.topic));
+    return kafkaError(err, "produce to " + settings_.topicNameFor(r.tenant, r.topic));
   }
   inFlight_.push_back(InFlight{r.seq, Clock::now(), r.createdAtMs, false});
   ++unreported_;

@@ -74,6 +74,8 @@ class OutboxRelay {
   bool waitFor(std::chrono::milliseconds d);
   bool inFlightEmpty() const { return unreported_ == 0; }
   rd_kafka_topic_t* topicHandle(const std::string& logical);
+  /// The record's topic, its tenant's own when kafka.tenant_topic_prefixes names it.
+  rd_kafka_topic_t* topicHandle(const OutboxRecord& r);
 
   KafkaSettings settings_;
   std::string bootstrap_;

@@ -11,6 +11,11 @@ std::vector<std::string> contractTopics(const KafkaSettings& s) {
   for (const char* t : {topic::kInbound, topic::kOutbound, topic::kResults, topic::kEvents, topic::kDlq,
                         topic::kControl}) {
     out.push_back(s.topicName(t));
+    for (const auto& [tenant, prefix] : s.tenantTopicPrefixes) {
+      if (std::string_view(t) != topic::kControl) {  // control stays the deployment's
+        out.push_back(prefix + t);
+      }
+    }
   }
   return out;
 }

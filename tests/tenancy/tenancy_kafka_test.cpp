@@ -50,21 +50,23 @@ class TenancyKafkaTest : public ::testing::Test {
     }
   }
 
-  void produce(const std::string& id, const std::string& tenant, const std::string& account) {
+  void produce(const std::string& id, const std::string& tenant, const std::string& account,
+               const std::string& topic = "switchboard.outbound") {
     sdk::OutboundCommand c;
     c.commandId = id;
     c.tenant = tenant;
     c.account = account;
     c.to = "15552223333";
     c.text = "hello from " + tenant;
-    produceRaw(boot_, "switchboard.outbound", id, host::encodeCommand(c, Format::Json),
+    produceRaw(boot_, topic, id, host::encodeCommand(c, Format::Json),
                {{"content-type", host::contentType(Format::Json)}});
   }
 
   // The result records of one command, as they arrive.
-  std::vector<std::pair<Record, v1::CommandResult>> resultsOf(const std::string& id, std::size_t count) {
+  std::vector<std::pair<Record, v1::CommandResult>> resultsOf(const std::string& id, std::size_t count,
+                                                              const std::string& topic = "switchboard.results") {
     std::vector<std::pair<Record, v1::CommandResult>> out;
-    for (const auto& r : readTopic(boot_, "switchboard.results", count, 20s,
+    for (const auto& r : readTopic(boot_, topic, count, 20s,
                                    [&id](const Record& rec) { return rec.key == id; })) {
       v1::Envelope env;
       EXPECT_TRUE(host::fromWire(r.value, Format::Json, env).ok()) << r.value;
@@ -196,6 +198,40 @@ TEST_F(TenancyKafkaTest, TenantsAreAdministeredOnTheControlTopic) {
     audited = audited || (e.action == "tenant.delete" && e.subject == "gamma" && e.actor == "kafka:control");
   }
   EXPECT_TRUE(audited);
+}
+
+TEST_F(TenancyKafkaTest, ATenantWithTopicsOfItsOwn) {
+  bridge_->stop(2s);
+  bridge_.reset();
+  sdk::ConfigValue::Map prefixes = {{"acme", sdk::ConfigValue::ofString("acme.")}};
+  bridge_ = std::make_unique<host::KafkaBridge>(
+      kafkaSection("json", {{"tenant_topic_prefixes", sdk::ConfigValue::ofMap(std::move(prefixes))}}), store_, *sink_,
+      metrics_);
+  ASSERT_TRUE(bridge_->start().ok());
+  boot_ = bridge_->bootstrapServers();
+  // On acme's own topic a command needs no tenant: the topic says whose it is.
+  produce("cmd-acme-topic", sdk::kDefaultTenant, kAcmeAccount, "acme.outbound");
+  produce("cmd-wrong-topic", "beta", kBetaAccount, "acme.outbound");
+  produce("cmd-beta", "beta", kBetaAccount);
+  ASSERT_TRUE(eventually([&] { return dispatched("cmd-acme-topic") && dispatched("cmd-beta"); }, 30s));
+  for (const auto& c : sink_->dispatched()) {
+    if (c.commandId == "cmd-acme-topic") {
+      EXPECT_EQ(c.tenant, "acme");
+    }
+  }
+  auto acme = resultsOf("cmd-acme-topic", 1, "acme.results");
+  ASSERT_EQ(acme.size(), 1u);
+  EXPECT_EQ(acme[0].first.headers.at("sb-tenant"), "acme");
+  EXPECT_EQ(resultsOf("cmd-beta", 1).size(), 1u);
+  // Not on the shared topic (read after beta's result there, which came later).
+  EXPECT_TRUE(readTopic(boot_, "switchboard.results", 1, 2s,
+                        [](const Record& r) { return r.key == "cmd-acme-topic"; })
+                  .empty());
+  auto dlq = readTopic(boot_, "switchboard.dlq", 1, 20s);
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_EQ(dlq[0].key, "cmd-wrong-topic");
+  EXPECT_EQ(dlq[0].headers.at("sb-dlq-code"), "command.tenant_mismatch");
+  EXPECT_FALSE(dispatched("cmd-wrong-topic"));
 }
 
 }  // namespace
