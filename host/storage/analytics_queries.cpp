@@ -21,41 +21,46 @@ sdk::Status statusOf(sdk::Result<bool> r) {
   return sdk::okStatus();
 }
 
-// Each message of the conversations active since `from`, classified, with its episode: the
-// number of closes recorded at or before it. Survey answers are no customer messages (the survey
-// itself is automatic). Every other table is reached through these rows' tenant.
+// The conversations active since `from`, then their messages (classified) and their closes in
+// one stream ordered by time, a close before a message of the same millisecond. A running count
+// of closes gives each row its episode: a message's is the number of closes at or before it, and
+// the close numbered k ends episode k - 1. Survey scores are no customer messages (the survey
+// itself is automatic). The tenant filter is in `cv`; every other table is reached through it.
+// Joins and window functions only, no correlated subqueries: PostgreSQL runs those once per row.
 std::string messageRows(std::int64_t from) {
-  return "mm AS (SELECT m.tenant, m.conversation_id AS conv, m.ts, m.seq,"
-         " CASE WHEN m.direction = 'in' AND m.from_me = 0 AND NOT EXISTS (SELECT 1 FROM analytics_surveys s"
-         " WHERE s.tenant = m.tenant AND s.answer_message = m.id) THEN 1 ELSE 0 END AS cust,"
+  return "cv AS (SELECT c.tenant, c.id, c.assignee FROM conversations c WHERE c.tenant = :tenant"
+         " AND c.last_message_at >= " +
+         num(from) +
+         "),"
+         " ev AS (SELECT cv.id AS conv, m.ts, m.seq, 1 AS ord,"
+         " CASE WHEN m.direction = 'in' AND m.from_me = 0 AND s.command_id IS NULL THEN 1 ELSE 0 END AS cust,"
          " CASE WHEN (m.direction = 'out' AND m.automatic = 0) OR (m.direction = 'in' AND m.from_me <> 0)"
-         " THEN 1 ELSE 0 END AS human,"
-         " (SELECT COUNT(*) FROM analytics_closures k WHERE k.tenant = m.tenant AND k.conversation_id ="
-         " m.conversation_id AND k.closed_at <= m.ts) AS ep"
-         // A join rather than IN (subquery): PostgreSQL runs a correlated IN once per message.
-         " FROM messages m JOIN conversations c ON c.tenant = m.tenant AND c.id = m.conversation_id"
-         " WHERE m.tenant = :tenant AND c.last_message_at >= " +
-         num(from) + ")";
+         " THEN 1 ELSE 0 END AS human, 0 AS cl, '' AS agent"
+         " FROM messages m JOIN cv ON m.tenant = cv.tenant AND m.conversation_id = cv.id"
+         " LEFT JOIN analytics_surveys s ON s.tenant = m.tenant AND s.answer_message = m.id"
+         " UNION ALL SELECT cv.id, k.closed_at, 0, 0, 0, 0, 1, k.agent FROM analytics_closures k"
+         " JOIN cv ON k.tenant = cv.tenant AND k.conversation_id = cv.id),"
+         " ee AS (SELECT ev.*, SUM(ev.cl) OVER (PARTITION BY ev.conv ORDER BY ev.ts, ev.ord, ev.seq"
+         " ROWS UNBOUNDED PRECEDING) AS ep FROM ev),"
+         " mm AS (SELECT ee.* FROM ee WHERE ee.cl = 0),"
+         " kk AS (SELECT ee.conv, ee.ep, ee.ts AS closed_at, ee.agent FROM ee WHERE ee.cl = 1)";
 }
 
 // Customer turns: within an episode, the rows after the hb-th human reply up to and including the
 // next one; `started` is the turn's first customer message, `answered` the reply that ends it.
 // `rn` = 1 marks an episode's first turn. Then the turns started in the range, each with the close
-// that ended its episode and the agent it is credited to.
+// that ended its episode and the agent it is credited to (the closer, else the assignee).
 std::string turnRows(std::int64_t from, std::int64_t to) {
   return "hh AS (SELECT mm.*, COALESCE(SUM(mm.human) OVER (PARTITION BY mm.conv, mm.ep ORDER BY mm.ts, mm.seq"
          " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS hb FROM mm),"
-         " tt AS (SELECT hh.tenant, hh.conv, hh.ep, hh.hb, MIN(CASE WHEN hh.cust = 1 THEN hh.ts END) AS started,"
-         " MIN(CASE WHEN hh.human = 1 THEN hh.ts END) AS answered FROM hh GROUP BY hh.tenant, hh.conv, hh.ep, hh.hb),"
+         " tt AS (SELECT hh.conv, hh.ep, hh.hb, MIN(CASE WHEN hh.cust = 1 THEN hh.ts END) AS started,"
+         " MIN(CASE WHEN hh.human = 1 THEN hh.ts END) AS answered FROM hh GROUP BY hh.conv, hh.ep, hh.hb),"
          " tn AS (SELECT tt.*, ROW_NUMBER() OVER (PARTITION BY tt.conv, tt.ep ORDER BY tt.hb) AS rn FROM tt"
          " WHERE tt.started IS NOT NULL),"
-         " tr AS (SELECT tn.*, (SELECT MIN(k.closed_at) FROM analytics_closures k WHERE k.tenant = tn.tenant"
-         " AND k.conversation_id = tn.conv AND k.closed_at > tn.started) AS closed_at FROM tn WHERE tn.started >= " +
-         num(from) + " AND tn.started < " + num(to) +
-         "),"
-         " ta AS (SELECT tr.*, COALESCE((SELECT k.agent FROM analytics_closures k WHERE k.tenant = tr.tenant"
-         " AND k.conversation_id = tr.conv AND k.closed_at = tr.closed_at), (SELECT c.assignee FROM conversations c"
-         " WHERE c.tenant = tr.tenant AND c.id = tr.conv), '') AS agent FROM tr)";
+         " ta AS (SELECT tn.rn, tn.started, tn.answered, kk.closed_at, COALESCE(kk.agent, cv.assignee, '') AS agent"
+         " FROM tn JOIN cv ON cv.id = tn.conv LEFT JOIN kk ON kk.conv = tn.conv AND kk.ep = tn.ep + 1"
+         " WHERE tn.started >= " +
+         num(from) + " AND tn.started < " + num(to) + ")";
 }
 
 struct TurnFigures {
