@@ -7,6 +7,7 @@
 #include "config_schema.hpp"
 #include "message_text.hpp"
 #include "recipient.hpp"
+#include "switchboard/sdk/quotas.hpp"
 
 namespace switchboard::campaigns {
 namespace {
@@ -16,6 +17,7 @@ constexpr int kDispatchBudget = 200;      // recipients looked at per turn, acro
 constexpr long long kRetryMs = 2000;      // after a retriable error (database busy, connectors starting)
 constexpr int kMaxCampaigns = 10'000;
 constexpr long long kMaxReportRows = 5'000'000;  // recipients a report reads, over all runs
+constexpr long long kDayMs = 86'400'000;
 
 sdk::TimestampMs systemNow() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -445,6 +447,22 @@ bool CampaignsPlugin::dispatchOne(const std::string& laneKey, Lane& lane, sdk::T
   auto text = renderMessage(live.bodies[variant.name], params, c);
   if (!text.ok()) {
     return fail(text.error().describe());
+  }
+
+  // The tenant's daily recipient quota (SDK 1.3), taken only for a message about to go out. Over
+  // it, the lane waits for the next UTC day. A host without quotas answers "unsupported": no limit.
+  // (A recipient submitted again after a crash takes a unit again: the count errs high.)
+  auto quota = store_->storage().consumeQuota(sdk::quota::kCampaignRecipientsPerDay, 1);
+  if (!quota.ok() && quota.error().isRetriable()) {
+    return later(quota.error());
+  }
+  if (quota.ok() && !quota.value()) {
+    const auto tomorrow = (now / kDayMs + 1) * kDayMs;
+    ctx_.logger().warn("campaign \"" + item.campaign + "\": the tenant's campaign_recipients_per_day quota is used up;"
+                       " account " + accountFor(live.def, c.id) + " waits for the next UTC day");
+    counter("campaigns_quota_waits_total", "Times a campaign lane waited for the next day's quota", {}).inc();
+    lane.pacer.delayUntil(tomorrow);
+    return false;
   }
 
   sdk::OutboundCommand cmd;

@@ -7,6 +7,8 @@
 
 #include "campaign_fixture.hpp"
 #include "recipient.hpp"
+#include "storage/tenancy.hpp"
+#include "switchboard/sdk/quotas.hpp"
 
 namespace switchboard::campaigns::test {
 namespace {
@@ -162,6 +164,22 @@ TEST_F(CampaignPluginTest, EditsBetweenRunsOnly) {
   stopPlugin();
   ASSERT_TRUE(startPlugin().ok());
   EXPECT_EQ(call(plugin_->describe("edited"))["definition"]["variants"][0]["text"], "Second draft for {{contact.name}}");
+}
+
+TEST_F(CampaignPluginTest, DailyRecipientQuotaHoldsTheRest) {
+  addContacts(12, {"promo"});
+  auto tenancy = host::Tenancy::of(store_);
+  ASSERT_TRUE(tenancy.ok()) << tenancy.error().describe();
+  auto set = (*tenancy)->setQuota(sdk::kDefaultTenant, sdk::quota::kCampaignRecipientsPerDay, 5);
+  ASSERT_TRUE(set.ok()) << set.error().describe();
+  ASSERT_TRUE(startPlugin().ok());
+  call(plugin_->create(definition("quota", 6000), true));
+  ASSERT_TRUE(runUntil([&] { return outbound_.storedCount() >= 5; }, 10s));
+  runFor(600ms);
+  EXPECT_EQ(storedCommands("cmp:quota:1:").size(), 5u);  // the rest wait for tomorrow's quota
+  EXPECT_EQ(state("quota"), "running");
+  auto report = call(plugin_->report("quota", "reply", 0));
+  EXPECT_EQ(report["variants"][0]["pending"], 7);
 }
 
 TEST_F(CampaignPluginTest, StopWordOptsOutOnceAndEveryCampaignHonoursIt) {
