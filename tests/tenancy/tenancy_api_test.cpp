@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "admin_test_support.hpp"
 
@@ -177,4 +178,72 @@ TEST_F(TenancyApiTest, AccountsQuotaOnCreate) {
   EXPECT_EQ(refused.code(), "quota_exceeded");
   ASSERT_EQ(h->call("PUT", "/v1/tenants/default/quotas", root, R"({"accounts":2})").status, 200);
   EXPECT_EQ(h->call("POST", "/v1/accounts", root, R"({"id":"15550002"})").status, 201);
+}
+
+TEST_F(TenancyApiTest, EachTenantsFeedCarriesItsOwnEventsOnly) {
+  ASSERT_EQ(h->call("POST", "/v1/tenants", root, R"({"id":"acme"})").status, 201);
+  ASSERT_EQ(h->call("POST", "/v1/tenants", root, R"({"id":"beta"})").status, 201);
+  auto acme = h->token("acme-ro", "read-only", "acme");
+  auto beta = h->token("beta-ro", "read-only", "beta");
+  boost::asio::io_context io;
+  auto client = http::Client::create(io.get_executor(), {});
+  ASSERT_TRUE(client.ok());
+  std::map<std::string, std::vector<json>> seen;
+  std::vector<http::WebSocketPtr> sockets;
+  for (const auto& [name, token] : {std::pair<std::string, std::string>{"acme", acme}, {"beta", beta}}) {
+    std::optional<sb::Result<http::WebSocketPtr>> opened;
+    (*client)->connectWebSocket(h->baseUrl() + "/v1/events?access_token=" + token, {},
+                                [&](auto r) { opened.emplace(std::move(r)); });
+    while (!opened) {
+      io.run_one();
+    }
+    ASSERT_TRUE(opened->ok()) << opened->error().describe();
+    auto ws = opened->value();
+    ws->start([&seen, n = name](std::string m, bool) { seen[n].push_back(json::parse(m, nullptr, false)); },
+              [](sb::Status) {});
+    sockets.push_back(ws);
+  }
+  // A scoped token asking for another tenant's feed gets a 404, not that feed.
+  std::optional<sb::Result<http::WebSocketPtr>> crossed;
+  (*client)->connectWebSocket(h->baseUrl() + "/v1/events?tenant=beta&access_token=" + acme, {},
+                              [&](auto r) { crossed.emplace(std::move(r)); });
+  while (!crossed) {
+    io.run_one();
+  }
+  ASSERT_FALSE(crossed->ok());
+  EXPECT_NE(crossed->error().message.find("404"), std::string::npos);
+  io.run_for(200ms);  // both feeds subscribed
+  for (const char* tenant : {"acme", "beta", "default"}) {
+    sb::Event e;
+    e.type = "message.received";
+    e.tenant = tenant;
+    e.subject = std::string("secret of ") + tenant;
+    h->bus.publish(e);
+  }
+  auto has = [&](const std::string& feed, const std::string& subject) {
+    for (const auto& j : seen[feed]) {
+      if (j.is_object() && j.value("subject", "") == subject) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const auto end = std::chrono::steady_clock::now() + 5s;
+  while (!(has("acme", "secret of acme") && has("beta", "secret of beta")) && std::chrono::steady_clock::now() < end) {
+    io.run_for(50ms);
+  }
+  io.run_for(200ms);
+  EXPECT_TRUE(has("acme", "secret of acme"));
+  EXPECT_TRUE(has("beta", "secret of beta"));
+  for (const auto& [feed, events] : seen) {
+    for (const auto& j : events) {
+      if (j.value("type", "") != "feed.open") {
+        EXPECT_EQ(j.value("tenant", ""), feed) << j.dump();
+      }
+    }
+  }
+  for (auto& ws : sockets) {
+    ws->close();
+  }
+  io.run_for(300ms);
 }
