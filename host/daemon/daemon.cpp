@@ -203,6 +203,13 @@ int runDaemon(const DaemonOptions& options) {
         clientProperties(ks, kafka.bootstrapServers(), RD_KAFKA_PRODUCER), ks.topicName(topic::kControl), sql->db(),
         *fence, *accountRunner, metrics);
     clusterService = std::make_unique<cluster::CoordinatorClusterService>(*ownership, sql->db());
+    // A command for an account of the deployment that does not run here waits in the shared
+    // database for the sweep of the daemon that runs it.
+    pipeline.commandsMayRunElsewhere([db = store.value()](const sdk::OutboundCommand& c) {
+      auto account = db->getAccount(c.account);
+      return account.ok() && account.value() && account.value()->tenant == c.tenant &&
+             account.value()->state != "logged_out";
+    });
   }
   // The admin API reads the plugin list of the configuration in force; SIGHUP replaces it.
   std::mutex specsMutex;

@@ -508,6 +508,9 @@ sdk::Status Pipeline::validate(const sdk::OutboundCommand& c) {
       return sdk::Error::permanent("command.invalid", std::string(sdk::toString(c.kind)) + ": account is required");
     }
     if (!connectorFor(c)) {
+      if (runsElsewhere_ && runsElsewhere_(c)) {
+        return sdk::okStatus();  // its owner's sweep sends it (scale-out)
+      }
       if (connectorsStarting_) {
         return sdk::Error::retriable("command.connectors_starting",
                                      "no connector runs account \"" + c.account + "\" yet: plugins are starting");
@@ -626,8 +629,9 @@ void Pipeline::dispatchStored(const sdk::OutboundCommand& command, bool fromWait
 
 void Pipeline::dispatchToConnector(const sdk::OutboundCommand& command) {
   auto inst = connectorFor(command);
-  if (!inst && connectorsStarting_) {
-    // Left pending: the sweep tries again once the plugins run.
+  if (!inst && (connectorsStarting_ || (runsElsewhere_ && runsElsewhere_(command)))) {
+    // Left pending: the sweep tries again once the plugins run, or (scale-out) the sweep of the
+    // daemon that runs the account sends it.
     releaseInFlight(command.tenant, command.commandId);
     return;
   }

@@ -60,6 +60,12 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   /// account: its connector may simply not run yet. Commands written while the daemon was down
   /// arrive in exactly that window.
   void holdCommandsWhileConnectorsStart(bool hold) { connectorsStarting_ = hold; }
+  /// Scale-out: `elsewhere(command)` says whether the command's account may run on another daemon.
+  /// Such a send command is accepted although no connector here runs its account, and stays
+  /// pending in the shared database until the sweep of the daemon that runs the account sends it.
+  void commandsMayRunElsewhere(std::function<bool(const sdk::OutboundCommand&)> elsewhere) {
+    runsElsewhere_ = std::move(elsewhere);
+  }
   /// Refuses new messages, stores everything queued (retrying until `deadline`), and stops.
   /// Returns false when the deadline passed with messages still unstored (they were never acked).
   bool drain(std::chrono::steady_clock::time_point deadline);
@@ -141,6 +147,7 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   std::unique_ptr<sdk::EventBus::Subscription> syncSubscription_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> connectorsStarting_{false};
+  std::function<bool(const sdk::OutboundCommand&)> runsElsewhere_;  // set before start()
 
   sdk::Gauge& queueDepth_;
   sdk::Counter& stored_;

@@ -4,6 +4,8 @@
 //  1. each account runs on exactly one daemon (their metrics) and is connected once (simulator);
 //  2. SIGKILL the daemon with the most accounts while phones keep writing: its accounts are
 //     connected elsewhere within 30 s, and every message sent reaches `inbound` (none lost);
+//  2b. outbound commands (keyed by recipient, so consumed by any daemon) are each sent once, by
+//     the daemon that runs their account, with the results one daemon gives (accepted, sent);
 //  3. SIGSTOP a survivor past the group's session timeout, then SIGCONT: the daemon left running
 //     took its accounts over; the paused one gives them up (its stale writes, if any, are refused
 //     and counted) and nothing sent in the meantime is lost;
@@ -240,6 +242,37 @@ await sleep(3000);
 const overlapsBeforePause = (await sim.must('overlaps')).overlaps;
 if (overlapsBeforePause.length) fail(`an account was connected twice at once: ${JSON.stringify(overlapsBeforePause.slice(0, 3))}`);
 
+// 2b. Outbound: commands keyed by recipient reach whichever daemon consumes their `outbound`
+// partition; each is sent once, by the daemon that runs its account, and its results are those of
+// one daemon (accepted, then sent).
+const run = `failover-${process.pid}`;
+const outbound = accounts.slice(0, 12).map((a, i) => ({ id: `${run}-${i}`, account: a, to: phones[i % phones.length],
+                                                         text: `outbound ${i} from ${a}` }));
+for (const o of outbound) await kafka.command({ commandId: o.id, account: o.account, sendText: { to: o.to, text: o.text } });
+// Every daemon's outbox relay reads the shared outbox, so a record may be on Kafka more than once,
+// always with the same ce_id: count distinct records.
+const stagesOf = (id) => {
+  const seen = new Set();
+  return kafka.seen.results.filter((r) => r.body.commandId === id && !seen.has(r.ceId) && seen.add(r.ceId))
+    .map((r) => r.body.stage);
+};
+await until('every outbound command sent by its account\'s owner', () =>
+  outbound.every((o) => stagesOf(o.id).includes('RESULT_STAGE_SENT')), 60000, 250);
+for (const o of outbound) {
+  const st = stagesOf(o.id);
+  if (st.includes('RESULT_STAGE_FAILED') || st.filter((x) => x === 'RESULT_STAGE_SENT').length !== 1 || st[0] !== 'RESULT_STAGE_ACCEPTED') {
+    fail(`command ${o.id} for ${o.account}: results ${JSON.stringify(st)}`);
+  }
+}
+await until('the phones to decrypt the outbound texts', async () => {
+  for (const o of outbound) {
+    const inbox = (await sim.must('inbox', { phone: o.to })).messages;
+    if (!inbox.some((m) => m.text === o.text && m.from.startsWith(o.account))) return false;
+  }
+  return true;
+}, 30000, 500);
+console.log(`${stamp()} ${outbound.length} outbound commands sent by their accounts' owners, each once`);
+
 // 3. SIGSTOP a survivor long enough for the group to drop it, then SIGCONT.
 const survivors = daemons.filter((x) => x.alive);
 let pausedAccounts = [];
@@ -310,7 +343,7 @@ console.log(`cluster failover: ${daemonCount} daemons, ${accountCount} accounts 
             `SIGSTOP ${paused.name}: ${pausedAccounts.length} accounts taken over in ${takeoverMs} ms, ` +
             `${fenced} stale writes refused after SIGCONT, ${overlaps.length} replaced connections ` +
             `of the paused daemon; ${sent.length} messages sent, all on inbound (${kafka.seen.inbound.length} records); ` +
-            'no account connected twice');
+            `${outbound.length} outbound commands sent once each by their account's owner; no account connected twice`);
 console.log(`BENCH ${JSON.stringify({ daemons: daemonCount, accounts: accountCount, perDaemon, failoverMs,
                                       moved: moved.length, takeoverMs, messages: sent.length })}`);
 await controlProducer.disconnect();

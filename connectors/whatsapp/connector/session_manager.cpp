@@ -146,7 +146,16 @@ void SessionManager::stop(std::chrono::milliseconds deadline) {
 bool SessionManager::handles(const std::string& tenant, const std::string& account) const {
   std::lock_guard lock(mutex_);
   auto it = accounts_.find(account);
-  return it != accounts_.end() && it->second.tenant == tenant;
+  if (it == accounts_.end() || it->second.tenant != tenant) {
+    return false;
+  }
+  // Placed by the host (several daemons): only the accounts running here; another daemon sends
+  // the commands of the others.
+  if (ctx_.accountsPlacedByHost()) {
+    auto s = sessions_.find(account);
+    return s != sessions_.end() && s->second != nullptr;
+  }
+  return true;
 }
 
 sdk::Status SessionManager::execute(const sdk::OutboundCommand& command) {
