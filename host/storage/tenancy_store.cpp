@@ -194,8 +194,8 @@ sdk::Result<std::vector<TenantTable>> SqlTenancy::tenantTables() {
     Out byAccount, byTenant;
     std::optional<TenantTable> tenants;
     for (auto& [name, cols] : columns) {
-      auto has = [&cols](const char* col) {
-        return std::any_of(cols.begin(), cols.end(), [col](const auto& entry) { return entry.first == col; });
+      auto has = [&list = cols](const char* col) {
+        return std::any_of(list.begin(), list.end(), [col](const auto& entry) { return entry.first == col; });
       };
       if (name == "tenants") {
         tenants = TenantTable{name, TenantTable::Owner::TenantRow, cols};

@@ -174,7 +174,10 @@ std::map<std::string, std::vector<std::string>> schemaTables(storage::Database& 
 // Rows of each table with a cell containing `marker` (every column read as text).
 std::map<std::string, long long> rowsMentioning(storage::Database& db, const std::string& marker) {
   std::map<std::string, long long> out;
-  for (const auto& [table, columns] : schemaTables(db)) {
+  for (const auto& entry : schemaTables(db)) {
+    // References, not structured bindings: the lambda below captures them (clang 14 refuses bindings).
+    const std::string& table = entry.first;
+    const std::vector<std::string>& columns = entry.second;
     std::string where;
     for (std::size_t i = 0; i < columns.size(); ++i) {
       where += (where.empty() ? "" : " OR ") + std::string("CAST(") + columns[i] + " AS TEXT) LIKE :m" +
