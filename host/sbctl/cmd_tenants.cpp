@@ -122,8 +122,9 @@ int cmdTenants(Invocation& in) {
       return kOk;
     }
     long long rows = 0;
-    for (const auto& [table, n] : a.body["purged"].value("rows", json::object()).items()) {
-      rows += n.get<long long>();
+    const json purged = a.body.value("purged", json::object()).value("rows", json::object());
+    for (const auto& [table, n] : purged.items()) {
+      rows += n.is_number_integer() ? n.get<long long>() : 0;
     }
     std::cout << "tenant " << tenant << " deleted: exported to " << a.body["export"].value("directory", "")
               << ", " << rows << " rows purged\n";

@@ -80,8 +80,8 @@ int main(int argc, char** argv) {
   const std::set<std::string> valued = {"url",  "token-file", "tenant",   "ca-file", "timeout",      "name",
                                         "connector", "phone", "wait",     "account", "to",           "conversation",
                                         "text", "template",   "param",    "id",      "status",       "assignee",
-                                        "tag",  "q",          "limit",    "types"};
-  const std::set<std::string> flags = {"json", "insecure", "help", "light"};
+                                        "tag",  "q",          "limit",    "types",   "reason"};
+  const std::set<std::string> flags = {"json", "insecure", "help", "light", "yes"};
   if (!args.parse(argc, argv, valued, flags)) {
     std::cerr << "sbctl: " << args.error() << "\n" << kUsageText;
     return kUsage;
