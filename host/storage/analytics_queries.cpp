@@ -21,29 +21,38 @@ sdk::Status statusOf(sdk::Result<bool> r) {
   return sdk::okStatus();
 }
 
-// The conversations active since `from`, then their messages (classified) and their closes in
-// one stream ordered by time, a close before a message of the same millisecond. A running count
-// of closes gives each row its episode: a message's is the number of closes at or before it, and
-// the close numbered k ends episode k - 1. Survey scores are no customer messages (the survey
-// itself is automatic). The tenant filter is in `cv`; every other table is reached through it.
-// Joins and window functions only, no correlated subqueries: PostgreSQL runs those once per row.
-std::string messageRows(std::int64_t from) {
-  return "cv AS (SELECT c.tenant, c.id, c.assignee FROM conversations c WHERE c.tenant = :tenant"
-         " AND c.last_message_at >= " +
-         num(from) +
-         "),"
-         " ev AS (SELECT cv.id AS conv, m.ts, m.seq, 1 AS ord,"
+// The messages of the conversations active since `from` (classified) and their closes, in one
+// stream per conversation ordered by time, a close before a message of the same millisecond. A
+// running count of closes gives each row its episode: a message's is the number of closes at or
+// before it; a close belongs to the episode it ends. Each row then learns when its episode was
+// closed and by whom. Survey scores are no customer messages (the survey itself is automatic).
+// Base tables meet only through primary keys and indexes, and the rest is window functions: no
+// correlated subqueries (PostgreSQL runs those once per row) and no joins between derived tables
+// (SQLite's planner scanned one once per row of the other). On SQLite, CROSS JOIN keeps the
+// messages as the outer loop, so conversations are looked up by key.
+std::string streamRows(std::int64_t from, Dialect dialect) {
+  const std::string join = dialect == Dialect::Sqlite ? " CROSS JOIN " : " JOIN ";
+  return "ev AS (SELECT m.conversation_id AS conv, m.ts, m.seq, 1 AS ord,"
          " CASE WHEN m.direction = 'in' AND m.from_me = 0 AND s.command_id IS NULL THEN 1 ELSE 0 END AS cust,"
          " CASE WHEN (m.direction = 'out' AND m.automatic = 0) OR (m.direction = 'in' AND m.from_me <> 0)"
-         " THEN 1 ELSE 0 END AS human, 0 AS cl, '' AS agent"
-         " FROM messages m JOIN cv ON m.tenant = cv.tenant AND m.conversation_id = cv.id"
+         " THEN 1 ELSE 0 END AS human, 0 AS cl, '' AS agent, c.assignee AS asg FROM messages m" +
+         join +
+         "conversations c ON c.tenant = m.tenant AND c.id = m.conversation_id"
          " LEFT JOIN analytics_surveys s ON s.tenant = m.tenant AND s.answer_message = m.id"
-         " UNION ALL SELECT cv.id, k.closed_at, 0, 0, 0, 0, 1, k.agent FROM analytics_closures k"
-         " JOIN cv ON k.tenant = cv.tenant AND k.conversation_id = cv.id),"
+         " WHERE m.tenant = :tenant AND c.last_message_at >= " +
+         num(from) +
+         " UNION ALL SELECT k.conversation_id, k.closed_at, 0, 0, 0, 0, 1, k.agent, c.assignee"
+         " FROM analytics_closures k" +
+         join +
+         "conversations c ON c.tenant = k.tenant AND c.id = k.conversation_id"
+         " WHERE k.tenant = :again AND c.last_message_at >= " +
+         num(from) +
+         "),"
          " ee AS (SELECT ev.*, SUM(ev.cl) OVER (PARTITION BY ev.conv ORDER BY ev.ts, ev.ord, ev.seq"
-         " ROWS UNBOUNDED PRECEDING) AS ep FROM ev),"
-         " mm AS (SELECT ee.* FROM ee WHERE ee.cl = 0),"
-         " kk AS (SELECT ee.conv, ee.ep, ee.ts AS closed_at, ee.agent FROM ee WHERE ee.cl = 1)";
+         " ROWS UNBOUNDED PRECEDING) - ev.cl AS ep FROM ev),"
+         " ef AS (SELECT ee.*, MAX(CASE WHEN ee.cl = 1 THEN ee.ts END) OVER (PARTITION BY ee.conv, ee.ep) AS closed_at,"
+         " MAX(CASE WHEN ee.cl = 1 THEN ee.agent END) OVER (PARTITION BY ee.conv, ee.ep) AS closer FROM ee),"
+         " mm AS (SELECT ef.* FROM ef WHERE ef.cl = 0)";
 }
 
 // Customer turns: within an episode, the rows after the hb-th human reply up to and including the
@@ -54,12 +63,13 @@ std::string turnRows(std::int64_t from, std::int64_t to) {
   return "hh AS (SELECT mm.*, COALESCE(SUM(mm.human) OVER (PARTITION BY mm.conv, mm.ep ORDER BY mm.ts, mm.seq"
          " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS hb FROM mm),"
          " tt AS (SELECT hh.conv, hh.ep, hh.hb, MIN(CASE WHEN hh.cust = 1 THEN hh.ts END) AS started,"
-         " MIN(CASE WHEN hh.human = 1 THEN hh.ts END) AS answered FROM hh GROUP BY hh.conv, hh.ep, hh.hb),"
+         " MIN(CASE WHEN hh.human = 1 THEN hh.ts END) AS answered, MIN(hh.closed_at) AS closed_at,"
+         " MIN(hh.closer) AS closer, MIN(hh.asg) AS asg FROM hh GROUP BY hh.conv, hh.ep, hh.hb),"
          " tn AS (SELECT tt.*, ROW_NUMBER() OVER (PARTITION BY tt.conv, tt.ep ORDER BY tt.hb) AS rn FROM tt"
          " WHERE tt.started IS NOT NULL),"
-         " ta AS (SELECT tn.rn, tn.started, tn.answered, kk.closed_at, COALESCE(kk.agent, cv.assignee, '') AS agent"
-         " FROM tn JOIN cv ON cv.id = tn.conv LEFT JOIN kk ON kk.conv = tn.conv AND kk.ep = tn.ep + 1"
-         " WHERE tn.started >= " +
+         " ta AS (SELECT tn.rn, tn.started, tn.answered, tn.closed_at,"
+         " CASE WHEN tn.closed_at IS NOT NULL THEN COALESCE(tn.closer, '') ELSE COALESCE(tn.asg, '') END AS agent"
+         " FROM tn WHERE tn.started >= " +
          num(from) + " AND tn.started < " + num(to) + ")";
 }
 
@@ -70,7 +80,7 @@ struct TurnFigures {
 
 std::map<std::string, TurnFigures> turnFigures(TenantScope& s, const sdk::AnalyticsRange& range) {
   const std::string sql =
-      "WITH " + messageRows(range.from) + ", " + turnRows(range.from, range.to) +
+      "WITH " + streamRows(range.from, s.dialect()) + ", " + turnRows(range.from, range.to) +
       " SELECT ta.agent,"
       " CAST(SUM(CASE WHEN ta.rn = 1 THEN 1 ELSE 0 END) AS BIGINT),"
       " CAST(SUM(CASE WHEN ta.rn = 1 AND ta.closed_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT),"
@@ -85,9 +95,12 @@ std::map<std::string, TurnFigures> turnFigures(TenantScope& s, const sdk::Analyt
   std::map<std::string, TurnFigures> out;
   std::string agent;
   long long v[8] = {};
-  soci::statement st = s.prepare(sql, soci::into(agent), soci::into(v[0]), soci::into(v[1]), soci::into(v[2]),
-                                 soci::into(v[3]), soci::into(v[4]), soci::into(v[5]), soci::into(v[6]),
-                                 soci::into(v[7]));
+  // The closes' half of the stream filters on the tenant too: bound to the scope's own tenant
+  // (TenantScope binds :tenant once; this second binding is the same value, never the caller's).
+  const std::string again = s.tenant();
+  soci::statement st = s.prepare(sql, soci::use(again), soci::into(agent), soci::into(v[0]), soci::into(v[1]),
+                                 soci::into(v[2]), soci::into(v[3]), soci::into(v[4]), soci::into(v[5]),
+                                 soci::into(v[6]), soci::into(v[7]));
   if (st.execute(true)) {
     do {
       auto& f = out[agent];
