@@ -4,6 +4,7 @@
 //   bench_connector --wasim <switchboard-wasim> [--accounts N] [--customers C] [--messages M]
 //                   [--rate R] [--rounds K] [--threads T] [--sim-threads S] [--baileys B]
 //                   [--baileys-messages M2] [--node-script <baileys-load.mjs>]
+//                   [--tenants T] [--probe-rate P] [--probe-seconds S] [--fairness F]
 //
 // The simulator runs in its own process (so the memory measured here is the connector's alone);
 // its simulated phones are the customers. Our side is wired as the daemon wires it: the connector's
@@ -21,6 +22,16 @@
 // Then (with --baileys B > 0) the node script runs B Baileys 7 sockets in one node process, paired
 // by QR on the same simulator, measures its marginal RSS per idle socket and the rate at which
 // its sockets receive the same kind of load (messages.upsert, decrypted), K rounds as well.
+//
+// Tenants (--tenants T): account i belongs to tenant "t<i mod T>" (stored, and named in the
+// connector's account list), so 1,000 tenants of 10 accounts are --tenants 1000 --accounts 10000.
+// After the rounds, a latency probe: one customer phone at a time sends P messages a second
+// (`send`) to accounts of tenant t1, each carrying its send time; the time until the record is
+// read back from switchboard.inbound (simulator -> connector -> SQL -> outbox -> Kafka consumer)
+// is its inbound latency; p50 and p99 over S seconds.
+// Fairness (--fairness F, needs T >= 2): the probe runs twice in one run, tenant t0's customers
+// sending to t0's accounts at P/s (t0's normal rate) the first time and at F x P/s (its burst) the
+// second; t1's p99 in the two phases is printed side by side.
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -31,7 +42,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -82,6 +95,10 @@ struct Options {
   int simThreads = 2;
   int baileys = 0;
   int baileysMessages = 0;  // 0: as many as --messages
+  int tenants = 1;
+  double probeRate = 20;
+  int probeSeconds = 10;
+  double fairness = 0;  // burst factor of tenant t0; 0: no fairness phases
 };
 
 Options parse(int argc, char** argv) {
@@ -111,6 +128,14 @@ Options parse(int argc, char** argv) {
       o.baileysMessages = std::atoi(v.c_str());
     } else if (k == "--baileys") {
       o.baileys = std::atoi(v.c_str());
+    } else if (k == "--tenants") {
+      o.tenants = std::max(1, std::atoi(v.c_str()));
+    } else if (k == "--probe-rate") {
+      o.probeRate = std::atof(v.c_str());
+    } else if (k == "--probe-seconds") {
+      o.probeSeconds = std::atoi(v.c_str());
+    } else if (k == "--fairness") {
+      o.fairness = std::atof(v.c_str());
     }
   }
   return o;
@@ -162,6 +187,92 @@ long long recordsIn(rd_kafka_t* client, const std::string& topic) {
 std::string accountPhone(int i) { return std::to_string(15560000000LL + i); }
 std::string customerPhone(int i) { return std::to_string(15570000000LL + i); }
 std::string baileysPhone(int i) { return std::to_string(15580000000LL + i); }
+std::string tenantOf(int account, int tenants) { return "t" + std::to_string(account % tenants); }
+
+long long wallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) {
+    return 0;
+  }
+  std::sort(v.begin(), v.end());
+  const auto i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+// Reads switchboard.inbound from its end and keeps the latency of every probe message: the text
+// "probe <phase> <send time, µs since the epoch>" is in the record's payload as it was sent.
+class ProbeReader {
+ public:
+  explicit ProbeReader(const std::string& bootstrap) {
+    auto conf = makeConf({{"bootstrap.servers", bootstrap}, {"group.id", "bench-probe"},
+                          {"enable.auto.commit", "false"}, {"fetch.wait.max.ms", "5"}});
+    if (!conf.ok()) {
+      return;
+    }
+    auto client = makeClient(RD_KAFKA_CONSUMER, std::move(conf).value());
+    if (!client.ok()) {
+      return;
+    }
+    client_ = std::move(client).value();
+    rd_kafka_poll_set_consumer(client_.get());
+    auto* parts = rd_kafka_topic_partition_list_new(kPartitions);
+    for (int p = 0; p < kPartitions; ++p) {
+      rd_kafka_topic_partition_list_add(parts, "switchboard.inbound", p)->offset = RD_KAFKA_OFFSET_END;
+    }
+    rd_kafka_assign(client_.get(), parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~ProbeReader() {
+    stop_ = true;
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+    if (client_) {
+      rd_kafka_consumer_close(client_.get());
+    }
+  }
+  bool ok() const { return client_ != nullptr; }
+  std::vector<double> latenciesMs(int phase) {
+    std::lock_guard lock(mutex_);
+    return latencies_[phase];
+  }
+
+ private:
+  void run() {
+    static const std::string kMarker = "probe ";
+    while (!stop_) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(client_.get(), 50);
+      if (m == nullptr) {
+        continue;
+      }
+      const long long now = wallMicros();
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->payload != nullptr) {
+        const std::string_view payload(static_cast<const char*>(m->payload), m->len);
+        if (auto at = payload.find(kMarker); at != std::string_view::npos) {
+          int phase = 0;
+          long long sent = 0;
+          if (std::sscanf(std::string(payload.substr(at + kMarker.size(), 40)).c_str(), "%d %lld", &phase, &sent) == 2 &&
+              phase >= 0 && phase < 2) {
+            std::lock_guard lock(mutex_);
+            latencies_[phase].push_back(static_cast<double>(now - sent) / 1000.0);
+          }
+        }
+      }
+      rd_kafka_message_destroy(m);
+    }
+  }
+
+  RdKafkaPtr client_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::vector<double> latencies_[2];
+};
 
 std::string b64(wa::ByteView b) {
   static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -183,11 +294,12 @@ std::string b64(wa::ByteView b) {
 
 // One account: stored credentials and Signal identity for the connector, the same keys linked on
 // the simulator (what a finished pairing leaves behind on both sides).
-sdk::Status provision(bench::WasimProcess& sim, sdk::ConnectorStorage& storage, const std::string& phone) {
+sdk::Status provision(bench::WasimProcess& sim, sdk::ConnectorStorage& storage, const std::string& phone,
+                      const std::string& tenant) {
   if (auto a = sim.command({{"cmd", "create_account"}, {"phone", phone}}); !a) {
     return a.takeError();
   }
-  if (auto s = storage.putAccount({phone, "default", "", "", "new"}); !s.ok()) {
+  if (auto s = storage.putAccount({phone, tenant, "", "", "new"}); !s.ok()) {
     return s;
   }
   auto creds = wc::DeviceCredentials::generate();
@@ -272,11 +384,15 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  for (int t = 0; t < opt.tenants && opt.tenants > 1; ++t) {
+    (void)(*store)->createTenant(tenantOf(t, opt.tenants), "bench tenant " + std::to_string(t));
+  }
   {
     auto storage = makeConnectorStorage(*store, "wa");
     for (int i = 0; i < opt.accounts; ++i) {
       ids.push_back(accountPhone(i));
-      if (auto s = provision(*sim, *storage, ids.back()); !s.ok()) {
+      if (auto s = provision(*sim, *storage, ids.back(), opt.tenants > 1 ? tenantOf(i, opt.tenants) : "default");
+          !s.ok()) {
         std::cerr << "provisioning " << ids.back() << ": " << s.error().describe() << "\n";
         return 1;
       }
@@ -328,8 +444,9 @@ int main(int argc, char** argv) {
   y += "trusted_root_key: " + simInfo["rootKey"].get<std::string>() + "\n";
   y += "threads: " + std::to_string(opt.threads) + "\n";
   y += "accounts:\n";
-  for (const auto& a : ids) {
-    y += "  - {id: \"" + a + "\", phone: \"" + a + "\"}\n";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const auto tenant = opt.tenants > 1 ? tenantOf(static_cast<int>(i), opt.tenants) : std::string("default");
+    y += "  - {id: \"" + ids[i] + "\", phone: \"" + ids[i] + "\", tenant: \"" + tenant + "\"}\n";
   }
   ValidationContext vctx;
   vctx.env = processEnv;
@@ -411,6 +528,118 @@ int main(int argc, char** argv) {
                 got < opt.messages ? " [incomplete]" : "");
     std::fflush(stdout);
   }
+  // Latency probes (and, with --fairness, tenant t0's burst beside them).
+  json probeSummary;
+  if (opt.probeSeconds > 0 && opt.probeRate > 0) {
+    ProbeReader reader(broker.bootstrapServers());
+    if (!reader.ok()) {
+      std::cerr << "the probe's Kafka consumer could not start\n";
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(2));  // assignment settles at the topic's end
+    const int probeTenant = opt.tenants > 1 ? 1 : 0;
+    std::vector<std::string> probeTargets, burstTargets;
+    for (int i = 0; i < opt.accounts; ++i) {
+      if (opt.tenants == 1 || i % opt.tenants == probeTenant) {
+        probeTargets.push_back(ids[static_cast<std::size_t>(i)]);
+      }
+      if (opt.tenants > 1 && i % opt.tenants == 0) {
+        burstTargets.push_back(ids[static_cast<std::size_t>(i)]);
+      }
+    }
+    // The probing phone's first message to each account starts a Signal session (a costlier
+    // pkmsg): sent before measuring, so neither phase pays for it.
+    for (const auto& to : probeTargets) {
+      (void)sim->command({{"cmd", "send"}, {"phone", customers.front()}, {"to", to + "@s.whatsapp.net"}, {"text", "warm-up"}});
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    const std::vector<std::string> burstSenders(customers.begin() + 1, customers.end());
+    if (opt.fairness > 0 && opt.tenants > 1 && !burstSenders.empty() && !burstTargets.empty()) {
+      // Every (sender, account) pair of t0's burst, once: message k goes from sender k mod S to
+      // account k mod R, so S x R messages cover them all when S and R are coprime (and most of them
+      // otherwise). The burst then measures established sessions, as a campaign's replies would be,
+      // not each pair's first message (a new Signal session, several ms of CPU each).
+      const auto pairs = static_cast<long long>(burstSenders.size() * burstTargets.size());
+      const long long base = recordsIn(watermark->get(), "switchboard.inbound");
+      auto warm = sim->command({{"cmd", "load_start"},
+                                {"senders", json(burstSenders)},
+                                {"recipients", json(burstTargets)},
+                                {"rate", 2000},
+                                {"count", pairs},
+                                {"text", "warm-up"}});
+      const auto warmEnd = Clock::now() + std::chrono::seconds(120);
+      while (warm && recordsIn(watermark->get(), "switchboard.inbound") - base < pairs && Clock::now() < warmEnd) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+      std::printf("burst pairs warmed: %lld sessions\n", pairs);
+      std::fflush(stdout);
+    }
+    const int phases = opt.fairness > 0 && opt.tenants > 1 ? 2 : 1;
+    for (int phase = 0; phase < phases; ++phase) {
+      // t0 sends at its normal rate in phase 0 and at F times it in phase 1, for the probe's length.
+      json load;
+      if (opt.tenants > 1 && opt.fairness > 0) {
+        const double rate = opt.probeRate * (phase == 0 ? 1.0 : opt.fairness);
+        auto started = sim->command({{"cmd", "load_start"},
+                                     {"senders", json(burstSenders)},
+                                     {"recipients", json(burstTargets)},
+                                     {"rate", rate},
+                                     {"count", static_cast<long long>(rate * opt.probeSeconds)},
+                                     {"text", "tenant t0 phase " + std::to_string(phase)}});
+        if (!started) {
+          std::cerr << started.error().describe() << "\n";
+          return 1;
+        }
+        load = (*started)["load"];
+      }
+      const auto p0 = Clock::now();
+      const auto interval = std::chrono::duration<double>(1.0 / opt.probeRate);
+      int sent = 0;
+      for (auto next = p0; Clock::now() < p0 + std::chrono::seconds(opt.probeSeconds); next += std::chrono::duration_cast<Clock::duration>(interval)) {
+        std::this_thread::sleep_until(next);
+        const auto& to = probeTargets[static_cast<std::size_t>(sent) % probeTargets.size()];
+        auto r = sim->command({{"cmd", "send"},
+                               {"phone", customers.front()},
+                               {"to", to + "@s.whatsapp.net"},
+                               {"text", "probe " + std::to_string(phase) + " " + std::to_string(wallMicros())}});
+        sent += r ? 1 : 0;
+      }
+      // Let the last probes (and the burst's tail) arrive.
+      const auto waitEnd = Clock::now() + std::chrono::seconds(30 + opt.probeSeconds * 2);
+      while (reader.latenciesMs(phase).size() < static_cast<std::size_t>(sent) && Clock::now() < waitEnd) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      json burst;
+      if (!load.is_null()) {
+        if (auto st = sim->command({{"cmd", "load_status"}, {"load", load}})) {
+          burst = *st;
+        }
+        (void)sim->command({{"cmd", "load_stop"}, {"load", load}});
+      }
+      const std::string burstNote =
+          phases == 2 ? " (t0 at " + std::to_string(static_cast<int>(opt.probeRate * (phase == 0 ? 1 : opt.fairness))) +
+                            "/s, " + (burst.is_object() ? burst.value("sent", json(0)).dump() : std::string("?")) +
+                            " sent)"
+                      : std::string();
+      const auto lat = reader.latenciesMs(phase);
+      const double p50 = percentile(lat, 0.50), p99 = percentile(lat, 0.99), worst = percentile(lat, 1.0);
+      std::printf("probe %s: tenant %s, %zu of %d probes on Kafka at %.0f/s; inbound latency p50 %.1f ms, p99 %.1f ms, "
+                  "max %.1f ms%s\n",
+                  phase == 0 ? (phases == 2 ? "unloaded" : "") : "loaded", tenantOf(probeTenant, opt.tenants).c_str(),
+                  lat.size(), sent, opt.probeRate, p50, p99, worst, burstNote.c_str());
+      std::fflush(stdout);
+      probeSummary[phase == 0 ? "unloaded" : "loaded"] = {{"p50Ms", p50}, {"p99Ms", p99}, {"maxMs", worst},
+                                                          {"probes", lat.size()}, {"burst", burst}};
+    }
+    if (phases == 2) {
+      const double u = probeSummary["unloaded"]["p99Ms"].get<double>();
+      const double l = probeSummary["loaded"]["p99Ms"].get<double>();
+      std::printf("fairness: tenant t1 p99 inbound latency %.1f ms unloaded, %.1f ms while t0 sends %.0fx its rate: "
+                  "%.2fx (target: within 2x)\n",
+                  u, l, opt.fairness, l / std::max(0.001, u));
+      std::fflush(stdout);
+    }
+  }
   const double decryptFailures = metrics.value("whatsapp_decrypt_failures_total", {{"plugin", "wa"}});
 
   connector->stop();
@@ -454,7 +683,7 @@ int main(int argc, char** argv) {
   json summary{{"accounts", opt.accounts},          {"connected", connected},
                {"loginSeconds", loginSeconds},      {"kibPerIdleAccount", kibPerAccount},
                {"inboundPerSecond", ourRate},       {"rounds", ourRates}, {"perCpuSecond", ourCpuRate},
-               {"decryptFailures", decryptFailures}};
+               {"decryptFailures", decryptFailures}, {"tenants", opt.tenants}, {"probe", probeSummary}};
   if (baileys.is_object() && baileys.contains("kibPerIdleSocket")) {
     const double bk = baileys["kibPerIdleSocket"].get<double>();
     const double br = baileys["receivedPerSecond"].get<double>();
