@@ -43,6 +43,7 @@ void AgentTurn::onCompletion(CallOutcome outcome) {
   const auto at = now();
   services_.log.record(*storage_, message_, conversation_, agent_.name, "reply", outcome, at);
   if (!outcome.completion.ok()) {
+    end();
     return;  // logged and counted; the customer's message stays for a person to see
   }
   auto& completion = outcome.completion.value();
@@ -51,9 +52,11 @@ void AgentTurn::onCompletion(CallOutcome outcome) {
       services_.log.counter("ai_agent_empty_replies_total", "Model answers with neither text nor tool calls",
                             {{"agent", agent_.name}})
           .inc();
+      end();
       return;
     }
     reply(completion.content);
+    end();
     return;
   }
   // The tool calls and their results become part of the conversation the model sees next.
@@ -91,6 +94,7 @@ void AgentTurn::onCompletion(CallOutcome outcome) {
     services_.log.counter("ai_agent_handovers_total", "Conversations handed to a person",
                           {{"agent", agent_.name}, {"reason", "model"}})
         .inc();
+    end();
     return;
   }
   if (round_ >= services_.settings.maxToolRounds) {
@@ -98,14 +102,23 @@ void AgentTurn::onCompletion(CallOutcome outcome) {
     if (!completion.content.empty()) {
       reply(completion.content);
     }
+    end();
     return;
   }
   auto allowed = services_.budget.allows(*storage_, message_.account, at);
   if (allowed.ok() && !allowed.value()) {
     services_.log.counter("ai_agent_skipped_total", "Messages not answered, by reason", {{"reason", "budget"}}).inc();
+    end();
     return;
   }
   call();
+}
+
+void AgentTurn::end() {
+  if (!ended_ && services_.ended) {
+    ended_ = true;
+    services_.ended();
+  }
 }
 
 void AgentTurn::reply(const std::string& text) {

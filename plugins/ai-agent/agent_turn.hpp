@@ -30,6 +30,8 @@ struct TurnServices {
   std::shared_ptr<bool> alive;
   /// Called when a reply was submitted (for loop detection of our own echoes).
   std::function<void(const sdk::OutboundCommand&)> sent;
+  /// Called once when the turn is over, however it ended.
+  std::function<void()> ended;
 };
 
 class AgentTurn : public std::enable_shared_from_this<AgentTurn> {
@@ -42,6 +44,7 @@ class AgentTurn : public std::enable_shared_from_this<AgentTurn> {
   void call();
   void onCompletion(CallOutcome outcome);
   void reply(const std::string& text);
+  void end();
   std::int64_t now() const;
 
   TurnServices services_;
@@ -51,6 +54,7 @@ class AgentTurn : public std::enable_shared_from_this<AgentTurn> {
   std::shared_ptr<sdk::TenantStorage> storage_;
   ChatRequest request_;
   int round_ = 0;
+  bool ended_ = false;
 };
 
 }  // namespace switchboard::aiagent

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <boost/asio/post.hpp>
+
 #include <algorithm>
 #include <chrono>
 
@@ -205,24 +207,67 @@ sdk::Status AiAgentPlugin::onInbound(const sdk::InboundMessage& m, const sdk::Co
   if (handedOver.value()) {
     return skip("handed_over");
   }
-  auto history = storage->listMessages(conversation.id, std::max(1, settings_.memoryMessages), std::nullopt);
-  SB_TRY(history);
-  auto human = humanIsAnswering(*storage, conversation, history.value(), at);
-  SB_TRY(human);
-  if (human.value()) {
-    return skip("human_override");
+  if (auto busy = busy_.find(conversation.id); busy != busy_.end()) {
+    // One turn at a time per conversation: the newest waiting message is answered once the
+    // current turn ends, with the whole conversation in memory (so an older waiting one is
+    // answered by it too).
+    if (busy->second) {
+      (void)skip("superseded");
+    }
+    busy->second = Pending{m, conversation, storage};
+    return {};
   }
-  Pending p{m, conversation, storage};
-  auto lexicon = classifyText(messageText(m));
+  busy_.emplace(conversation.id, std::nullopt);
+  proceed(Pending{m, conversation, storage}, at);
+  return {};
+}
+
+void AiAgentPlugin::proceed(Pending p, std::int64_t at) {
+  auto history = p.storage->listMessages(p.conversation.id, std::max(1, settings_.memoryMessages), std::nullopt);
+  auto human = history.ok() ? humanIsAnswering(*p.storage, p.conversation, history.value(), at)
+                            : sdk::Result<bool>(history.error());
+  if (!human.ok()) {
+    ctx_.logger().warn("conversation unreadable conversation=" + p.conversation.id + " error=\"" +
+                       human.error().describe() + "\"");
+    (void)skip("storage");
+    turnEnded(p.conversation.id);
+    return;
+  }
+  if (human.value()) {
+    (void)skip("human_override");
+    turnEnded(p.conversation.id);
+    return;
+  }
+  auto lexicon = classifyText(messageText(p.message));
   if (settings_.classifier == "model") {
-    auto allowed = budget_->allows(*storage, m.account, at);
+    auto allowed = budget_->allows(*p.storage, p.message.account, at);
     if (allowed.ok() && allowed.value()) {
       classifyWithModel(std::move(p), lexicon, std::move(history).value());
-      return {};
+      return;
     }
   }
   decide(p, lexicon, history.value());
-  return {};
+}
+
+void AiAgentPlugin::turnEnded(const std::string& conversation) {
+  auto it = busy_.find(conversation);
+  if (it == busy_.end()) {
+    return;
+  }
+  auto next = std::move(it->second);
+  busy_.erase(it);
+  if (!next) {
+    return;
+  }
+  // The conversation as it is now: a turn may have changed its tags, assignee or switches.
+  if (auto fresh = next->storage->getConversation(conversation); fresh.ok() && fresh.value()) {
+    next->conversation = *fresh.value();
+  }
+  boost::asio::post(ctx_.executor(), [this, alive = alive_, next = std::move(*next)] {
+    if (*alive) {
+      (void)onInbound(next.message, next.conversation);
+    }
+  });
 }
 
 void AiAgentPlugin::classifyWithModel(Pending p, Classification lexicon, std::vector<sdk::StoredMessage> history) {
@@ -316,15 +361,18 @@ void AiAgentPlugin::decide(const Pending& p, const Classification& cls, const st
   if (!view.ok()) {
     ctx_.logger().warn("agents unreadable: " + view.error().describe());
     (void)skip("storage");
+    turnEnded(p.conversation.id);
     return;
   }
   const auto* agent = selectAgent(view->agents, view->disabled, p.message, p.conversation, cls, at);
   if (!agent) {
     (void)skip("no_agent");
+    turnEnded(p.conversation.id);
     return;
   }
   const AgentSpec chosen = *agent;
   if (auto reason = handoverReason(chosen, p, cls); !reason.empty()) {
+    turnEnded(p.conversation.id);  // a message waiting meanwhile finds the hand-over and stays out
     const TurnScope scope{ctx_, *p.storage, settings_, chosen, p.message, p.conversation, at};
     auto done = handOver(scope, reason, "", "");
     if (!done.ok()) {
@@ -343,6 +391,7 @@ void AiAgentPlugin::decide(const Pending& p, const Classification& cls, const st
   if (!allowed.ok()) {
     ctx_.logger().warn("budget unreadable: " + allowed.error().describe());
     (void)skip("storage");
+    turnEnded(p.conversation.id);
     return;
   }
   if (!allowed.value()) {
@@ -354,6 +403,7 @@ void AiAgentPlugin::decide(const Pending& p, const Classification& cls, const st
                    {{"day", Budget::dayOf(at)}}, at);
     }
     (void)skip("budget");
+    turnEnded(p.conversation.id);
     return;
   }
   std::optional<sdk::Contact> contact;
@@ -370,7 +420,8 @@ void AiAgentPlugin::decide(const Pending& p, const Classification& cls, const st
                         [this](const sdk::OutboundCommand& c) {
                           bound(ourCommands_);
                           ourCommands_.insert(c.tenant + "/" + c.commandId);
-                        }};
+                        },
+                        [this, conversation = p.conversation.id] { turnEnded(conversation); }};
   std::make_shared<AgentTurn>(std::move(services), chosen, p.message, p.conversation, p.storage, std::move(messages))
       ->start();
 }

@@ -9,6 +9,7 @@
 // its strand; nothing here is shared across threads.
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <set>
 #include <string>
@@ -47,6 +48,10 @@ class AiAgentPlugin final : public sdk::Plugin, public sdk::Responder {
   void onEvent(const sdk::Event& e);
   sdk::Result<bool> humanIsAnswering(sdk::TenantStorage& storage, const sdk::Conversation& conversation,
                                      const std::vector<sdk::StoredMessage>& history, std::int64_t now);
+  /// The rest of onInbound once the conversation's turn is ours: memory, override, classification.
+  void proceed(Pending p, std::int64_t at);
+  /// The conversation's turn is over; a message that waited meanwhile is taken up now.
+  void turnEnded(const std::string& conversation);
   void classifyWithModel(Pending p, Classification lexicon, std::vector<sdk::StoredMessage> history);
   void decide(const Pending& p, const Classification& cls, const std::vector<sdk::StoredMessage>& history);
   void noteClassification(const Pending& p, const Classification& cls, std::int64_t now);
@@ -72,6 +77,7 @@ class AiAgentPlugin final : public sdk::Plugin, public sdk::Responder {
   std::set<std::string> ourCommands_;                 // "<tenant>/<command id>" we submitted
   std::set<std::string> ourNetworkIds_;               // "<account>|<network id>" of our sends
   std::set<std::string> budgetWarned_;                // "<account>/<day>" already announced
+  std::map<std::string, std::optional<Pending>> busy_;  // conversations with a turn running -> the newest waiting message
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -327,3 +327,27 @@ TEST_F(AiAgentPipeline, TheModelClassifiesAndTheAgentHandsOverAfterNTurns) {
   EXPECT_NE(std::find(tags.begin(), tags.end(), "team:support"), tags.end());
   EXPECT_EQ(metric("ai_agent_calls_total", {{"agent", "classifier"}, {"outcome", "ok"}}), 2);
 }
+
+TEST_F(AiAgentPipeline, MessagesDuringATurnAreAnsweredAfterItInOneReply) {
+  start(false, config());
+  auto slow = ait::textAnswer("First answer.");
+  slow.delay = 400ms;
+  model_->script({slow, ait::textAnswer("Second answer.")});
+  say("first question");
+  ASSERT_TRUE(model_->waitForCalls(1, 10s));
+  say("second question");
+  say("third question");
+  ASSERT_TRUE(eventually([&] { return lines(sent_).size() == 2; }, 10s));
+  EXPECT_NE(lines(sent_)[0].find("First answer."), std::string::npos);
+  EXPECT_NE(lines(sent_)[1].find("Second answer."), std::string::npos);
+  auto calls = model_->calls();
+  ASSERT_EQ(calls.size(), 2u) << "one turn at a time, the waiting messages answered together";
+  EXPECT_GE(calls[1].at - calls[0].at, 350ms) << "the second call waited for the first answer";
+  const auto memory = calls[1].body["messages"].dump();
+  EXPECT_NE(memory.find("second question"), std::string::npos);
+  EXPECT_NE(memory.find("third question"), std::string::npos);
+  EXPECT_NE(memory.find("First answer."), std::string::npos);
+  EXPECT_EQ(metric("ai_agent_skipped_total", {{"reason", "superseded"}}), 1);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(lines(sent_).size(), 2u);
+}
