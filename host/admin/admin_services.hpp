@@ -14,6 +14,7 @@
 #include "plugin/plugin_http.hpp"
 #include "storage/store.hpp"
 #include "switchboard/sdk/context.hpp"
+#include "switchboard/sdk/account_placement.hpp"
 #include "switchboard/sdk/session_control.hpp"
 
 namespace switchboard::admin {
@@ -42,6 +43,14 @@ class PluginDirectory {
   virtual sdk::Status withSessionControl(const std::string& instance,
                                          std::function<void(sdk::SessionControl&)> call,
                                          std::chrono::milliseconds deadline) = 0;
+  /// Runs `call` with each running plugin that implements sdk::AccountPlacement, on its strand,
+  /// waiting for each (at most `deadline`); returns how many were called. Used to disconnect a
+  /// suspended tenant's accounts and to reconnect them on resume.
+  virtual sdk::Result<int> withAccountPlacement(std::function<sdk::Status(sdk::AccountPlacement&)> call,
+                                                std::chrono::milliseconds deadline) {
+    (void)call, (void)deadline;
+    return 0;
+  }
 };
 
 /// One component of readiness.

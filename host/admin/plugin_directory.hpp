@@ -24,6 +24,9 @@ class DaemonPluginDirectory final : public PluginDirectory {
   std::vector<std::string> sessionControllers() override;
   sdk::Status withSessionControl(const std::string& instance, std::function<void(sdk::SessionControl&)> call,
                                  std::chrono::milliseconds deadline) override;
+  /// In plugin_placement.cpp.
+  sdk::Result<int> withAccountPlacement(std::function<sdk::Status(sdk::AccountPlacement&)> call,
+                                        std::chrono::milliseconds deadline) override;
 
  private:
   host::PluginManager& manager_;

@@ -156,6 +156,44 @@ http::Response get(Call& call) {
   return http::Response::json(200, describe(call, *t));
 }
 
+// The tenant's accounts: those stored and those its connectors run.
+std::set<std::string> accountsOf(Call& call, const std::string& tenant) {
+  std::set<std::string> out;
+  if (auto stored = call.services().store->listAccounts(tenant)) {
+    for (const auto& a : stored.value()) {
+      out.insert(a.id);
+    }
+  }
+  for (const auto& s : allSessions(call.core, tenant)) {
+    out.insert(s.account);
+  }
+  return out;
+}
+
+// A suspended tenant's accounts are disconnected (credentials kept), a resumed tenant's connected
+// again, through the connectors that offer account placement. Returns the accounts handled.
+json placeAccounts(Call& call, const std::string& tenant, bool release) {
+  json done = json::array();
+  auto* plugins = call.services().plugins;
+  if (plugins == nullptr) {
+    return done;
+  }
+  for (const auto& account : accountsOf(call, tenant)) {
+    auto placed = plugins->withAccountPlacement(
+        [&tenant, account, release](sdk::AccountPlacement& p) {
+          return release ? p.releaseAccount(tenant, account, std::chrono::seconds(5)) : p.runAccount(tenant, account);
+        },
+        std::chrono::seconds(10));
+    if (placed && placed.value() > 0) {
+      done.push_back(account);
+    } else if (!placed) {
+      call.core.log().warn("tenant account not {}. tenant={} account={} error=\"{}\"",
+                           release ? "released" : "run", tenant, account, placed.error().describe());
+    }
+  }
+  return done;
+}
+
 http::Response setState(Call& call, const char* state, const char* event) {
   if (auto refusal = needOperatorWide(call)) {
     return *refusal;
@@ -187,7 +225,9 @@ http::Response setState(Call& call, const char* state, const char* event) {
   call.detail = reason;
   announce(call, event, t->id, reason);
   t->state = state;
-  return http::Response::json(200, describe(call, *t));
+  json body = describe(call, *t);
+  body["accounts"] = placeAccounts(call, t->id, std::string(state) == host::kTenantSuspended);
+  return http::Response::json(200, body);
 }
 
 http::Response putQuotas(Call& call) {

@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <map>
+#include <mutex>
 
 #include "admin_test_support.hpp"
 
@@ -246,4 +248,36 @@ TEST_F(TenancyApiTest, EachTenantsFeedCarriesItsOwnEventsOnly) {
     ws->close();
   }
   io.run_for(300ms);
+}
+
+TEST_F(TenancyApiTest, SuspensionDisconnectsTheTenantsAccountsAndResumeReconnectsThem) {
+  // The placement probe beside the fake connector: it records which accounts the host releases.
+  host::PluginSpec probe;
+  probe.name = "probe";
+  probe.library = PLACEMENT_PROBE_PLUGIN;
+  h->specs.push_back(probe);
+  auto report = h->plugins->apply(h->specs, 5s);
+  ASSERT_TRUE(report.failed.empty());
+  ASSERT_EQ(report.started, std::vector<std::string>{"probe"});
+  ASSERT_EQ(h->call("POST", "/v1/tenants", root, R"({"id":"acme"})").status, 201);
+  ASSERT_TRUE(h->store->upsertAccount({"15550007001", "acme", "", "", "paired", 1, 1}).ok());
+  std::mutex m;
+  std::vector<sb::Event> seen;
+  auto sub = h->bus.subscribe("probe.", [&](const sb::Event& e) {
+    std::lock_guard lock(m);
+    seen.push_back(e);
+  });
+  auto count = [&](const std::string& type, const std::string& account) {
+    std::lock_guard lock(m);
+    return std::count_if(seen.begin(), seen.end(),
+                         [&](const sb::Event& e) { return e.type == type && e.account == account; });
+  };
+  auto suspended = h->call("POST", "/v1/tenants/acme/suspend", root);
+  ASSERT_EQ(suspended.status, 200) << suspended.body;
+  EXPECT_EQ(suspended.j()["accounts"], json::array({"15550007001"}));
+  ASSERT_TRUE(waitFor([&] { return count("probe.released", "15550007001") == 1; }));
+  EXPECT_EQ(count("probe.released", "15550001"), 0);  // the default tenant's account stays
+  auto resumed = h->call("POST", "/v1/tenants/acme/resume", root);
+  ASSERT_EQ(resumed.status, 200) << resumed.body;
+  ASSERT_TRUE(waitFor([&] { return count("probe.run", "15550007001") == 1; }));
 }
