@@ -16,6 +16,9 @@ sdk::Result<long long> AccountFence::claim(Database& db, const std::string& acco
                                 "account ownership needs PostgreSQL; " + db.url().redacted + " is SQLite");
   }
   auto generation = db.transact<long long>([&](Connection& c) -> sdk::Result<long long> {
+    // The previous owner may be stopped inside a write: PostgreSQL ends that transaction after
+    // kStalledWriterTimeout; wait a little longer than that for its lock, not for ever.
+    c.sql << "SET LOCAL lock_timeout = " + std::to_string(kStalledWriterTimeout.count() * 3);
     lockAccountsUnfenced(c, {account});
     const long long now = nowMs();
     c.sql << "UPDATE account_owners SET generation = generation + 1, owner = :o, updated_at = :t WHERE account = :a",

@@ -40,6 +40,11 @@ void lockAccountsUnfenced(Connection& c, const std::set<std::string>& accounts) 
 }
 
 void lockAccounts(Connection& c, const std::set<std::string>& accounts) {
+  if (c.fence != nullptr && c.dialect == Dialect::Postgres) {
+    // A daemon stopped mid-transaction (SIGSTOP, a frozen VM) would hold these locks for ever and
+    // block the daemon taking its accounts over; the server ends such a transaction instead.
+    c.sql << "SET LOCAL idle_in_transaction_session_timeout = " + std::to_string(kStalledWriterTimeout.count());
+  }
   lockAccountsUnfenced(c, accounts);
   // Scale-out: under the locks, refuse the write unless this daemon still owns every account.
   if (c.fence != nullptr && c.dialect == Dialect::Postgres) {
