@@ -21,9 +21,9 @@ AdminApi::AdminApi(AdminSettings settings, AdminServices services)
   addConsoleRoutes(routes);
   addPluginStateRoutes(routes);
   addStatsRoutes(routes);
-  addClusterRoutes(routes);
   addAnalyticsRoutes(routes);
   addTenantRoutes(routes);
+  addClusterRoutes(routes);
   // Plugins' own routes (SDK addHttpRoute): public here, each plugin checks its callers (a signed
   // webhook, its own secret). Without a table from the daemon, an empty one: every hook is a 404.
   auto table = core_->services().pluginRoutes ? core_->services().pluginRoutes : std::make_shared<host::PluginRouteTable>();

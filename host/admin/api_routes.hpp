@@ -73,9 +73,9 @@ void addEventFeed(ApiRoutes& routes);
 void addConsoleRoutes(ApiRoutes& routes);
 void addPluginStateRoutes(ApiRoutes& routes);
 void addStatsRoutes(ApiRoutes& routes);
-void addClusterRoutes(ApiRoutes& routes);
 void addAnalyticsRoutes(ApiRoutes& routes);
 void addTenantRoutes(ApiRoutes& routes);
+void addClusterRoutes(ApiRoutes& routes);
 
 /// Maps an SDK error to a response: "*.not_found"/"unknown_*" 404, "*.exists"/"*.in_use"/"*.busy"
 /// 409, "invalid"/"command.invalid" 400, retriable 503, others 400.

@@ -61,8 +61,6 @@ sdk::ConfigSchema adminConfigSchema() {
       field::integer("max_event_clients", "WebSocket event feeds open at once", 256).range(1, 100'000),
       field::string("tenant_export_dir", "Where a deleted tenant's data is exported, one directory per deletion",
                     std::string("tenant-exports")),
-      field::string("tenant_export_dir", "Where a deleted tenant's data is exported, one directory per deletion",
-                    std::string("tenant-exports")),
   }};
 }
 
