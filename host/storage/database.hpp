@@ -35,7 +35,7 @@ struct DatabaseOptions {
   std::chrono::milliseconds busyTimeout{5000};
   bool sqliteSynchronousFull = true;
   long long sqliteCacheKiB = 32 * 1024;  // page cache per connection
-  std::shared_ptr<AccountFence> fence;    // scale-out: account writes checked against their owner
+  std::shared_ptr<AccountFence> fence{};  // scale-out: account writes checked against their owner
 };
 
 /// A statement prepared once per connection, with the variables it is bound to.
