@@ -117,15 +117,17 @@ void AnalyticsPlugin::onClosed(const sdk::Event& event) {
   cmd.automatic = true;
   cmd.origin = ctx_.instanceName() + "/survey";
   cmd.createdAt = clock_();
+  // Recorded before it is sent: the customer's answer may be stored (on another strand) before
+  // submit() returns, and an answer to a survey not yet recorded would be taken for a plain message.
+  if (auto s = storage->recordSurveySent(c.id, c.assignee, cmd.commandId, cmd.createdAt); !s.ok()) {
+    surveyErrors_.inc();
+    ctx_.logger().warn("survey not recorded conversation=" + c.id + " error=\"" + s.error().describe() + "\"");
+    return;
+  }
   auto submitted = ctx_.outbound().submit(cmd);
   if (!submitted.ok()) {
     surveyErrors_.inc();
     ctx_.logger().warn("survey not sent conversation=" + c.id + " error=\"" + submitted.error().describe() + "\"");
-    return;
-  }
-  if (auto s = storage->recordSurveySent(c.id, c.assignee, cmd.commandId, cmd.createdAt); !s.ok()) {
-    surveyErrors_.inc();
-    ctx_.logger().warn("survey not recorded conversation=" + c.id + " error=\"" + s.error().describe() + "\"");
     return;
   }
   surveysSent_.inc();

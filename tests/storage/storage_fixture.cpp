@@ -95,6 +95,9 @@ std::string readFile(const std::string& path) {
   return s.str();
 }
 
+// Some suites link this file for its backends and helpers alone, with cases of their own fixture.
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(StorageTest);
+
 INSTANTIATE_TEST_SUITE_P(Backends, StorageTest, ::testing::Values(Backend::Sqlite, Backend::Postgres),
                          [](const ::testing::TestParamInfo<Backend>& p) {
                            return p.param == Backend::Sqlite ? std::string("Sqlite") : std::string("Postgres");
