@@ -78,6 +78,9 @@ http::Response send(Call& call) {
   if (!done) {
     return errorResponse(done.error());
   }
+  if (auto refusal = call.core.tenantGuard().refusedCommand(done->result)) {
+    return *refusal;
+  }
   return http::Response::json(202, toJson(done->result));
 }
 

@@ -33,18 +33,26 @@ std::optional<http::Response> TenantGuard::checkCommand(const sdk::OutboundComma
     // Another tenant's account does not exist for this one.
     return http::Response::error(404, "not_found", "no account \"" + command.account + "\"");
   }
-  auto verdict = owner.kind == host::CommandVerdict::Kind::Pass ? commands_.admit(command, host::nowMs()) : owner;
-  if (verdict.kind == host::CommandVerdict::Kind::Pass) {
+  if (owner.kind == host::CommandVerdict::Kind::Pass) {
+    // Suspension and the daily quota are the pipeline's to check when the command is stored (once,
+    // for every source); refusedCommand() turns its failed result into this API's answer.
     return std::nullopt;
   }
-  const auto& e = *verdict.error;
-  if (e.code == "tenant_suspended") {
-    return http::Response::error(403, e.code, e.message);
-  }
-  if (e.code == sdk::quota::kExceededCode) {
-    return http::Response::error(429, e.code, e.message);
-  }
+  const auto& e = *owner.error;
   return http::Response::error(e.isRetriable() ? 503 : 400, e.code, e.message);
+}
+
+std::optional<http::Response> TenantGuard::refusedCommand(const sdk::CommandResult& result) {
+  if (result.stage != sdk::ResultStage::Failed) {
+    return std::nullopt;
+  }
+  if (result.errorCode == "tenant_suspended") {
+    return http::Response::error(403, result.errorCode, result.reason);
+  }
+  if (result.errorCode == sdk::quota::kExceededCode) {
+    return http::Response::error(429, result.errorCode, result.reason);
+  }
+  return std::nullopt;
 }
 
 void TenantGuard::forget(const std::string& tenant) {

@@ -32,10 +32,11 @@ class TenantGuard {
   std::optional<http::Response> admit(const std::string& tenant, Clock::time_point now = Clock::now());
   /// Drops what is known of the tenant (after a change to its state or quotas).
   void forget(const std::string& tenant);
-  /// A command the API is about to submit, whoever's token: another tenant's account is a 404,
-  /// a suspended tenant 403 tenant_suspended, a message over messages_per_day 429 quota_exceeded
-  /// (the quota is taken when it passes).
+  /// A command the API is about to submit, whoever's token: another tenant's account is a 404.
   std::optional<http::Response> checkCommand(const sdk::OutboundCommand& command);
+  /// The pipeline's refusal of a submitted command as this API's answer: a suspended tenant 403
+  /// tenant_suspended, a message over messages_per_day 429 quota_exceeded; otherwise nothing.
+  std::optional<http::Response> refusedCommand(const sdk::CommandResult& result);
 
   /// null without the SQL store.
   const std::shared_ptr<host::Tenancy>& tenancy() const { return tenancy_; }

@@ -85,6 +85,7 @@ Pipeline::Pipeline(boost::asio::io_context& io, PipelineSettings settings, std::
       store_(std::move(store)),
       bus_(bus),
       metrics_(metrics),
+      gate_(store_, &metrics_),
       encoder_(std::move(encoder)),
       queue_(settings.inboundQueue, settings.tenantShare),
       strand_(boost::asio::make_strand(io)),
@@ -466,16 +467,34 @@ void Pipeline::result(const sdk::CommandResult& given) {
 }
 
 sdk::Result<sdk::CommandResult> Pipeline::submit(const sdk::OutboundCommand& command) {
-  SB_TRY(validate(command));
   if (!store_) {
     return sdk::Error::fatal("storage.none", "the pipeline runs without storage");
   }
+  // Another tenant's account first: "unknown account" from validate() would hide the reason.
+  if (auto owner = gate_.checkOwner(command); owner.kind != CommandVerdict::Kind::Pass) {
+    return *owner.error;
+  }
+  // A suspended tenant's accounts are disconnected: say why, not "unknown account". Not stored, so
+  // the same command may be submitted again once the tenant is resumed.
+  if (auto active = gate_.checkActive(command); active.kind != CommandVerdict::Kind::Pass) {
+    if (active.error->isRetriable()) {
+      return *active.error;
+    }
+    return makeResult(command, sdk::ResultStage::Failed, active.error->message, active.error->code);
+  }
+  SB_TRY(validate(command));
   auto stored = store_->storeCommand(command, "");
   if (!stored.ok()) {
     return stored.takeError();
   }
   if (!stored.value().inserted) {
     return stored.value().previous.value_or(makeResult(command, sdk::ResultStage::Accepted));
+  }
+  // Stored, so a resubmission is a duplicate whose one result is this failure.
+  if (auto admitted = gate_.admit(command, nowMs()); admitted.kind != CommandVerdict::Kind::Pass) {
+    auto failed = makeResult(command, sdk::ResultStage::Failed, admitted.error->message, admitted.error->code);
+    result(failed);
+    return failed;
   }
   auto accepted = makeResult(command, sdk::ResultStage::Accepted);
   if (encoder_.result) {

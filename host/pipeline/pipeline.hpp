@@ -18,6 +18,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "common/metrics.hpp"
+#include "storage/command_gate.hpp"
 #include "pipeline/command_sink.hpp"
 #include "pipeline/event_bus.hpp"
 #include "pipeline/inbound_queue.hpp"
@@ -114,6 +115,9 @@ class Pipeline final : public sdk::InboundSink, public sdk::Outbound, public Com
   std::shared_ptr<Store> store_;
   LocalEventBus& bus_;
   MetricsRegistry& metrics_;
+  // Plugins' commands (campaigns, responders, the admin API) pass the same tenancy checks as
+  // Kafka's: another tenant's account, a suspended tenant, the daily message quota.
+  TenantCommandGate gate_;
   RecordEncoder encoder_;
   PluginManager* plugins_ = nullptr;
   std::function<void()> outboxWritten_;

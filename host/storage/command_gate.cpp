@@ -44,7 +44,7 @@ CommandVerdict TenantCommandGate::checkOwner(const sdk::OutboundCommand& c) {
   return {};
 }
 
-CommandVerdict TenantCommandGate::admit(const sdk::OutboundCommand& c, std::int64_t nowMs) {
+CommandVerdict TenantCommandGate::checkActive(const sdk::OutboundCommand& c) {
   if (!tenancy_) {
     return {};
   }
@@ -55,6 +55,16 @@ CommandVerdict TenantCommandGate::admit(const sdk::OutboundCommand& c, std::int6
   if (tenant.value() && tenant.value()->state == kTenantSuspended) {
     return {CommandVerdict::Kind::Refuse,
             sdk::Error::permanent("tenant_suspended", "tenant \"" + c.tenant + "\" is suspended: commands are refused")};
+  }
+  return {};
+}
+
+CommandVerdict TenantCommandGate::admit(const sdk::OutboundCommand& c, std::int64_t nowMs) {
+  if (!tenancy_) {
+    return {};
+  }
+  if (auto active = checkActive(c); active.kind != CommandVerdict::Kind::Pass) {
+    return active;
   }
   if (sendsMessage(c.kind)) {
     auto taken = tenancy_->consume(c.tenant, sdk::quota::kMessagesPerDay, 1, nowMs);

@@ -29,6 +29,9 @@ class TenantCommandGate {
 
   /// Before the command is stored: is its account another tenant's?
   CommandVerdict checkOwner(const sdk::OutboundCommand& c);
+  /// Is the command's tenant suspended? (Its accounts are disconnected then, so this goes before
+  /// the account is looked up.) Database errors as for admit().
+  CommandVerdict checkActive(const sdk::OutboundCommand& c);
   /// Once, when the command is first stored: is the tenant suspended, or the message over the
   /// tenant's messages_per_day quota (taking one unit when not)? Database errors come back as
   /// a Retriable error in `error` with Kind::Refuse.
