@@ -103,14 +103,10 @@ sdk::Status OwnershipCoordinator::start() {
     stale_.insert(account);
   });
 
-  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, controlTopic_.c_str(), RD_KAFKA_PARTITION_UA);
-  auto err = rd_kafka_subscribe(consumer_.get(), topics);
-  rd_kafka_topic_partition_list_destroy(topics);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (auto s = subscribeTopics(consumer_.get(), {controlTopic_}); !s.ok()) {
     consumer_.reset();
     producer_.reset();
-    return kafkaError(err, "subscribe to " + controlTopic_);
+    return s;
   }
   stopping_ = false;
   thread_ = std::thread([this] { run(); });

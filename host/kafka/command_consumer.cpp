@@ -30,16 +30,13 @@ sdk::Status CommandConsumer::start() {
   SB_TRY(client);
   consumer_ = std::move(client).value();
   rd_kafka_poll_set_consumer(consumer_.get());
-  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, settings_.topicName(topic::kOutbound).c_str(), RD_KAFKA_PARTITION_UA);
+  std::vector<std::string> topics = {settings_.topicName(topic::kOutbound)};
   for (const auto& [tenant, prefix] : settings_.tenantTopicPrefixes) {
-    rd_kafka_topic_partition_list_add(topics, (prefix + topic::kOutbound).c_str(), RD_KAFKA_PARTITION_UA);
+    topics.push_back(prefix + topic::kOutbound);
   }
-  auto err = rd_kafka_subscribe(consumer_.get(), topics);
-  rd_kafka_topic_partition_list_destroy(topics);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (auto s = subscribeTopics(consumer_.get(), topics); !s.ok()) {
     consumer_.reset();
-    return kafkaError(err, "subscribe to " + settings_.topicName(topic::kOutbound));
+    return s;
   }
   stopping_ = false;
   thread_ = std::thread([this] { run(); });

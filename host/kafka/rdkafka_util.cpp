@@ -148,4 +148,17 @@ void routeLogs(rd_kafka_conf_t* conf) {
   rd_kafka_conf_set_error_cb(conf, errorCallback);
 }
 
+sdk::Status subscribeTopics(rd_kafka_t* consumer, const std::vector<std::string>& topics) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+  for (const auto& t : topics) {
+    rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  auto err = rd_kafka_subscribe(consumer, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return kafkaError(err, "subscribe to " + (topics.empty() ? std::string("no topic") : topics.front()));
+  }
+  return sdk::okStatus();
+}
+
 }  // namespace switchboard::host

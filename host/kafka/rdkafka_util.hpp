@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "switchboard/sdk/result.hpp"
 
@@ -35,6 +36,9 @@ sdk::Result<RdKafkaPtr> makeClient(rd_kafka_type_t type, RdConfPtr conf);
 /// Classifies a librdkafka error: Fatal for fatal errors, Retriable for transient ones
 /// (timeouts, transport, queue full, leader changes), Permanent otherwise.
 sdk::Error kafkaError(rd_kafka_resp_err_t err, const std::string& context);
+
+/// Subscribes a group consumer to `topics` (replacing what it had).
+sdk::Status subscribeTopics(rd_kafka_t* consumer, const std::vector<std::string>& topics);
 
 }  // namespace switchboard::host
 

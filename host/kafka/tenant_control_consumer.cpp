@@ -38,13 +38,9 @@ sdk::Status TenantControlConsumer::start() {
   SB_TRY(client);
   consumer_ = std::move(client).value();
   rd_kafka_poll_set_consumer(consumer_.get());
-  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, settings_.topicName(topic::kControl).c_str(), RD_KAFKA_PARTITION_UA);
-  auto err = rd_kafka_subscribe(consumer_.get(), topics);
-  rd_kafka_topic_partition_list_destroy(topics);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (auto s = subscribeTopics(consumer_.get(), {settings_.topicName(topic::kControl)}); !s.ok()) {
     consumer_.reset();
-    return kafkaError(err, "subscribe to " + settings_.topicName(topic::kControl));
+    return s;
   }
   stopping_ = false;
   thread_ = std::thread([this] { run(); });

@@ -11,15 +11,8 @@ CallLog::CallLog(sdk::PluginContext& ctx, const Budget& budget, std::string mode
       seconds_(ctx.metrics().histogram("ai_agent_call_seconds", "Model call latency, retries included")) {}
 
 sdk::Counter& CallLog::counter(const std::string& name, const std::string& help, const sdk::Labels& labels) {
-  std::string key = name;
-  for (const auto& [k, v] : labels) {
-    key += "|" + k + "=" + v;
-  }
-  auto it = counters_.find(key);
-  if (it == counters_.end()) {
-    it = counters_.emplace(key, &ctx_.metrics().counter(name, help, labels)).first;
-  }
-  return *it->second;
+  // The host's registry hands back the same counter for the same name and labels.
+  return ctx_.metrics().counter(name, help, labels);
 }
 
 void CallLog::record(sdk::TenantStorage& storage, const sdk::InboundMessage& m, const sdk::Conversation& c,

@@ -30,7 +30,6 @@ class CallLog {
   const Budget& budget_;
   std::string model_;
   sdk::Histogram& seconds_;
-  std::map<std::string, sdk::Counter*> counters_;
 };
 
 }  // namespace switchboard::aiagent

@@ -84,7 +84,6 @@ class AutoResponderPlugin final : public sdk::Plugin, public sdk::Responder {
   std::vector<std::unique_ptr<sdk::EventBus::Subscription>> subscriptions_;
   std::set<std::shared_ptr<boost::asio::steady_timer>> retries_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  std::map<std::string, sdk::Counter*> counters_;
   sdk::Histogram& decisionSeconds_;
 };
 

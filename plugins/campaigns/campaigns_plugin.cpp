@@ -80,15 +80,8 @@ CampaignsPlugin::~CampaignsPlugin() { *alive_ = false; }
 sdk::ConfigSchema CampaignsPlugin::schema() { return configSchema(); }
 
 sdk::Counter& CampaignsPlugin::counter(const std::string& name, const std::string& help, const sdk::Labels& labels) {
-  std::string key = name;
-  for (const auto& [k, v] : labels) {
-    key += "|" + k + "=" + v;
-  }
-  auto it = counters_.find(key);
-  if (it == counters_.end()) {
-    it = counters_.emplace(key, &ctx_.metrics().counter(name, help, labels)).first;
-  }
-  return *it->second;
+  // The host's registry hands back the same counter for the same name and labels.
+  return ctx_.metrics().counter(name, help, labels);
 }
 
 sdk::Status CampaignsPlugin::start() {

@@ -131,7 +131,6 @@ class CampaignsPlugin final : public sdk::Plugin, public sdk::Responder {
   std::vector<std::unique_ptr<sdk::EventBus::Subscription>> subscriptions_;
   std::vector<std::unique_ptr<sdk::HttpRoute>> routes_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-  std::map<std::string, sdk::Counter*> counters_;
 };
 
 }  // namespace switchboard::campaigns
