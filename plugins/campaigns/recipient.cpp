@@ -86,7 +86,8 @@ std::optional<CommandRef> parseCommandId(const std::string& id) {
   r.campaign = id.substr(4, c1 - 4);
   const auto runText = std::string_view(id).substr(c1 + 1, c2 - c1 - 1);
   auto [p, ec] = std::from_chars(runText.data(), runText.data() + runText.size(), r.run);
-  if (ec != std::errc() || p != runText.data() + runText.size() || r.run < 1) {
+  // Only the form commandIdFor() writes: "07" is not run 7's id (it names no command we sent).
+  if (ec != std::errc() || p != runText.data() + runText.size() || r.run < 1 || runText.front() == '0') {
     return std::nullopt;
   }
   r.contact = id.substr(c2 + 1);

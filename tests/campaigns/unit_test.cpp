@@ -218,7 +218,7 @@ TEST(CampaignIds, DerivedFromCampaignRunAndContact) {
   EXPECT_EQ(ref->run, 3);
   EXPECT_EQ(ref->contact, "ct_abc:1");
   for (const char* bad : {"", "cmp:", "cmp:x", "cmp:x:1", "cmp:x:1:", "cmp::1:c", "cmp:x:0:c", "cmp:x:-1:c",
-                          "cmp:x:1a:c", "other:x:1:c"}) {
+                          "cmp:x:1a:c", "cmp:x:01:c", "cmp:x:+1:c", "other:x:1:c"}) {
     EXPECT_FALSE(parseCommandId(bad)) << bad;
   }
 }
