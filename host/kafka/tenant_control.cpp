@@ -102,8 +102,9 @@ sdk::Result<std::optional<TenantControl>> parseTenantControl(std::string_view in
         return bad("quota \"" + kind + "\" must be a non-negative integer or null");
       }
     }
-  } else if (c.action == TenantControlAction::Quotas) {
-    return bad("tenant.quotas needs \"quotas\"");
+  }
+  if (c.action == TenantControlAction::Quotas && c.quotas.empty()) {
+    return bad("tenant.quotas needs \"quotas\" with at least one quota");
   }
   return Out{std::move(c)};
 }
