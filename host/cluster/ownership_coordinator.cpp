@@ -288,10 +288,7 @@ void OwnershipCoordinator::run() {
       continue;
     }
     handleRecord(m);
-    auto* list = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset + 1;
-    rd_kafka_offsets_store(consumer_.get(), list);
-    rd_kafka_topic_partition_list_destroy(list);
+    (void)storeOffsetAfter(consumer_.get(), m);
     rd_kafka_message_destroy(m);
   }
 }

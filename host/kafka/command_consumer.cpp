@@ -75,16 +75,11 @@ void CommandConsumer::run() {
       std::this_thread::sleep_for(settings_.retryBackoff);
     }
     if (!stopping_) {
-      // Only now may the offset be committed (auto-commit commits stored offsets only).
-      auto* list = rd_kafka_topic_partition_list_new(1);
-      rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset + 1;
-      auto err = rd_kafka_offsets_store(consumer_.get(), list);
-      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // Only now may the offset be committed.
+      if (auto err = storeOffsetAfter(consumer_.get(), m); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         log_->warn("cannot store offset {}/{}@{}: {} (the record will be seen again and deduplicated)",
                    rd_kafka_topic_name(m->rkt), m->partition, m->offset, rd_kafka_err2str(err));
       }
-      // The list holds a partition reference; leaking it would hang rd_kafka_destroy.
-      rd_kafka_topic_partition_list_destroy(list);
     }
     rd_kafka_message_destroy(m);
   }

@@ -161,4 +161,13 @@ sdk::Status subscribeTopics(rd_kafka_t* consumer, const std::vector<std::string>
   return sdk::okStatus();
 }
 
+rd_kafka_resp_err_t storeOffsetAfter(rd_kafka_t* consumer, const rd_kafka_message_t* m) {
+  auto* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset + 1;
+  auto err = rd_kafka_offsets_store(consumer, list);
+  // The list holds a partition reference; leaking it would hang rd_kafka_destroy.
+  rd_kafka_topic_partition_list_destroy(list);
+  return err;
+}
+
 }  // namespace switchboard::host

@@ -40,6 +40,10 @@ sdk::Error kafkaError(rd_kafka_resp_err_t err, const std::string& context);
 /// Subscribes a group consumer to `topics` (replacing what it had).
 sdk::Status subscribeTopics(rd_kafka_t* consumer, const std::vector<std::string>& topics);
 
+/// Marks `m` handled: its partition's stored offset moves past it, for auto-commit to commit
+/// (auto-commit commits stored offsets only). Returns librdkafka's answer.
+rd_kafka_resp_err_t storeOffsetAfter(rd_kafka_t* consumer, const rd_kafka_message_t* m);
+
 }  // namespace switchboard::host
 
 namespace switchboard::host {

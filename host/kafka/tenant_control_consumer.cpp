@@ -69,10 +69,7 @@ void TenantControlConsumer::run() {
         std::this_thread::sleep_for(settings_.retryBackoff);
       }
       if (!stopping_) {
-        auto* list = rd_kafka_topic_partition_list_new(1);
-        rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset + 1;
-        (void)rd_kafka_offsets_store(consumer_.get(), list);
-        rd_kafka_topic_partition_list_destroy(list);
+        (void)storeOffsetAfter(consumer_.get(), m);
       }
     } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       log_->warn("control consumer: {}", rd_kafka_message_errstr(m));

@@ -491,7 +491,7 @@ sdk::Result<sdk::CommandResult> Pipeline::submit(const sdk::OutboundCommand& com
     return stored.value().previous.value_or(makeResult(command, sdk::ResultStage::Accepted));
   }
   // Stored, so a resubmission is a duplicate whose one result is this failure.
-  if (auto admitted = gate_.admit(command, nowMs()); admitted.kind != CommandVerdict::Kind::Pass) {
+  if (auto admitted = gate_.takeMessageQuota(command, nowMs()); admitted.kind != CommandVerdict::Kind::Pass) {
     auto failed = makeResult(command, sdk::ResultStage::Failed, admitted.error->message, admitted.error->code);
     result(failed);
     return failed;

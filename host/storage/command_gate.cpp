@@ -60,11 +60,15 @@ CommandVerdict TenantCommandGate::checkActive(const sdk::OutboundCommand& c) {
 }
 
 CommandVerdict TenantCommandGate::admit(const sdk::OutboundCommand& c, std::int64_t nowMs) {
-  if (!tenancy_) {
-    return {};
-  }
   if (auto active = checkActive(c); active.kind != CommandVerdict::Kind::Pass) {
     return active;
+  }
+  return takeMessageQuota(c, nowMs);
+}
+
+CommandVerdict TenantCommandGate::takeMessageQuota(const sdk::OutboundCommand& c, std::int64_t nowMs) {
+  if (!tenancy_) {
+    return {};
   }
   if (sendsMessage(c.kind)) {
     auto taken = tenancy_->consume(c.tenant, sdk::quota::kMessagesPerDay, 1, nowMs);

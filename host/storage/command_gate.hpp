@@ -36,6 +36,8 @@ class TenantCommandGate {
   /// tenant's messages_per_day quota (taking one unit when not)? Database errors come back as
   /// a Retriable error in `error` with Kind::Refuse.
   CommandVerdict admit(const sdk::OutboundCommand& c, std::int64_t nowMs);
+  /// admit() without the suspension check, for a caller that ran checkActive() already.
+  CommandVerdict takeMessageQuota(const sdk::OutboundCommand& c, std::int64_t nowMs);
 
  private:
   std::shared_ptr<Store> store_;
