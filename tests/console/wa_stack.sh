@@ -10,6 +10,7 @@ json_field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" | head -1; }
 start_wasim() {
   local args=()
   for a in "$@"; do args+=(--account "$a"); done
+  : >"$WORK/wasim.log"  # exists before the first poll reads it (the child's redirection comes later)
   "$WASIM" --listen 127.0.0.1:0 --control 127.0.0.1:0 --state-dir "$WORK/wasim" "${args[@]}" \
     </dev/null >"$WORK/wasim.log" 2>&1 &
   WASIM_PID=$!

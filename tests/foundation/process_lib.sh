@@ -24,6 +24,9 @@ wait_for() {
 # start_daemon CONFIG: starts switchboardd in the background (SB_PID, SB_LOG) and waits until ready.
 start_daemon() {
   SB_LOG=$WORK/daemon.log
+  # Emptied here, not only by the child's redirection: that runs after the fork, and until it does a
+  # restart's wait would read the previous run's "ready" (and its admin URL) from the old log.
+  : >"$SB_LOG"
   "$SB_BIN" --config "$1" --plugin-dir "${2:-$SB_TEST_PLUGIN_DIR}" >"$SB_LOG" 2>&1 &
   SB_PID=$!
   wait_for 60 grep -q "\[daemon\] ready" "$SB_LOG" || fail "daemon did not become ready"
