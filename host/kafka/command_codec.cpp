@@ -144,6 +144,26 @@ sdk::Result<sdk::OutboundCommand> convert(const v1::OutboundCommand& c) {
       out.targetId = a.target_id();
       break;
     }
+    case v1::OutboundCommand::kEditMessage: {
+      const auto& a = c.edit_message();
+      SB_TRY(requireRecipient(a.to(), c, "edit_message"));
+      SB_TRY(requireNonEmpty(a.target_id(), "command.edit_message.target_id"));
+      SB_TRY(requireNonEmpty(a.text(), "command.edit_message.text"));
+      out.kind = sdk::CommandKind::EditMessage;
+      out.to = a.to();
+      out.targetId = a.target_id();
+      out.text = a.text();
+      break;
+    }
+    case v1::OutboundCommand::kDeleteMessage: {
+      const auto& a = c.delete_message();
+      SB_TRY(requireRecipient(a.to(), c, "delete_message"));
+      SB_TRY(requireNonEmpty(a.target_id(), "command.delete_message.target_id"));
+      out.kind = sdk::CommandKind::DeleteMessage;
+      out.to = a.to();
+      out.targetId = a.target_id();
+      break;
+    }
     case v1::OutboundCommand::kAssign:
       SB_TRY(requireNonEmpty(c.conversation(), "command.conversation"));
       SB_TRY(requireNonEmpty(c.assign().agent(), "command.assign.agent"));
@@ -175,8 +195,8 @@ sdk::Result<sdk::OutboundCommand> convert(const v1::OutboundCommand& c) {
     }
     case v1::OutboundCommand::ACTION_NOT_SET:
       return invalid("command.action",
-                     "one of send_text, send_media, send_template, send_reaction, mark_read, assign, transfer, "
-                     "close, set_agent_status is required");
+                     "one of send_text, send_media, send_template, send_reaction, mark_read, edit_message, "
+                     "delete_message, assign, transfer, close, set_agent_status is required");
   }
   return out;
 }
@@ -245,6 +265,15 @@ void toProto(const sdk::OutboundCommand& in, v1::Envelope& out) {
     case sdk::CommandKind::MarkRead:
       c->mutable_mark_read()->set_to(in.to);
       c->mutable_mark_read()->set_target_id(in.targetId);
+      break;
+    case sdk::CommandKind::EditMessage:
+      c->mutable_edit_message()->set_to(in.to);
+      c->mutable_edit_message()->set_target_id(in.targetId);
+      c->mutable_edit_message()->set_text(in.text);
+      break;
+    case sdk::CommandKind::DeleteMessage:
+      c->mutable_delete_message()->set_to(in.to);
+      c->mutable_delete_message()->set_target_id(in.targetId);
       break;
     case sdk::CommandKind::Assign:
       c->mutable_assign()->set_agent(in.agent);

@@ -17,6 +17,8 @@ bool isSend(sdk::CommandKind k) {
     case sdk::CommandKind::SendTemplate:
     case sdk::CommandKind::SendReaction:
     case sdk::CommandKind::MarkRead:
+    case sdk::CommandKind::EditMessage:
+    case sdk::CommandKind::DeleteMessage:
       return true;
     default:
       return false;

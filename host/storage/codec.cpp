@@ -1,5 +1,7 @@
 #include "storage/codec.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace switchboard::host::storage {
@@ -149,12 +151,22 @@ sdk::Result<sdk::OutboundCommand> decodeCommand(const std::string& text) {
   static constexpr sdk::CommandKind kKinds[] = {
       sdk::CommandKind::SendText, sdk::CommandKind::SendMedia, sdk::CommandKind::SendTemplate,
       sdk::CommandKind::SendReaction, sdk::CommandKind::MarkRead, sdk::CommandKind::Assign,
-      sdk::CommandKind::Transfer, sdk::CommandKind::Close, sdk::CommandKind::SetAgentStatus};
+      sdk::CommandKind::Transfer, sdk::CommandKind::Close, sdk::CommandKind::SetAgentStatus,
+      sdk::CommandKind::EditMessage, sdk::CommandKind::DeleteMessage};
   sdk::OutboundCommand c;
   c.commandId = j.value("id", "");
   c.tenant = j.value("tenant", sdk::kDefaultTenant);
   c.account = j.value("account", "");
-  c.kind = enumFrom(j.value("kind", ""), kKinds, sdk::CommandKind::SendText);
+  // A kind this build does not know (a newer daemon wrote it) is an error, never a guess: read as
+  // send_text, an edit or a delete would go out as a new message.
+  const std::string kind = j.value("kind", "");
+  const auto* known = std::find_if(std::begin(kKinds), std::end(kKinds),
+                                   [&](sdk::CommandKind k) { return kind == sdk::toString(k); });
+  if (known == std::end(kKinds)) {
+    return sdk::Error::fatal("storage.bad_command", "a stored command has an unknown kind \"" +
+                                                        kind.substr(0, 32) + "\"");
+  }
+  c.kind = *known;
   c.to = j.value("to", "");
   c.conversation = j.value("conversation", "");
   c.text = j.value("text", "");

@@ -6,7 +6,8 @@ namespace switchboard::host {
 
 bool sendsMessage(sdk::CommandKind kind) {
   return kind == sdk::CommandKind::SendText || kind == sdk::CommandKind::SendMedia ||
-         kind == sdk::CommandKind::SendTemplate || kind == sdk::CommandKind::SendReaction;
+         kind == sdk::CommandKind::SendTemplate || kind == sdk::CommandKind::SendReaction ||
+         kind == sdk::CommandKind::EditMessage || kind == sdk::CommandKind::DeleteMessage;
 }
 
 void countQuotaExceeded(MetricsRegistry* metrics, const std::string& tenant, const std::string& kind) {

@@ -2,6 +2,7 @@
 
 #include "common/clock.hpp"
 #include "storage/codec.hpp"
+#include "storage/command_gate.hpp"
 #include "storage/phone_number.hpp"
 #include "storage/sql_store.hpp"
 #include "storage/stable_ids.hpp"
@@ -9,11 +10,6 @@
 namespace switchboard::host::storage {
 
 namespace {
-
-bool isSend(sdk::CommandKind k) {
-  return k == sdk::CommandKind::SendText || k == sdk::CommandKind::SendMedia || k == sdk::CommandKind::SendTemplate ||
-         k == sdk::CommandKind::SendReaction;
-}
 
 // Stages only move forward: a late "delivered" must not overwrite "read".
 int rank(const std::string& stage) {
@@ -72,12 +68,14 @@ sdk::Result<CommandStored> SqlStore::storeCommand(const sdk::OutboundCommand& co
       return out;
     }
     out.inserted = true;
-    if (isSend(command.kind)) {
+    if (sendsMessage(command.kind)) {
       const std::string id = outboundMessageId(tenant, command.commandId);
       const std::string peer = peerAddress(command.to);
       const std::string conversation =
           command.conversation.empty() ? conversationIdFor(tenant, command.account, peer) : command.conversation;
-      const std::string mkind = command.kind == sdk::CommandKind::SendReaction ? "reaction"
+      const std::string mkind = command.kind == sdk::CommandKind::SendReaction        ? "reaction"
+                                : command.kind == sdk::CommandKind::EditMessage   ? "edit"
+                                : command.kind == sdk::CommandKind::DeleteMessage ? "delete"
                                 : command.kind == sdk::CommandKind::SendMedia && command.media
                                     ? "document"
                                     : "text";

@@ -189,6 +189,11 @@ TEST(KafkaParseCommand, AcceptsEveryActionInBothFormats) {
     c.reaction = "❤";
   });
   add(sdk::CommandKind::MarkRead, [](auto& c) { c.targetId = "3EB0X"; });
+  add(sdk::CommandKind::EditMessage, [](auto& c) {
+    c.targetId = "3EB0X";
+    c.text = "corrected";
+  });
+  add(sdk::CommandKind::DeleteMessage, [](auto& c) { c.targetId = "3EB0X"; });
   add(sdk::CommandKind::Assign, [](auto& c) { c.agent = "alice"; });
   add(sdk::CommandKind::Transfer, [](auto& c) { c.agent = "bob"; });
   add(sdk::CommandKind::Close, [](auto&) {});
@@ -204,6 +209,8 @@ TEST(KafkaParseCommand, AcceptsEveryActionInBothFormats) {
       EXPECT_EQ(parsed->commandId, c.commandId);
       EXPECT_EQ(parsed->templateParams, c.templateParams);
       EXPECT_EQ(parsed->agentStatus, c.agentStatus);
+      EXPECT_EQ(parsed->targetId, c.targetId);
+      EXPECT_EQ(parsed->text, c.text);
       EXPECT_EQ(parsed->tenant, "default");
     }
   }

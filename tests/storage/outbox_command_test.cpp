@@ -157,6 +157,30 @@ sdk::OutboundCommand command(const std::string& id, const std::string& tenant = 
   return c;
 }
 
+TEST_P(StorageTest, EveryCommandKindComesBackAsStoredFromThePendingCommands) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  const sdk::CommandKind kinds[] = {sdk::CommandKind::SendText,      sdk::CommandKind::SendMedia,
+                                    sdk::CommandKind::SendTemplate,  sdk::CommandKind::SendReaction,
+                                    sdk::CommandKind::MarkRead,      sdk::CommandKind::Assign,
+                                    sdk::CommandKind::Transfer,      sdk::CommandKind::Close,
+                                    sdk::CommandKind::SetAgentStatus, sdk::CommandKind::EditMessage,
+                                    sdk::CommandKind::DeleteMessage};
+  for (auto k : kinds) {
+    auto c = command(std::string("k-") + sdk::toString(k));
+    c.kind = k;
+    c.targetId = "3EB0TARGET";
+    ASSERT_TRUE(store->storeCommand(c, "raw").ok()) << sdk::toString(k);
+  }
+  auto pending = store->pendingCommands(100);
+  ASSERT_TRUE(pending.ok()) << pending.error().describe();
+  ASSERT_EQ(pending->size(), std::size(kinds));
+  for (const auto& p : pending.value()) {
+    EXPECT_EQ(p.commandId, std::string("k-") + sdk::toString(p.kind));
+    EXPECT_EQ(p.targetId, "3EB0TARGET");
+  }
+}
+
 TEST_P(StorageTest, CommandsAreIdempotentAndResultsAdvance) {
   auto store = open();
   ASSERT_TRUE(store);

@@ -436,6 +436,61 @@ TEST_F(ConnectorOnSimulator, TextFromOneAccountIsStoredAndAcknowledgedForTheOthe
   EXPECT_EQ(connectorMetric("whatsapp_decrypt_failures_total"), 0);
 }
 
+TEST_F(ConnectorOnSimulator, AnAccountEditsAndDeletesItsOwnMessageAndIsRefusedAnotherAccountsMessage) {
+  startConnector({kAlice, kBob});
+  pairByQr(kAlice);
+  pairByQr(kBob);
+
+  submit(text("orig-1", kAlice, kBob, "the meeting is at 3"));
+  auto sent = result("orig-1", sb::ResultStage::Sent);
+  ASSERT_TRUE(sent.has_value());
+  ASSERT_TRUE(inboundWithId(kBob, sent->networkId).has_value());
+
+  sb::OutboundCommand edit;
+  edit.commandId = "edit-1";
+  edit.account = kAlice;
+  edit.kind = sb::CommandKind::EditMessage;
+  edit.to = kBob;
+  edit.targetId = sent->networkId;
+  edit.text = "the meeting is at 4";
+  submit(edit);
+  auto edited = result("edit-1", sb::ResultStage::Sent);
+  ASSERT_TRUE(edited.has_value());
+  auto got = inboundWithId(kBob, edited->networkId);
+  ASSERT_TRUE(got.has_value()) << "Bob never stored the edit";
+  EXPECT_EQ(got->kind, sb::MessageKind::Edit);
+  EXPECT_EQ(got->targetId, sent->networkId);
+  EXPECT_EQ(got->text, "the meeting is at 4");
+
+  sb::OutboundCommand del;
+  del.commandId = "delete-1";
+  del.account = kAlice;
+  del.kind = sb::CommandKind::DeleteMessage;
+  del.to = kBob;
+  del.targetId = sent->networkId;
+  submit(del);
+  auto deleted = result("delete-1", sb::ResultStage::Sent);
+  ASSERT_TRUE(deleted.has_value());
+  auto gone = inboundWithId(kBob, deleted->networkId);
+  ASSERT_TRUE(gone.has_value()) << "Bob never stored the delete";
+  EXPECT_EQ(gone->kind, sb::MessageKind::Delete);
+  EXPECT_EQ(gone->targetId, sent->networkId);
+
+  // Bob's copy of Alice's message is not Bob's to change: refused before anything is sent.
+  sb::OutboundCommand foreign = edit;
+  foreign.commandId = "edit-foreign";
+  foreign.account = kBob;
+  foreign.to = kAlice;
+  submit(foreign);
+  auto refused = events_.waitFor([&](const sb::Event& e) {
+    return e.type == "command.result" && e.subject == "edit-foreign" && e.attributes.count("stage") &&
+           e.attributes.at("stage") == "failed";
+  });
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_NE(refused->attributes.at("reason").find("not sent by this account"), std::string::npos)
+      << refused->attributes.at("reason");
+}
+
 TEST_F(ConnectorOnSimulator, TextFromASimulatedPhoneIsStoredThenAcknowledgedAndARedeliveryIsServedFromStorage) {
   startConnector({kBob});
   pairByQr(kBob);

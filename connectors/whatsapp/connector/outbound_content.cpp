@@ -75,6 +75,29 @@ sdk::Result<wire::Message> outboundMessage(const sdk::OutboundCommand& c, const 
                                      .count());
       return message;
     }
+    case sdk::CommandKind::EditMessage:
+    case sdk::CommandKind::DeleteMessage: {
+      if (c.targetId.empty()) {
+        return sdk::Error::permanent("whatsapp.bad_command",
+                                     std::string(sdk::toString(c.kind)) + " needs the id of the message it changes");
+      }
+      const bool isEdit = c.kind == sdk::CommandKind::EditMessage;
+      if (isEdit && c.text.empty()) {
+        return sdk::Error::permanent("whatsapp.bad_command", "edit_message needs the new text");
+      }
+      auto* p = message.mutable_protocol_message();
+      p->mutable_key()->set_remote_jid(chat);
+      p->mutable_key()->set_from_me(true);  // only our own messages are edited or deleted
+      p->mutable_key()->set_id(c.targetId);
+      p->set_type(isEdit ? wire::Message::ProtocolMessage::MESSAGE_EDIT : wire::Message::ProtocolMessage::REVOKE);
+      if (isEdit) {
+        p->mutable_edited_message()->set_conversation(c.text);
+        p->set_timestamp_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+      }
+      return message;
+    }
     case sdk::CommandKind::SendMedia: {
       if (!c.media || media == nullptr || media->encrypted == nullptr || media->uploaded == nullptr) {
         return sdk::Error::permanent("whatsapp.bad_command", "send_media without an uploaded file");
@@ -129,6 +152,17 @@ std::string stanzaTypeOf(const wire::Message& m) {
     return "reaction";
   }
   return encMediaTypeOf(m).empty() ? "text" : "media";
+}
+
+std::string editAttributeOf(const wire::Message& m) {
+  if (!m.has_protocol_message()) {
+    return {};
+  }
+  switch (m.protocol_message().type()) {
+    case wire::Message::ProtocolMessage::MESSAGE_EDIT: return "1";
+    case wire::Message::ProtocolMessage::REVOKE: return "7";  // the sender's own revoke (8 is a group admin's)
+    default: return {};
+  }
 }
 
 std::string encMediaTypeOf(const wire::Message& m) {

@@ -263,6 +263,9 @@ void AccountSession::deliverGroup(const sdk::OutboundCommand& c, const Jid& grou
   if (lidGroup) {
     stanza.setAttr("addressing_mode", "lid");
   }
+  if (const std::string e = editAttributeOf(built.value()); !e.empty()) {
+    stanza.setAttr("edit", e);
+  }
   send(stanza);
   awaitingAck_[id] = c;
   if (pendingKeyHolders_.size() > 1000) {

@@ -103,6 +103,28 @@ void AccountSession::pumpOutbox() {
     case sdk::CommandKind::SendText:
     case sdk::CommandKind::SendReaction:
       return sendText(c);
+    case sdk::CommandKind::EditMessage:
+    case sdk::CommandKind::DeleteMessage: {
+      // Only what this account sent can be edited or deleted; the sent store knows it, across restarts.
+      auto sent = env_.storage.findSent(account_.id, c.targetId);
+      if (!sent.ok()) {
+        outbox_.push_front(c);  // storage away: try again with the next pump
+        sendTimer_.expires_after(std::chrono::seconds(1));
+        sendTimer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+          if (auto self = weak.lock(); self && !ec) {
+            self->pumpOutbox();
+          }
+        });
+        return;
+      }
+      if (!sent.value().has_value()) {
+        fail(c, "whatsapp.not_own_message",
+             std::string(sdk::toString(c.kind)) + ": message " + c.targetId.substr(0, 64) +
+                 " was not sent by this account (only its own messages can be changed)");
+        return pumpOutbox();
+      }
+      return sendText(c);
+    }
     case sdk::CommandKind::SendMedia:
       return sendMedia(c);  // uploads the file, then continues as sendText
     case sdk::CommandKind::MarkRead:
@@ -331,7 +353,11 @@ void AccountSession::deliverText(const sdk::OutboundCommand& c, const std::strin
       children.push_back(Node("device-identity", {}, std::move(identity).value()));
     }
   }
-  send(Node("message", {{"id", id}, {"to", to.toString()}, {"type", stanzaType}}, std::move(children)));
+  Node stanza("message", {{"id", id}, {"to", to.toString()}, {"type", stanzaType}}, std::move(children));
+  if (const std::string e = editAttributeOf(message); !e.empty()) {
+    stanza.setAttr("edit", e);
+  }
+  send(std::move(stanza));
   awaitingAck_[id] = c;
   pumpOutbox();
 }

@@ -74,7 +74,10 @@ struct InboundMessage {
 };
 
 enum class CommandKind {
-  SendText, SendMedia, SendTemplate, SendReaction, MarkRead, Assign, Transfer, Close, SetAgentStatus
+  SendText, SendMedia, SendTemplate, SendReaction, MarkRead, Assign, Transfer, Close, SetAgentStatus,
+  // SDK 1.3
+  EditMessage,    ///< `targetId`: a message this account sent; `text`: its new body.
+  DeleteMessage   ///< `targetId`: a message this account sent, deleted for everyone.
 };
 
 /// @brief A command from Kafka `outbound`, the admin API or a plugin.
@@ -90,7 +93,7 @@ struct OutboundCommand {
   std::string templateName;
   std::map<std::string, std::string> templateParams;
   std::string replyTo;           ///< Network id to quote.
-  std::string targetId;          ///< Message a reaction applies to / last message read.
+  std::string targetId;          ///< Message a reaction, edit or delete applies to / last message read.
   std::string reaction;
   AgentId agent;                 ///< For assign/transfer/set-agent-status.
   std::string agentStatus;       ///< available | busy | away | offline.

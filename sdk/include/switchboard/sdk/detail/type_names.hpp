@@ -32,6 +32,8 @@ inline const char* toString(CommandKind k) {
     case CommandKind::Transfer: return "transfer";
     case CommandKind::Close: return "close";
     case CommandKind::SetAgentStatus: return "set_agent_status";
+    case CommandKind::EditMessage: return "edit_message";
+    case CommandKind::DeleteMessage: return "delete_message";
   }
   return "unknown";
 }
