@@ -44,10 +44,14 @@ struct InboundStatements final : PreparedBase {
                      {&dTenant, &dAccount, &dNetworkId}, {&dFoundId}),
         contactByPhone(c, "SELECT id FROM contacts WHERE tenant = :t AND phone = :p ORDER BY created_at, id LIMIT 1",
                        {&cTenant, &cPhone}, {&cFound}),
+        // Two index searches: with "jid = :j OR lid = :l" SQLite walked the tenant's whole
+        // contacts_lid range (most contacts have no lid), one scan of every contact per new
+        // conversation.
         contactByAddress(c,
-                         "SELECT id FROM contacts WHERE tenant = :t AND (jid = :j OR lid = :l)"
+                         "SELECT id FROM (SELECT id, created_at FROM contacts WHERE tenant = :t AND jid = :j"
+                         " UNION ALL SELECT id, created_at FROM contacts WHERE tenant = :t2 AND lid = :l) u"
                          " ORDER BY created_at, id LIMIT 1",
-                         {&cTenant, &cJid, &cLid}, {&cFound}),
+                         {&cTenant, &cJid, &cTenant, &cLid}, {&cFound}),
         contactInsert(c,
                       "INSERT INTO contacts (tenant, id, phone, jid, lid, name, created_at, updated_at)"
                       " VALUES (:t, :i, :p, :j, :l, :n, :c, :u) ON CONFLICT (tenant, id) DO NOTHING",

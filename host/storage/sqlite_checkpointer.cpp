@@ -65,6 +65,42 @@ bool SqliteCheckpointer::afterCommit(int frames) {
   return false;
 }
 
+namespace {
+
+constexpr int kRestartAttempts = 20;
+constexpr std::chrono::milliseconds kRestartRetry{2};
+
+// One round of the thread; true when the WAL will start over at the next write.
+bool checkpointOnce(sqlite_api::sqlite3* db, spdlog::logger& log) {
+  // PASSIVE: copies what no reader still needs, without waiting for any lock; the writers go on
+  // appending meanwhile.
+  int logFrames = 0, copied = 0;
+  int rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
+  // A WAL that is only ever copied while writers append never restarts from its beginning: it
+  // grew to the backstop (160 MiB), every frame written to a newly allocated part of the file,
+  // and then the committing caller copied it all. RESTART copies the frames appended since the
+  // pass above while holding the write lock (a writer waits for that residue only), after which
+  // the next writer starts the WAL over and overwrites pages the file already has. This
+  // connection has no busy handler, so RESTART takes the lock only if it is free now; between
+  // two batches it is, and a few short retries find such a moment.
+  for (int attempt = 0; rc == SQLITE_OK && attempt < kRestartAttempts; ++attempt) {
+    rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, &logFrames, &copied);
+    if (rc == SQLITE_OK) {
+      return true;
+    }
+    if (rc == SQLITE_BUSY) {
+      rc = SQLITE_OK;  // a writer or reader was active: try again shortly
+      std::this_thread::sleep_for(kRestartRetry);
+    }
+  }
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
+    log.warn("background WAL checkpoint failed: {}", sqlite_api::sqlite3_errmsg(db));
+  }
+  return false;
+}
+
+}  // namespace
+
 void SqliteCheckpointer::run() {
   pthread_setname_np(pthread_self(), "sb-checkpoint");
   auto log = componentLogger("storage");
@@ -77,12 +113,8 @@ void SqliteCheckpointer::run() {
     }
     wanted_ = false;
     lock.unlock();
-    // PASSIVE: copies what no reader still needs, without waiting for any lock. Whatever it
-    // leaves is taken by the next round.
-    int logFrames = 0, copied = 0;
-    const int rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
-      log->warn("background WAL checkpoint failed: {}", sqlite_api::sqlite3_errmsg(db));
+    if (checkpointOnce(db, *log)) {
+      ++restarts_;
     }
     ++checkpoints_;
     lock.lock();

@@ -6,7 +6,9 @@
 // then copies every page of the WAL into the database and fsyncs it before its commit returns,
 // which made every few inbound batches several times slower than the rest. Checkpointing here
 // instead (PASSIVE: never blocks a writer or a reader) leaves a commit with its own work only,
-// the WAL write and its fsync. Durability is unchanged: a commit is durable once its WAL frames
+// the WAL write and its fsync. Each round then restarts the WAL (RESTART, taken only when no
+// writer holds the lock, copying what was appended meanwhile), so the WAL file is reused from
+// its beginning instead of growing to the backstop. Durability is unchanged: a commit is durable once its WAL frames
 // are synced, whoever copies them later. If the thread falls behind, a committing connection
 // checkpoints itself past a backstop size, as SQLite would, so the WAL stays bounded.
 
@@ -38,6 +40,8 @@ class SqliteCheckpointer {
 
   /// Checkpoints run by the thread so far (tests).
   long long checkpoints() const { return checkpoints_.load(); }
+  /// Rounds after which the WAL starts over from its beginning (tests).
+  long long restarts() const { return restarts_.load(); }
   /// The commit hook's decision for a WAL of `frames` frames: nothing, wake the thread, or
   /// checkpoint on the committing connection (true).
   bool afterCommit(int frames);
@@ -52,6 +56,7 @@ class SqliteCheckpointer {
   bool wanted_ = false;
   bool stopping_ = false;
   std::atomic<long long> checkpoints_{0};
+  std::atomic<long long> restarts_{0};
   std::thread thread_;
 };
 
