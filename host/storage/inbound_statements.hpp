@@ -78,6 +78,13 @@ struct InboundStatements final : PreparedBase {
                        &mTs, &mHash, &mCipherKey, &mConversationKey}) {}
 };
 
+// The highest message seq, prepared once (a SOCI one-off statement is parsed again each batch).
+struct MessageSeqMax final : PreparedBase {
+  long long max = 0;
+  FastStatement st;
+  explicit MessageSeqMax(Connection& c) : st(c, "SELECT COALESCE(MAX(seq), 0) FROM messages", {}, {&max}) {}
+};
+
 // Message seqs for a batch, taken before the rows so the dedupe row can point at its message.
 // SQLite: we hold the write lock (BEGIN IMMEDIATE), so MAX(seq) + i is ours. PostgreSQL: one
 // round trip draws them all from the column's sequence.
@@ -87,10 +94,9 @@ inline std::vector<long long> reserveMessageSeqs(Connection& c, std::size_t n) {
     return seqs;
   }
   if (c.dialect == Dialect::Sqlite) {
-    long long max = 0;
-    soci::indicator ind = soci::i_null;
-    c.sql << "SELECT MAX(seq) FROM messages", soci::into(max, ind);
-    const long long base = ind == soci::i_ok ? max : 0;
+    auto& s = c.get<MessageSeqMax>();
+    s.st.execute();
+    const long long base = s.max;
     for (std::size_t i = 1; i <= n; ++i) {
       seqs.push_back(base + static_cast<long long>(i));
     }
