@@ -38,6 +38,12 @@ OwnershipCoordinator::OwnershipCoordinator(ClusterSettings settings,
 
 OwnershipCoordinator::~OwnershipCoordinator() { stop(); }
 
+void OwnershipCoordinator::attachOutbox(std::shared_ptr<PartitionOutboxScope> scope,
+                                        std::function<bool(std::chrono::steady_clock::time_point)> settle) {
+  outboxScope_ = std::move(scope);
+  settleOutbox_ = std::move(settle);
+}
+
 sdk::Status OwnershipCoordinator::start() {
   auto props = consumerProperties_;
   props["group.id"] = settings_.group;
@@ -162,6 +168,10 @@ void OwnershipCoordinator::onAssigned(const std::set<int>& partitions) {
     std::lock_guard lock(mutex_);
     partitions_ = partitions;
   }
+  if (outboxScope_) {
+    // The pending outbox rows of these partitions are produced here from now on.
+    outboxScope_->assign(partitions, partitionCount_);
+  }
   auto known = runner_.accounts();
   if (!known.ok()) {
     log_->error("partitions assigned, but the accounts cannot be listed: {}", known.error().describe());
@@ -204,8 +214,25 @@ void OwnershipCoordinator::onRevoked(const std::set<int>& partitions) {
     }
   }
   const auto t0 = std::chrono::steady_clock::now();
+  if (outboxScope_) {
+    // Their rows are left to the next holder, including those the accounts write while released.
+    outboxScope_->revoke(partitions);
+  }
   for (const auto& id : leaving) {
     letGo(id);
+  }
+  // What was produced of them has its delivery report and is deleted before the group hands the
+  // partitions on: their new holder neither produces those records again nor overtakes them.
+  if (settleOutbox_) {
+    const auto s0 = std::chrono::steady_clock::now();
+    if (!settleOutbox_(s0 + settings_.releaseDeadline)) {
+      log_->warn("outbox records of revoked partitions not settled within {} ms; their next holder may produce "
+                 "some again",
+                 settings_.releaseDeadline.count());
+    } else {
+      log_->info("outbox records of revoked partitions settled in {} ms",
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - s0).count());
+    }
   }
   log_->info("revoked partitions={} accounts released={} in {} ms", partitions.size(), leaving.size(),
              std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());

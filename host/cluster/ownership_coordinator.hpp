@@ -12,6 +12,8 @@
 // daemon holding the partition carries them out.
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,6 +25,7 @@
 #include "cluster/account_runner.hpp"
 #include "cluster/cluster_config.hpp"
 #include "cluster/control_command.hpp"
+#include "cluster/partition_outbox_scope.hpp"
 #include "common/logging.hpp"
 #include "common/metrics.hpp"
 #include "kafka/rdkafka_util.hpp"
@@ -60,6 +63,11 @@ class OwnershipCoordinator {
   /// Produces `command` to the partition of its account, for whichever daemon holds it.
   sdk::Status submit(const ControlCommand& command);
 
+  /// The outbox rows this daemon produces follow its partitions (`scope`); `settle` waits for the
+  /// relay's records in flight (KafkaBridge::settleOutbox). Before start().
+  void attachOutbox(std::shared_ptr<PartitionOutboxScope> scope,
+                    std::function<bool(std::chrono::steady_clock::time_point)> settle);
+
   OwnershipView view() const;
   /// The partition `account` belongs to (needs start()).
   int partitionOfAccount(const std::string& account) const;
@@ -89,6 +97,8 @@ class OwnershipCoordinator {
   MetricsRegistry& metrics_;
   std::shared_ptr<spdlog::logger> log_;
 
+  std::shared_ptr<PartitionOutboxScope> outboxScope_;
+  std::function<bool(std::chrono::steady_clock::time_point)> settleOutbox_;
   RdKafkaPtr consumer_;
   RdKafkaPtr producer_;
   std::thread thread_;

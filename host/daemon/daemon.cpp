@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <future>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <iostream>
 #include <thread>
@@ -15,6 +16,7 @@
 
 #include "admin/admin_api.hpp"
 #include "admin/plugin_directory.hpp"
+#include "admin/tenant_runtime.hpp"
 #include "admin/token_store.hpp"
 #include "cluster/cluster_admin.hpp"
 #include "cluster/cluster_config.hpp"
@@ -31,10 +33,12 @@
 #include "pipeline/pipeline.hpp"
 #include "plugin/plugin_catalog.hpp"
 #include "plugin/plugin_manager.hpp"
+#include "plugin/tenant_instances.hpp"
 #include "kafka/rdkafka_util.hpp"
 #include "storage/account_fence.hpp"
 #include "storage/sql_store.hpp"
 #include "storage/storage_config.hpp"
+#include "storage/tenant_lifecycle.hpp"
 
 namespace switchboard::host {
 namespace {
@@ -158,6 +162,14 @@ int runDaemon(const DaemonOptions& options) {
   Pipeline pipeline(io, PipelineSettings::fromConfig(config->section("pipeline")), store.value(), bus, metrics,
                     kafkaEncoder(parseFormat(config->section("kafka")["format"].asString())));
   KafkaBridge kafka(config->section("kafka"), store.value(), pipeline, metrics);
+  // Tenants are suspended, resumed and deleted through one lifecycle, from the admin API and from
+  // Kafka `control` alike; its runtime (instances, accounts) is attached once the plugins run.
+  auto tenancy = Tenancy::of(store.value());
+  std::shared_ptr<TenantLifecycle> tenantLifecycle;
+  if (tenancy.ok()) {
+    tenantLifecycle = std::make_shared<TenantLifecycle>(store.value(), tenancy.value(), &bus);
+    kafka.setTenantLifecycle(tenantLifecycle);
+  }
   pipeline.onOutboxWritten([&kafka] { kafka.notifyOutbox(); });
   pipeline.refuseWhile([&kafka] { return kafka.outboxOverLimit(); });
 
@@ -166,6 +178,24 @@ int runDaemon(const DaemonOptions& options) {
   services.accountsPlacedByHost = clusterConfig->enabled;
   PluginManager plugins(services, catalog);
   pipeline.attachPlugins(plugins);
+  // Every apply of the configuration holds a suspended tenant's own instances stopped.
+  TenantInstances tenantInstances(plugins, [&tenancy, log] {
+    std::set<std::string> suspended;
+    if (!tenancy.ok()) {
+      return suspended;
+    }
+    auto all = tenancy.value()->list();
+    if (!all.ok()) {
+      log->warn("tenant states unreadable; tenant instances run as configured: {}", all.error().describe());
+      return suspended;
+    }
+    for (const auto& t : all.value()) {
+      if (t.state == kTenantSuspended) {
+        suspended.insert(t.id);
+      }
+    }
+    return suspended;
+  });
 
   const auto threads = static_cast<std::size_t>(daemonSection["threads"].asInt(2));
   std::vector<std::thread> pool;
@@ -181,6 +211,13 @@ int runDaemon(const DaemonOptions& options) {
   };
 
   pipeline.holdCommandsWhileConnectorsStart(true);
+  // Scale-out: the relay produces only the outbox rows of the partitions the group gives this
+  // daemon (none until it has joined).
+  std::shared_ptr<cluster::PartitionOutboxScope> outboxScope;
+  if (clusterConfig->enabled) {
+    outboxScope = cluster::PartitionOutboxScope::forCluster(*clusterConfig);
+    kafka.setOutboxScope(outboxScope);
+  }
   if (auto s = kafka.start(); !s.ok()) {
     log->critical("Kafka bridge could not start: {}", s.error().describe());
     joinPool();
@@ -202,6 +239,9 @@ int runDaemon(const DaemonOptions& options) {
         *clusterConfig, clientProperties(ks, kafka.bootstrapServers(), RD_KAFKA_CONSUMER),
         clientProperties(ks, kafka.bootstrapServers(), RD_KAFKA_PRODUCER), ks.topicName(topic::kControl), sql->db(),
         *fence, *accountRunner, metrics);
+    ownership->attachOutbox(outboxScope, [&kafka](std::chrono::steady_clock::time_point until) {
+      return kafka.settleOutbox(until);
+    });
     clusterService = std::make_unique<cluster::CoordinatorClusterService>(*ownership, sql->db());
     // A command for an account of the deployment that does not run here waits in the shared
     // database for the sweep of the daemon that runs it.
@@ -218,6 +258,7 @@ int runDaemon(const DaemonOptions& options) {
     std::lock_guard lock(specsMutex);
     return currentSpecs;
   });
+  admin::DaemonTenantRuntime tenantRuntime(&pluginDirectory, store.value(), &tenantInstances);
   std::unique_ptr<admin::AdminApi> adminApi;
   if (auto adminSettings = admin::AdminSettings::fromConfig(config->section("admin")); adminSettings.enabled) {
     admin::AdminServices adminServices{store.value(), &pipeline, &bus, &metrics, &pluginDirectory, [&kafka] {
@@ -229,6 +270,7 @@ int runDaemon(const DaemonOptions& options) {
                                        services.httpRoutes};
     adminServices.announcer = &pipeline;  // contact changes go to the bus and Kafka `events`
     adminServices.cluster = clusterService.get();
+    adminServices.tenants = tenantLifecycle.get();
     adminApi = std::make_unique<admin::AdminApi>(adminSettings, adminServices);
     if (auto s = adminApi->start(io.get_executor()); !s.ok()) {
       log->critical("admin API could not start: {}", s.error().describe());
@@ -242,8 +284,11 @@ int runDaemon(const DaemonOptions& options) {
   }
 
   // Plugins start after the admin API, so it sees their first session events (QR codes).
-  auto report = plugins.apply(config->plugins, shutdownDeadline);
+  auto report = tenantInstances.apply(config->plugins, shutdownDeadline);
   pipeline.holdCommandsWhileConnectorsStart(false);
+  if (tenantLifecycle) {
+    tenantLifecycle->setRuntime(&tenantRuntime);
+  }
   if (!report.failed.empty()) {
     log->error("{} plugin instance(s) failed to start; see above", report.failed.size());
   }
@@ -306,7 +351,7 @@ int runDaemon(const DaemonOptions& options) {
           }
         }
         initLogging(logLevelFor(options, *next));
-        auto r = plugins.apply(next->plugins, shutdownDeadline);
+        auto r = tenantInstances.apply(next->plugins, shutdownDeadline);
         {
           std::lock_guard lock(specsMutex);
           currentSpecs = next->plugins;
@@ -337,6 +382,9 @@ int runDaemon(const DaemonOptions& options) {
   };
   if (ownership) {
     ownership->stop();  // accounts released and the group left first: the others take over at once
+  }
+  if (tenantLifecycle) {
+    tenantLifecycle->setRuntime(nullptr);  // a `control` request from here on changes the database only
   }
   plugins.stopAll(remaining());
   const bool drained = pipeline.drain(deadline);

@@ -53,6 +53,7 @@ sdk::Status KafkaBridge::start() {
     log_->info("using Kafka cluster bootstrap={} format={}", bootstrap_, toString(settings_.format));
   }
   relay_ = std::make_unique<OutboxRelay>(settings_, bootstrap_, store_, metrics_);
+  relay_->setScope(outboxScope_);
   SB_TRY(relay_->start());
   consumer_ = std::make_unique<CommandConsumer>(settings_, bootstrap_, store_, sink_, metrics_,
                                                 [this] { notifyOutbox(); });
@@ -62,7 +63,7 @@ sdk::Status KafkaBridge::start() {
     return status;
   }
   tenantControl_ = std::make_unique<TenantControlConsumer>(settings_, bootstrap_, store_, metrics_,
-                                                           [this] { notifyOutbox(); });
+                                                           [this] { notifyOutbox(); }, tenantLifecycle_);
   if (auto s = tenantControl_->start(); !s.ok()) {
     consumer_->stop();
     relay_->stop(std::chrono::milliseconds(0));
@@ -104,6 +105,10 @@ sdk::Result<ReplayReport> KafkaBridge::replay(const ReplayRequest& request) {
     metrics_.replayed.inc(static_cast<double>(report->messages));
   }
   return report;
+}
+
+bool KafkaBridge::settleOutbox(std::chrono::steady_clock::time_point until) {
+  return !relay_ || relay_->settle(until);
 }
 
 bool KafkaBridge::outboxOverLimit() const { return relay_ && relay_->overLimit(); }

@@ -14,6 +14,7 @@
 #include "kafka/embedded_broker.hpp"
 #include "kafka/kafka_config.hpp"
 #include "kafka/kafka_metrics.hpp"
+#include "kafka/outbox_scope.hpp"
 #include "kafka/replay.hpp"
 #include "pipeline/command_sink.hpp"
 #include "storage/store.hpp"
@@ -23,6 +24,7 @@ namespace switchboard::host {
 class OutboxRelay;
 class CommandConsumer;
 class TenantControlConsumer;
+class TenantLifecycle;
 
 class KafkaBridge {
  public:
@@ -53,6 +55,15 @@ class KafkaBridge {
   sdk::Result<ReplayReport> replay(const ReplayRequest& request);
 
   const KafkaSettings& settings() const { return settings_; }
+  /// Scale-out: the relay produces only the outbox rows `scope` accepts. Before start().
+  void setOutboxScope(std::shared_ptr<const OutboxScope> scope) { outboxScope_ = std::move(scope); }
+  /// Tenant suspension, resumption and deletion on `control` go through `lifecycle` (the one the
+  /// admin API uses, with the daemon's runtime). Before start(); unset: one of its own, without a
+  /// runtime (only the database changes).
+  void setTenantLifecycle(std::shared_ptr<TenantLifecycle> lifecycle) { tenantLifecycle_ = std::move(lifecycle); }
+  /// Scale-out: waits (until `until`) for every record produced so far to be reported and, if
+  /// delivered, deleted from the outbox. False on time-out.
+  bool settleOutbox(std::chrono::steady_clock::time_point until);
   /// The embedded broker, or null (tests use it for fault injection).
   EmbeddedBroker* embeddedBroker() { return broker_.get(); }
 
@@ -66,6 +77,8 @@ class KafkaBridge {
   std::unique_ptr<EmbeddedBroker> broker_;
   std::string bootstrap_;
   std::unique_ptr<OutboxRelay> relay_;
+  std::shared_ptr<const OutboxScope> outboxScope_;
+  std::shared_ptr<TenantLifecycle> tenantLifecycle_;
   std::unique_ptr<CommandConsumer> consumer_;
   std::unique_ptr<TenantControlConsumer> tenantControl_;  // tenant.* records on `control`
 };

@@ -36,6 +36,7 @@ sdk::Status OutboxRelay::createProducer() {
   lastTopicName_ = nullptr;
   lastTopic_ = nullptr;
   producer_.reset();
+  releaseSentPages(true);  // nothing references them any more
   auto conf = makeConf(clientProperties(settings_, bootstrap_, RD_KAFKA_PRODUCER));
   SB_TRY(conf);
   rd_kafka_conf_set_dr_msg_cb(conf->get(), &OutboxRelay::deliveryCallback);
@@ -67,6 +68,9 @@ sdk::Status OutboxRelay::start() {
   };
   callbacks.depth = [this](std::int64_t depth) { onDepth(depth); };
   db_ = std::make_unique<OutboxDbWorker>(store_, metrics_, settings_.retryBackoff, std::move(callbacks));
+  // Pages stay with librdkafka until their rows are reported: enough spares for the in-flight
+  // window keep the reader refilling old pages instead of allocating new ones.
+  db_->keepSpares(static_cast<std::size_t>(settings_.maxInFlight / std::max(1, settings_.outboxBatch)) + 2);
   stopping_ = false;
   thread_ = std::thread([this] { run(); });
   return sdk::okStatus();
@@ -82,7 +86,64 @@ void OutboxRelay::stop(std::chrono::milliseconds deadline) {
     stopDeadline_ = Clock::now() + deadline;
   }
   cv_.notify_all();
+  settleCv_.notify_all();
   thread_.join();
+}
+
+bool OutboxRelay::settle(Clock::time_point until) {
+  std::unique_lock lock(mutex_);
+  if (!thread_.joinable() || stopping_) {
+    return true;  // not producing: nothing can be in flight past the stop's own drain
+  }
+  const std::uint64_t ticket = ++settleAsked_;
+  wake_ = true;
+  cv_.notify_all();
+  settleCv_.wait_until(lock, until, [&] { return settleDone_ >= ticket || stopping_; });
+  return settleDone_ >= ticket;
+}
+
+void OutboxRelay::followScope() {
+  const std::uint64_t version = scope_->version();
+  if (version != scopeVersion_) {
+    // Rows skipped so far may be ours now: start over from the oldest pending row, once what is in
+    // flight is settled (reading again earlier would produce those rows a second time).
+    scopeVersion_ = version;
+    rescan_ = true;
+    clearBacklog();
+    ++generation_;  // a page being read now is dropped when it arrives
+  }
+  if (rescan_ && inFlightEmpty() && toMark_.empty() && !db_->pageOutstanding() && db_->marksSettled()) {
+    rescan_ = false;
+    cursor_ = 0;
+    wantPage_ = true;
+    moreWaiting_ = true;
+  }
+}
+
+bool OutboxRelay::serveSettle() {
+  {
+    std::lock_guard lock(mutex_);
+    if (settleAsked_ == settleDone_) {
+      return false;
+    }
+    if (settleAsked_ != settleTicket_) {
+      // A new request covers every record produced so far; later ones were checked against the
+      // scope as it is since the call.
+      settleTicket_ = settleAsked_;
+      settleSeq_ = inFlight_.empty() ? 0 : inFlight_.back().seq;
+    }
+  }
+  // The front of inFlight_ is the oldest record still waiting for its report.
+  const bool reported = inFlight_.empty() || inFlight_.front().seq > settleSeq_;
+  if (!reported || !toMark_.empty() || !db_->marksSettled()) {
+    return true;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    settleDone_ = settleTicket_;
+  }
+  settleCv_.notify_all();
+  return false;
 }
 
 void OutboxRelay::notify() {
@@ -118,10 +179,15 @@ void OutboxRelay::run() {
       woken = true;
       continue;
     }
+    if (scope_) {
+      followScope();
+    }
     collectPage();
-    requestPage(woken);
-    woken = false;
-    produceBacklog();
+    if (!rescan_) {
+      requestPage(woken);
+      woken = false;
+      produceBacklog();
+    }
     // Serve delivery reports. Block briefly only when there is nothing to produce meanwhile.
     int wait = 0;
     if (backlogEmpty() && !inFlightEmpty()) {
@@ -130,6 +196,8 @@ void OutboxRelay::run() {
     pollProducer(wait);
     checkDeliveryTimeout();
     flushMarks();
+    // Scale-out: a settle() or a rescan waits for marks, which no wake-up announces.
+    const bool waiting = scope_ && (serveSettle() || rescan_);
     metrics_.inFlight.set(static_cast<double>(unreported_));
     if (inFlightEmpty() && backlogEmpty()) {
       if (!db_->pageOutstanding() && db_->marksSettled()) {
@@ -137,7 +205,7 @@ void OutboxRelay::run() {
         // picks up rows whose transaction committed after rows with a higher seq (PostgreSQL).
         cursor_ = 0;
       }
-      woken = waitFor(settings_.pollInterval);
+      woken = waitFor(waiting ? 5ms : settings_.pollInterval);
     } else {
       std::lock_guard lock(mutex_);
       woken = wake_;
@@ -166,6 +234,7 @@ void OutboxRelay::run() {
   lastTopicName_ = nullptr;
   lastTopic_ = nullptr;
   producer_.reset();
+  releaseSentPages(true);
   // The marks of what was delivered are written even past the deadline (briefly): a record
   // delivered but left unmarked would be produced again after the restart.
   db_->stop(std::max(stopDeadline_, Clock::now() + 250ms));
@@ -237,23 +306,29 @@ void OutboxRelay::produceBacklog() {
   while (!backlog_.empty() && !failed_) {
     auto& page = backlog_.front();
     const OutboxRecord& record = page.rows[page.next];
-    auto status = produceOne(record);
-    if (!status.ok()) {
-      if (status.error().code == "kafka.queue_full") {
-        return;  // librdkafka is full: poll, then continue with the same record.
+    // Scale-out: another daemon's row is left to it (checked now: the scope may have changed
+    // since the row was read).
+    const bool ours = !scope_ || scope_->produces(record);
+    if (ours) {
+      auto status = produceOne(record);
+      if (!status.ok()) {
+        if (status.error().code == "kafka.queue_full") {
+          return;  // librdkafka is full: poll, then continue with the same record.
+        }
+        metrics_.produceFailed.inc();
+        log_->warn("cannot produce outbox row {}: {}", record.seq, status.error().describe());
+        failed_ = true;
+        return;
       }
-      metrics_.produceFailed.inc();
-      log_->warn("cannot produce outbox row {}: {}", record.seq, status.error().describe());
-      failed_ = true;
-      return;
     }
     --backlogSize_;
     if (++page.next == page.rows.size()) {
-      db_->recycle(std::move(page.rows));
+      const std::int64_t last = page.rows.back().seq;
+      sentPages_.emplace_back(last, std::move(page.rows));
       backlog_.pop_front();
     }
     // Serve delivery reports as we go, so their queue stays short.
-    if ((++producedCount_ & 1023) == 0) {
+    if (ours && (++producedCount_ & 1023) == 0) {
       pollProducer(0);
     }
   }
@@ -325,7 +400,10 @@ sdk::Status OutboxRelay::produceOne(const OutboxRecord& r) {
     converted = std::move(copy.payload);
     value = converted;
   }
-  auto err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_RKT(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+  // The stored payload is produced in place: its page is kept until the delivery report (see
+  // sentPages_). A value built here (dead letter, late conversion) is copied by librdkafka.
+  const int flags = value.data() == r.payload.data() ? 0 : RD_KAFKA_MSG_F_COPY;
+  auto err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_RKT(topic), RD_KAFKA_V_MSGFLAGS(flags),
                                RD_KAFKA_V_KEY(key.data(), key.size()),
                                RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
                                RD_KAFKA_V_HEADERS(headers),
@@ -384,6 +462,19 @@ void OutboxRelay::onDelivery(const rd_kafka_message_t* m) {
 void OutboxRelay::pollProducer(int timeoutMs) {
   reportsSinceClock_ = 0;  // the first report of this poll reads the clocks
   rd_kafka_poll(producer_.get(), timeoutMs);
+  releaseSentPages(false);
+}
+
+void OutboxRelay::releaseSentPages(bool all) {
+  // The front of inFlight_ is the oldest record still waiting for its report (reported ones leave
+  // the front at once): every page that ends before it is no longer read by librdkafka. `all`
+  // only once the producer is destroyed: inFlight_ is cleared before that while librdkafka may
+  // still hold purged records.
+  while (!sentPages_.empty() &&
+         (all || inFlight_.empty() || inFlight_.front().seq > sentPages_.front().first)) {
+    db_->recycle(std::move(sentPages_.front().second));
+    sentPages_.pop_front();
+  }
 }
 
 void OutboxRelay::checkDeliveryTimeout() {

@@ -24,6 +24,7 @@
 #include "kafka/kafka_config.hpp"
 #include "kafka/kafka_metrics.hpp"
 #include "kafka/outbox_db_worker.hpp"
+#include "kafka/outbox_scope.hpp"
 #include "kafka/rdkafka_util.hpp"
 #include "storage/store.hpp"
 
@@ -45,6 +46,12 @@ class OutboxRelay {
   void notify();
   /// True while the outbox holds more than kafka.outbox_limit rows.
   bool overLimit() const { return overLimit_.load(); }
+  /// Scale-out: produce only the rows `scope` accepts. Set before start(); without one, all rows.
+  void setScope(std::shared_ptr<const OutboxScope> scope) { scope_ = std::move(scope); }
+  /// Scale-out: returns once every record produced before the call has its delivery report and
+  /// the delivered ones are deleted from the outbox, or false at `until`. Called after the scope
+  /// shrank, so that the rows' new producer neither repeats nor overtakes them.
+  bool settle(std::chrono::steady_clock::time_point until);
 
  private:
   // A record handed to librdkafka. Records are produced in seq order, so the deque is sorted by
@@ -99,6 +106,11 @@ class OutboxRelay {
   };
   std::deque<BacklogPage> backlog_;
   std::size_t backlogSize_ = 0;
+  // Pages whose rows were all handed to librdkafka, which reads their payloads in place (no copy)
+  // until each row's delivery report. Given back to the database thread only then, or once the
+  // producer that held them is destroyed. Each with the seq of its last row.
+  std::deque<std::pair<std::int64_t, std::vector<OutboxRecord>>> sentPages_;
+  void releaseSentPages(bool all);
   bool backlogEmpty() const { return backlogSize_ == 0; }
   void clearBacklog();
   std::vector<std::int64_t> toMark_;
@@ -115,6 +127,20 @@ class OutboxRelay {
   std::int64_t producedCount_ = 0;
   std::uint64_t generation_ = 0;  // Bumped when the relay starts over; older pages are dropped.
   std::unique_ptr<OutboxDbWorker> db_;
+  // Scale-out (setScope): the scope version the rows held were read under; a new one starts over
+  // (rescan_) once what is in flight is reported and marked.
+  std::shared_ptr<const OutboxScope> scope_;
+  std::uint64_t scopeVersion_ = 0;
+  bool rescan_ = false;
+  void followScope();
+  // settle(): requests are numbered; the relay thread answers the highest one it has seen once
+  // every record produced up to settleSeq_ is reported and marked.
+  std::uint64_t settleAsked_ = 0;      // guarded by mutex_
+  std::uint64_t settleDone_ = 0;       // guarded by mutex_
+  std::uint64_t settleTicket_ = 0;     // relay thread: the request being served
+  std::int64_t settleSeq_ = 0;         // relay thread
+  std::condition_variable settleCv_;
+  bool serveSettle();  // true while a request waits
 
   std::mutex mutex_;
   std::condition_variable cv_;

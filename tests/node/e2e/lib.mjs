@@ -121,7 +121,7 @@ export async function startDaemon(binary, { config, pluginDir, dir, label = 'dae
 const header = (m, name) => (m.headers?.[name] !== undefined ? m.headers[name].toString() : undefined);
 
 /// kafkajs following `inbound`, `events` and `results` from the beginning (JSON format). Each
-/// record is kept decoded as { topic, key, ceId, offset, body } where body is the Envelope's body.
+/// record is kept decoded as { topic, key, ceId, offset, timestamp, body } where body is the Envelope's body.
 export async function startKafkaClient(bootstrap) {
   const { Kafka, Partitioners, logLevel } = require('kafkajs');
   const kafka = new Kafka({ clientId: 'e2e-client', brokers: [bootstrap], logLevel: logLevel.NOTHING });
@@ -138,7 +138,8 @@ export async function startKafkaClient(bootstrap) {
       eachMessage: async ({ message }) => {
         const env = JSON.parse(message.value.toString('utf8'));
         seen[topic].push({ topic, key: message.key?.toString(), ceId: header(message, 'ce_id'),
-                           offset: message.offset, body: env.message ?? env.event ?? env.result ?? env });
+                           offset: message.offset, timestamp: Number(message.timestamp),
+                           body: env.message ?? env.event ?? env.result ?? env });
       },
     });
   }));
