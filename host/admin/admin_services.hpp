@@ -13,6 +13,7 @@
 #include "common/metrics.hpp"
 #include "plugin/plugin_http.hpp"
 #include "storage/store.hpp"
+#include "storage/tenant_lifecycle.hpp"
 #include "switchboard/sdk/context.hpp"
 #include "switchboard/sdk/account_placement.hpp"
 #include "switchboard/sdk/session_control.hpp"
@@ -75,6 +76,9 @@ struct AdminServices {
   sdk::InboundSink* announcer = nullptr;
   /// Scale-out (cluster.enabled): account owners and control commands. Unset: /v1/cluster is a 404.
   ClusterService* cluster = nullptr;
+  /// Tenant suspension, resumption and deletion, shared with Kafka `control` (the daemon's, with
+  /// its tenant instances). Unset: the API builds one over `plugins` for each such request.
+  host::TenantLifecycle* tenants = nullptr;
 };
 
 }  // namespace switchboard::admin

@@ -10,7 +10,9 @@
 #include "admin/json_fields.hpp"
 #include "admin/session_calls.hpp"
 #include "admin/tenant_guard.hpp"
+#include "admin/tenant_runtime.hpp"
 #include "common/clock.hpp"
+#include "storage/account_quota.hpp"
 #include "storage/command_gate.hpp"
 #include "storage/tenancy.hpp"
 #include "storage/tenant_deletion.hpp"
@@ -156,45 +158,20 @@ http::Response get(Call& call) {
   return http::Response::json(200, describe(call, *t));
 }
 
-// The tenant's accounts: those stored and those its connectors run.
-std::set<std::string> accountsOf(Call& call, const std::string& tenant) {
-  std::set<std::string> out;
-  if (auto stored = call.services().store->listAccounts(tenant)) {
-    for (const auto& a : stored.value()) {
-      out.insert(a.id);
-    }
+// Runs `fn` with the daemon's tenant lifecycle, or (an API without one) with one over the
+// plugin directory alone, so the API's transitions are the same functions as Kafka `control`'s.
+template <typename Fn>
+auto withLifecycle(Call& call, Fn fn) {
+  if (auto* lifecycle = call.services().tenants) {
+    return fn(*lifecycle);
   }
-  for (const auto& s : allSessions(call.core, tenant)) {
-    out.insert(s.account);
-  }
-  return out;
+  DaemonTenantRuntime runtime(call.services().plugins, call.services().store, nullptr);
+  host::TenantLifecycle lifecycle(call.services().store, call.core.tenantGuard().tenancy(), call.services().events);
+  lifecycle.setRuntime(&runtime);
+  return fn(lifecycle);
 }
 
-// A suspended tenant's accounts are disconnected (credentials kept), a resumed tenant's connected
-// again, through the connectors that offer account placement. Returns the accounts handled.
-json placeAccounts(Call& call, const std::string& tenant, bool release) {
-  json done = json::array();
-  auto* plugins = call.services().plugins;
-  if (plugins == nullptr) {
-    return done;
-  }
-  for (const auto& account : accountsOf(call, tenant)) {
-    auto placed = plugins->withAccountPlacement(
-        [&tenant, account, release](sdk::AccountPlacement& p) {
-          return release ? p.releaseAccount(tenant, account, std::chrono::seconds(5)) : p.runAccount(tenant, account);
-        },
-        std::chrono::seconds(10));
-    if (placed && placed.value() > 0) {
-      done.push_back(account);
-    } else if (!placed) {
-      call.core.log().warn("tenant account not {}. tenant={} account={} error=\"{}\"",
-                           release ? "released" : "run", tenant, account, placed.error().describe());
-    }
-  }
-  return done;
-}
-
-http::Response setState(Call& call, const char* state, const char* event) {
+http::Response setState(Call& call, const char* state) {
   if (auto refusal = needOperatorWide(call)) {
     return *refusal;
   }
@@ -218,15 +195,20 @@ http::Response setState(Call& call, const char* state, const char* event) {
       return errorResponse(f.error());
     }
   }
-  if (auto s = tenancyOf(call)->setState(t->id, state); !s) {
-    return errorResponse(s.error());
-  }
+  const bool suspend = std::string(state) == host::kTenantSuspended;
+  const host::TenantRequest request{t->id, call.who.name, reason};
+  auto changed = withLifecycle(call, [&](host::TenantLifecycle& l) {
+    return suspend ? l.suspend(request) : l.resume(request);
+  });
   call.core.tenantGuard().forget(t->id);
+  if (!changed) {
+    return errorResponse(changed.error());
+  }
   call.detail = reason;
-  announce(call, event, t->id, reason);
   t->state = state;
   json body = describe(call, *t);
-  body["accounts"] = placeAccounts(call, t->id, std::string(state) == host::kTenantSuspended);
+  body["accounts"] = changed->accounts;
+  body["instances"] = changed->instances;
   return http::Response::json(200, body);
 }
 
@@ -260,73 +242,44 @@ http::Response remove(Call& call) {
   if (t->id == sdk::kDefaultTenant) {
     return http::Response::error(409, "tenant.protected", "the default tenant cannot be deleted");
   }
-  // The tenant's WhatsApp devices are unlinked after the export, while their credentials exist.
-  json loggedOut = json::array();
-  auto logout = [&call, &loggedOut, id = t->id] {
-    for (const auto& session : allSessions(call.core, id)) {
-      auto where = locateSession(call.core, id, session.account);
-      if (!where || where->instance.empty()) {
-        continue;
-      }
-      auto done = callSession<bool>(call.core, where->instance,
-                                    [id, account = session.account](sdk::SessionControl& c) -> sdk::Result<bool> {
-                                      SB_TRY(c.logout(id, account));
-                                      return true;
-                                    });
-      if (done) {
-        loggedOut.push_back(session.account);
-      }
-    }
-  };
-  auto deleted = host::deleteTenant(*call.services().store, *tenancyOf(call), t->id,
-                                    call.core.settings().tenantExportDir, logout);
+  // Exported, its WhatsApp devices unlinked while their credentials exist, its instances stopped,
+  // then purged: the same function as Kafka `control`'s tenant.delete.
+  auto removed = withLifecycle(call, [&](host::TenantLifecycle& l) {
+    return l.remove({t->id, call.who.name, ""}, call.core.settings().tenantExportDir);
+  });
   call.core.tenantGuard().forget(t->id);
-  if (!deleted) {
-    return errorResponse(deleted.error());
+  if (!removed) {
+    return errorResponse(removed.error());
   }
-  announce(call, "tenant.deleted", t->id);
-  const auto& d = deleted.value();
+  const auto& d = removed->deletion;
   call.detail = "export=" + d.exported.directory + " rows=" + std::to_string(d.purged.totalRows) +
                 " media_files=" + std::to_string(d.purged.mediaFiles.size());
   return http::Response::json(
       200, {{"id", t->id},
             {"export", {{"directory", d.exported.directory}, {"files", d.exported.files}, {"rows", d.exported.rows}}},
             {"purged", {{"rows", d.purged.rows}, {"accounts", d.purged.accounts}, {"media_files", d.purged.mediaFiles.size()}}},
-            {"logged_out", loggedOut},
+            {"logged_out", removed->runtime.loggedOut},
             {"tokens_revoked", d.tokensRevoked}});
 }
 
 }  // namespace
 
 std::optional<http::Response> checkAccountQuota(ApiCore& core, const std::string& tenant, const std::string& account) {
-  auto* tenancy = core.tenantGuard().tenancy().get();
-  if (tenancy == nullptr) {
-    return std::nullopt;
-  }
-  auto quotas = tenancy->quotas(tenant, host::nowMs());
-  if (!quotas) {
-    return errorResponse(quotas.error());
-  }
-  auto limit = quotas->limits.find(sdk::quota::kAccounts);
-  if (limit == quotas->limits.end()) {
-    return std::nullopt;
-  }
-  std::set<std::string> accounts;
-  if (auto stored = core.services().store->listAccounts(tenant)) {
-    for (const auto& a : stored.value()) {
-      accounts.insert(a.id);
+  // The connectors' sessions count too: a connector may run accounts the database does not hold.
+  std::set<std::string> running;
+  if (core.tenantGuard().tenancy() != nullptr) {
+    for (const auto& s : allSessions(core, tenant)) {
+      running.insert(s.account);
     }
   }
-  for (const auto& s : allSessions(core, tenant)) {
-    accounts.insert(s.account);
-  }
-  if (accounts.count(account) != 0 || static_cast<std::int64_t>(accounts.size()) < limit->second) {
+  auto admitted = host::admitAccount(core.services().store, tenant, account, running, core.services().metrics);
+  if (admitted.ok()) {
     return std::nullopt;
   }
-  host::countQuotaExceeded(core.services().metrics, tenant, sdk::quota::kAccounts);
-  return http::Response::error(403, sdk::quota::kExceededCode,
-                               "tenant \"" + tenant + "\" has its accounts quota (" + std::to_string(limit->second) +
-                                   ") already");
+  if (admitted.error().code == sdk::quota::kExceededCode) {
+    return http::Response::error(403, sdk::quota::kExceededCode, admitted.error().message);
+  }
+  return errorResponse(admitted.error());
 }
 
 void addTenantRoutes(ApiRoutes& routes) {
@@ -334,9 +287,9 @@ void addTenantRoutes(ApiRoutes& routes) {
   routes.add("POST", "/v1/tenants", Access::Administer, "tenant.create", create);
   routes.add("GET", "/v1/tenants/{tenant}", Access::Read, "", get);
   routes.add("POST", "/v1/tenants/{tenant}/suspend", Access::Administer, "tenant.suspend",
-             [](Call& c) { return setState(c, host::kTenantSuspended, "tenant.suspended"); });
+             [](Call& c) { return setState(c, host::kTenantSuspended); });
   routes.add("POST", "/v1/tenants/{tenant}/resume", Access::Administer, "tenant.resume",
-             [](Call& c) { return setState(c, host::kTenantActive, "tenant.resumed"); });
+             [](Call& c) { return setState(c, host::kTenantActive); });
   routes.add("PUT", "/v1/tenants/{tenant}/quotas", Access::Administer, "tenant.quotas", putQuotas);
   routes.add("DELETE", "/v1/tenants/{tenant}", Access::Administer, "tenant.delete", remove);
 }

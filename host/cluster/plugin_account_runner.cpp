@@ -4,6 +4,7 @@
 
 #include <future>
 
+#include "storage/account_quota.hpp"
 #include "switchboard/sdk/account_placement.hpp"
 #include "switchboard/sdk/session_control.hpp"
 
@@ -77,6 +78,8 @@ sdk::Status PluginAccountRunner::release(const KnownAccount& a, std::chrono::mil
 }
 
 sdk::Status PluginAccountRunner::add(const KnownAccount& a, const std::string& name) {
+  // Kafka `control` add passes the tenant's accounts quota like every other way of adding one.
+  SB_TRY(admitAccount(store_, a.tenant, a.account));
   return onEachPlacement(
       [a, name](sdk::Plugin& p) -> sdk::Status {
         auto* control = sdk::sessionControlOf(&p);

@@ -3,24 +3,28 @@
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "kafka/envelope.hpp"
-#include "storage/tenant_deletion.hpp"
 
 namespace switchboard::host {
 
 TenantControlConsumer::TenantControlConsumer(KafkaSettings settings, std::string bootstrap,
                                              std::shared_ptr<Store> store, KafkaMetrics& metrics,
-                                             std::function<void()> onQueued)
+                                             std::function<void()> onQueued,
+                                             std::shared_ptr<TenantLifecycle> lifecycle)
     : settings_(std::move(settings)),
       bootstrap_(std::move(bootstrap)),
       store_(std::move(store)),
+      lifecycle_(std::move(lifecycle)),
       metrics_(metrics),
       onQueued_(std::move(onQueued)),
       log_(componentLogger("kafka")) {
   settings_.groupId += ".tenancy";
-  if (store_) {
+  if (lifecycle_) {
+    tenancy_ = lifecycle_->tenancy();
+  } else if (store_) {
     auto t = Tenancy::of(store_);
     if (t.ok()) {
       tenancy_ = t.value();
+      lifecycle_ = std::make_shared<TenantLifecycle>(store_, tenancy_, nullptr);
     }
   }
 }
@@ -83,19 +87,28 @@ sdk::Status TenantControlConsumer::apply(const TenantControl& c) {
     case TenantControlAction::Create:
       SB_TRY(tenancy_->create(c.tenant, c.name));
       break;
-    case TenantControlAction::Suspend:
-      SB_TRY(tenancy_->setState(c.tenant, kTenantSuspended));
+    case TenantControlAction::Suspend: {
+      auto changed = lifecycle_->suspend({c.tenant, "kafka:control", c.reason});
+      SB_TRY(changed);
+      log_->info("tenant suspended over control tenant={} accounts={} instances={}", c.tenant,
+                 changed->accounts.size(), changed->instances.size());
       break;
-    case TenantControlAction::Resume:
-      SB_TRY(tenancy_->setState(c.tenant, kTenantActive));
+    }
+    case TenantControlAction::Resume: {
+      auto changed = lifecycle_->resume({c.tenant, "kafka:control", c.reason});
+      SB_TRY(changed);
+      log_->info("tenant resumed over control tenant={} accounts={} instances={}", c.tenant,
+                 changed->accounts.size(), changed->instances.size());
       break;
+    }
     case TenantControlAction::Quotas:
       break;
     case TenantControlAction::Delete: {
-      auto deleted = deleteTenant(*store_, *tenancy_, c.tenant, settings_.tenantExportDir);
-      SB_TRY(deleted);
-      log_->info("tenant deleted over control tenant={} export={} rows={}", c.tenant,
-                 deleted->exported.directory, deleted->purged.totalRows);
+      auto removed = lifecycle_->remove({c.tenant, "kafka:control", c.reason}, settings_.tenantExportDir);
+      SB_TRY(removed);
+      log_->info("tenant deleted over control tenant={} export={} rows={} logged_out={}", c.tenant,
+                 removed->deletion.exported.directory, removed->deletion.purged.totalRows,
+                 removed->runtime.loggedOut.size());
       break;
     }
   }

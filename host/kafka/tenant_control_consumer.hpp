@@ -5,6 +5,7 @@
 // same topic does. Each request is applied to the database (every daemon sees the change within
 // a second) and answered on `results`, keyed by its request id: stage SENT when done, FAILED with
 // the error code otherwise. A record with a "tenant." action that does not parse goes to `dlq`.
+// Suspension, resumption and deletion go through the TenantLifecycle, as the admin API's do.
 
 #include <librdkafka/rdkafka.h>
 
@@ -21,13 +22,15 @@
 #include "kafka/tenant_control.hpp"
 #include "storage/store.hpp"
 #include "storage/tenancy.hpp"
+#include "storage/tenant_lifecycle.hpp"
 
 namespace switchboard::host {
 
 class TenantControlConsumer {
  public:
   TenantControlConsumer(KafkaSettings settings, std::string bootstrap, std::shared_ptr<Store> store,
-                        KafkaMetrics& metrics, std::function<void()> onQueued);
+                        KafkaMetrics& metrics, std::function<void()> onQueued,
+                        std::shared_ptr<TenantLifecycle> lifecycle = nullptr);
   ~TenantControlConsumer();
   TenantControlConsumer(const TenantControlConsumer&) = delete;
   TenantControlConsumer& operator=(const TenantControlConsumer&) = delete;
@@ -48,6 +51,7 @@ class TenantControlConsumer {
   std::string bootstrap_;
   std::shared_ptr<Store> store_;
   std::shared_ptr<Tenancy> tenancy_;
+  std::shared_ptr<TenantLifecycle> lifecycle_;
   KafkaMetrics& metrics_;
   std::function<void()> onQueued_;
   std::shared_ptr<spdlog::logger> log_;

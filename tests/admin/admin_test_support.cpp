@@ -1,6 +1,7 @@
 #include "admin_test_support.hpp"
 
 #include <atomic>
+#include <set>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -28,15 +29,16 @@ admin::AdminSettings AdminHarness::defaults() {
   return s;
 }
 
-AdminHarness::AdminHarness(admin::AdminSettings settings, std::int64_t linkAfterMs) {
+AdminHarness::AdminHarness(admin::AdminSettings settings, std::int64_t linkAfterMs, const std::string& storageUrl) {
   static std::atomic<int> counter{0};
   dir = std::filesystem::temp_directory_path() /
         ("sbadmin-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   sb::ConfigValue::Map m;
-  m["url"] = sb::ConfigValue::ofString("sqlite://" + (dir / "db.sqlite").string());
+  m["url"] = sb::ConfigValue::ofString(storageUrl.empty() ? "sqlite://" + (dir / "db.sqlite").string() : storageUrl);
   m["busy_timeout"] = sb::ConfigValue::ofInt(2000);
+  m["key_file"] = sb::ConfigValue::ofString((dir / "storage.key").string());  // PostgreSQL needs one
   auto opened = host::openStore(sb::ConfigValue::ofMap(std::move(m)));
   if (!opened.ok()) {
     ADD_FAILURE() << opened.error().describe();
@@ -65,14 +67,32 @@ AdminHarness::AdminHarness(admin::AdminSettings settings, std::int64_t linkAfter
   config["linked"] = sb::ConfigValue::ofList({sb::ConfigValue::ofString("15550001")});
   spec.config = sb::ConfigValue::ofMap(std::move(config));
   specs = {spec};
-  auto report = plugins->apply(specs, 5s);
+  auto tenancy = host::Tenancy::of(store);
+  instances = std::make_unique<host::TenantInstances>(*plugins, [tenancy] {
+    std::set<std::string> suspended;
+    if (tenancy.ok()) {
+      for (const auto& t : tenancy.value()->list().valueOr({})) {
+        if (t.state == host::kTenantSuspended) {
+          suspended.insert(t.id);
+        }
+      }
+    }
+    return suspended;
+  });
+  auto report = instances->apply(specs, 5s);
   EXPECT_TRUE(report.failed.empty());
   directory = std::make_unique<admin::DaemonPluginDirectory>(*plugins, *catalog, [this] { return specs; });
+  if (tenancy.ok()) {
+    runtime = std::make_unique<admin::DaemonTenantRuntime>(directory.get(), store, instances.get());
+    lifecycle = std::make_shared<host::TenantLifecycle>(store, tenancy.value(), &bus);
+    lifecycle->setRuntime(runtime.get());
+  }
 
   admin::AdminServices adminServices{store, pipeline.get(), &bus, &metrics, directory.get(), [this] {
                                        return admin::ComponentHealth{kafkaOk, kafkaOk ? "fine" : "broker away"};
                                      },
                                      services->httpRoutes};
+  adminServices.tenants = lifecycle.get();
   api = std::make_unique<admin::AdminApi>(settings, adminServices);
   auto started = api->start(io.get_executor());
   EXPECT_TRUE(started.ok()) << started.error().describe();
@@ -81,6 +101,9 @@ AdminHarness::AdminHarness(admin::AdminSettings settings, std::int64_t linkAfter
 AdminHarness::~AdminHarness() {
   if (api) {
     api->stop();
+  }
+  if (lifecycle) {
+    lifecycle->setRuntime(nullptr);
   }
   if (plugins) {
     plugins->stopAll(5s);
@@ -93,6 +116,8 @@ AdminHarness::~AdminHarness() {
   for (auto& t : threads) {
     t.join();
   }
+  runtime.reset();
+  instances.reset();
   directory.reset();
   plugins.reset();
   pipeline.reset();

@@ -15,9 +15,11 @@
 
 #include "admin/admin_api.hpp"
 #include "admin/plugin_directory.hpp"
+#include "admin/tenant_runtime.hpp"
 #include "http/client.hpp"
 #include "pipeline/pipeline.hpp"
 #include "plugin/plugin_manager.hpp"
+#include "plugin/tenant_instances.hpp"
 #include "storage/storage_config.hpp"
 
 namespace admintest {
@@ -44,7 +46,9 @@ struct Reply {
 
 class AdminHarness {
  public:
-  explicit AdminHarness(admin::AdminSettings settings = defaults(), std::int64_t linkAfterMs = 0);
+  /// `storageUrl`: the database to use (a fresh one); empty for a SQLite file in the harness's dir.
+  explicit AdminHarness(admin::AdminSettings settings = defaults(), std::int64_t linkAfterMs = 0,
+                        const std::string& storageUrl = "");
   ~AdminHarness();
 
   static admin::AdminSettings defaults();
@@ -72,6 +76,11 @@ class AdminHarness {
   std::unique_ptr<host::PluginManager> plugins;
   std::vector<host::PluginSpec> specs;
   std::unique_ptr<admin::DaemonPluginDirectory> directory;
+  // As the daemon wires them: tenant transitions (API and Kafka alike) stop and start a tenant's
+  // own instances (applied through `instances`) and place its accounts.
+  std::unique_ptr<host::TenantInstances> instances;
+  std::unique_ptr<admin::DaemonTenantRuntime> runtime;
+  std::shared_ptr<host::TenantLifecycle> lifecycle;
   std::unique_ptr<admin::AdminApi> api;
   bool kafkaOk = true;
 

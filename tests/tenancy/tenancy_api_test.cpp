@@ -1,6 +1,7 @@
 // Tenants through the admin API: created, read, suspended (its tokens and its WebSocket feed
 // refused), resumed, deleted (export, purge, tokens revoked, audited); quotas on API requests per
 // second, messages per day and accounts, each answered with its code and counted in a metric.
+// Every case runs on SQLite and on PostgreSQL.
 
 #include <gtest/gtest.h>
 
@@ -11,21 +12,29 @@
 #include <mutex>
 
 #include "admin_test_support.hpp"
+#include "tenancy/tenancy_backends.hpp"
 
 using namespace admintest;
+using switchboard::tenancytest::Backend;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
 
-class TenancyApiTest : public ::testing::Test {
+class TenancyApiTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     exportDir = fs::temp_directory_path() / ("sb-tenancy-exports-" + std::to_string(::getpid()));
     fs::remove_all(exportDir);
     auto settings = AdminHarness::defaults();
     settings.tenantExportDir = exportDir.string();
-    h = std::make_unique<AdminHarness>(settings);
+    // SQLite: the harness's own file; PostgreSQL: a fresh database for this case.
+    std::string url;
+    if (GetParam() == Backend::Postgres) {
+      url = switchboard::tenancytest::freshDatabaseUrl(Backend::Postgres, "");
+      ASSERT_FALSE(url.empty());
+    }
+    h = std::make_unique<AdminHarness>(settings, 0, url);
     root = h->token("root", "admin");
   }
   void TearDown() override {
@@ -57,9 +66,11 @@ class TenancyApiTest : public ::testing::Test {
   std::string root;
 };
 
+SB_TENANCY_BACKENDS(TenancyApiTest);
+
 }  // namespace
 
-TEST_F(TenancyApiTest, CreateSuspendResumeDelete) {
+TEST_P(TenancyApiTest, CreateSuspendResumeDelete) {
   auto created = h->call("POST", "/v1/tenants", root, R"({"id":"acme","name":"Acme","quotas":{"messages_per_day":5}})");
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(created.j()["state"], "active");
@@ -124,7 +135,7 @@ TEST_F(TenancyApiTest, CreateSuspendResumeDelete) {
   EXPECT_TRUE(audited);
 }
 
-TEST_F(TenancyApiTest, ApiRequestsPerSecondQuota) {
+TEST_P(TenancyApiTest, ApiRequestsPerSecondQuota) {
   ASSERT_EQ(h->call("POST", "/v1/tenants", root, R"({"id":"acme"})").status, 201);
   auto acme = h->token("acme-ro", "read-only", "acme");
   auto set = h->call("PUT", "/v1/tenants/acme/quotas", root, R"({"api_requests_per_second":2})");
@@ -160,7 +171,7 @@ TEST_F(TenancyApiTest, ApiRequestsPerSecondQuota) {
   }
 }
 
-TEST_F(TenancyApiTest, MessagesPerDayQuotaOnSend) {
+TEST_P(TenancyApiTest, MessagesPerDayQuotaOnSend) {
   ASSERT_EQ(h->call("PUT", "/v1/tenants/default/quotas", root, R"({"messages_per_day":1})").status, 200);
   auto first = h->call("POST", "/v1/messages", root, R"({"account":"15550001","to":"15557770005","text":"one"})");
   EXPECT_EQ(first.status, 202) << first.body;
@@ -172,7 +183,7 @@ TEST_F(TenancyApiTest, MessagesPerDayQuotaOnSend) {
   EXPECT_NE(h->call("GET", "/v1/metrics", root).body.find("quota=\"messages_per_day\""), std::string::npos);
 }
 
-TEST_F(TenancyApiTest, AccountsQuotaOnCreate) {
+TEST_P(TenancyApiTest, AccountsQuotaOnCreate) {
   // The default tenant runs one account (15550001) on the fake connector.
   ASSERT_EQ(h->call("PUT", "/v1/tenants/default/quotas", root, R"({"accounts":1})").status, 200);
   auto refused = h->call("POST", "/v1/accounts", root, R"({"id":"15550002"})");
@@ -182,7 +193,7 @@ TEST_F(TenancyApiTest, AccountsQuotaOnCreate) {
   EXPECT_EQ(h->call("POST", "/v1/accounts", root, R"({"id":"15550002"})").status, 201);
 }
 
-TEST_F(TenancyApiTest, EachTenantsFeedCarriesItsOwnEventsOnly) {
+TEST_P(TenancyApiTest, EachTenantsFeedCarriesItsOwnEventsOnly) {
   ASSERT_EQ(h->call("POST", "/v1/tenants", root, R"({"id":"acme"})").status, 201);
   ASSERT_EQ(h->call("POST", "/v1/tenants", root, R"({"id":"beta"})").status, 201);
   auto acme = h->token("acme-ro", "read-only", "acme");
@@ -250,13 +261,13 @@ TEST_F(TenancyApiTest, EachTenantsFeedCarriesItsOwnEventsOnly) {
   io.run_for(300ms);
 }
 
-TEST_F(TenancyApiTest, SuspensionDisconnectsTheTenantsAccountsAndResumeReconnectsThem) {
+TEST_P(TenancyApiTest, SuspensionDisconnectsTheTenantsAccountsAndResumeReconnectsThem) {
   // The placement probe beside the fake connector: it records which accounts the host releases.
   host::PluginSpec probe;
   probe.name = "probe";
   probe.library = PLACEMENT_PROBE_PLUGIN;
   h->specs.push_back(probe);
-  auto report = h->plugins->apply(h->specs, 5s);
+  auto report = h->instances->apply(h->specs, 5s);
   ASSERT_TRUE(report.failed.empty());
   ASSERT_EQ(report.started, std::vector<std::string>{"probe"});
   ASSERT_EQ(h->call("POST", "/v1/tenants", root, R"({"id":"acme"})").status, 201);
@@ -280,4 +291,46 @@ TEST_F(TenancyApiTest, SuspensionDisconnectsTheTenantsAccountsAndResumeReconnect
   auto resumed = h->call("POST", "/v1/tenants/acme/resume", root);
   ASSERT_EQ(resumed.status, 200) << resumed.body;
   ASSERT_TRUE(waitFor([&] { return count("probe.run", "15550007001") == 1; }));
+}
+
+// A tenant's own plugin instances (`tenants.<id>.plugins`) stop while it is suspended, stay stopped
+// through a configuration reload, and start again on resume; another tenant's instance and the
+// shared instances run on throughout.
+TEST_P(TenancyApiTest, SuspensionStopsTheTenantsOwnInstancesOnly) {
+  ASSERT_EQ(h->call("POST", "/v1/tenants", root, R"({"id":"acme"})").status, 201);
+  ASSERT_EQ(h->call("POST", "/v1/tenants", root, R"({"id":"beta"})").status, 201);
+  for (const std::string tenant : {"acme", "beta"}) {
+    host::PluginSpec own;
+    own.name = tenant + ".probe";
+    own.tenant = tenant;
+    own.library = PLACEMENT_PROBE_PLUGIN;
+    h->specs.push_back(own);
+  }
+  auto report = h->instances->apply(h->specs, 5s);
+  ASSERT_TRUE(report.failed.empty());
+  ASSERT_EQ(report.started, (std::vector<std::string>{"acme.probe", "beta.probe"}));
+  auto running = [&](const std::string& name) {
+    for (const auto& i : h->plugins->instances()) {
+      if (i->spec().name == name) {
+        return true;
+      }
+    }
+    return false;
+  };
+  auto suspended = h->call("POST", "/v1/tenants/acme/suspend", root);
+  ASSERT_EQ(suspended.status, 200) << suspended.body;
+  EXPECT_EQ(suspended.j()["instances"], json::array({"acme.probe"}));
+  EXPECT_FALSE(running("acme.probe"));
+  EXPECT_TRUE(running("beta.probe"));
+  EXPECT_TRUE(running("wa"));
+  // A reload (the daemon's SIGHUP applies its file the same way) does not bring them back.
+  report = h->instances->apply(h->specs, 5s);
+  EXPECT_TRUE(report.started.empty());
+  EXPECT_FALSE(running("acme.probe"));
+
+  auto resumed = h->call("POST", "/v1/tenants/acme/resume", root);
+  ASSERT_EQ(resumed.status, 200) << resumed.body;
+  EXPECT_EQ(resumed.j()["instances"], json::array({"acme.probe"}));
+  EXPECT_TRUE(running("acme.probe"));
+  EXPECT_TRUE(running("beta.probe"));
 }

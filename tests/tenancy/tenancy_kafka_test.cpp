@@ -1,34 +1,66 @@
 // Tenancy on Kafka, against the embedded broker: a command naming one tenant for another
 // tenant's account goes to `dlq` with the reason; a suspended tenant's command and a message over
 // the tenant's daily quota are stored with a failed result on `results` (code tenant_suspended,
-// quota_exceeded) and never dispatched; every record carries its tenant in `sb-tenant`.
+// quota_exceeded) and never dispatched; every record carries its tenant in `sb-tenant`. Every
+// case runs on SQLite and on PostgreSQL.
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <mutex>
 
 #include "common/clock.hpp"
 #include "common/metrics.hpp"
 #include "kafka/envelope.hpp"
 #include "kafka/kafka_bridge.hpp"
 #include "kafka_test_support.hpp"
+#include "storage/storage_config.hpp"
 #include "storage/tenancy.hpp"
+#include "storage/tenant_lifecycle.hpp"
 #include "switchboard/sdk/quotas.hpp"
 #include "switchboard/v1/envelope.pb.h"
+#include "tenancy/tenancy_backends.hpp"
 
 namespace switchboard::test {
 namespace {
 
 using namespace std::chrono_literals;
 using host::Format;
+using tenancytest::Backend;
 
 constexpr const char* kAcmeAccount = "15550002222";
 constexpr const char* kBetaAccount = "15550001111";
 
-class TenancyKafkaTest : public ::testing::Test {
+// The daemon's runtime as the lifecycle sees it: records which tenant each transition reached.
+class RecordingRuntime final : public host::TenantRuntime {
+ public:
+  host::TenantRuntimeChange stop(const std::string& tenant) override { return note("stop", tenant); }
+  host::TenantRuntimeChange start(const std::string& tenant) override { return note("start", tenant); }
+  host::TenantRuntimeChange unlink(const std::string& tenant) override { return note("unlink", tenant); }
+  std::vector<std::string> calls() const {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+
+ private:
+  host::TenantRuntimeChange note(const std::string& what, const std::string& tenant) {
+    std::lock_guard lock(mutex_);
+    calls_.push_back(what + " " + tenant);
+    return {};
+  }
+  mutable std::mutex mutex_;
+  std::vector<std::string> calls_;
+};
+
+class TenancyKafkaTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    store_ = openTestStore(dir_.path());
+    const auto url = tenancytest::freshDatabaseUrl(GetParam(), dir_.path());
+    ASSERT_FALSE(url.empty());
+    auto opened = host::openStore(sdk::ConfigValue::ofMap(
+        {{"url", sdk::ConfigValue::ofString(url)}, {"key_file", sdk::ConfigValue::ofString(dir_.path() + "/storage.key")}}));
+    ASSERT_TRUE(opened.ok()) << opened.error().describe();
+    store_ = opened.value();
     auto t = host::Tenancy::of(store_);
     ASSERT_TRUE(t.ok());
     tenancy_ = t.value();
@@ -40,6 +72,9 @@ class TenancyKafkaTest : public ::testing::Test {
     bridge_ = std::make_unique<host::KafkaBridge>(
         kafkaSection("json", {{"tenant_export_dir", sdk::ConfigValue::ofString(dir_.path() + "/exports")}}), store_,
         *sink_, metrics_);
+    lifecycle_ = std::make_shared<host::TenantLifecycle>(store_, tenancy_, nullptr);
+    lifecycle_->setRuntime(&runtime_);
+    bridge_->setTenantLifecycle(lifecycle_);
     auto status = bridge_->start();
     ASSERT_TRUE(status.ok()) << status.error().describe();
     boot_ = bridge_->bootstrapServers();
@@ -87,13 +122,17 @@ class TenancyKafkaTest : public ::testing::Test {
   TempDir dir_;
   std::shared_ptr<host::Store> store_;
   std::shared_ptr<host::Tenancy> tenancy_;
+  RecordingRuntime runtime_;
+  std::shared_ptr<host::TenantLifecycle> lifecycle_;
   std::unique_ptr<TestSink> sink_;
   host::MetricsRegistry metrics_;
   std::unique_ptr<host::KafkaBridge> bridge_;
   std::string boot_;
 };
 
-TEST_F(TenancyKafkaTest, AnotherTenantsAccountIsDeadLetteredWithTheReason) {
+SB_TENANCY_BACKENDS(TenancyKafkaTest);
+
+TEST_P(TenancyKafkaTest, AnotherTenantsAccountIsDeadLetteredWithTheReason) {
   produce("cmd-cross", "acme", kBetaAccount);  // acme names beta's account
   produce("cmd-own", "acme", kAcmeAccount);
   auto dlq = readTopic(boot_, "switchboard.dlq", 1, 20s);
@@ -111,7 +150,7 @@ TEST_F(TenancyKafkaTest, AnotherTenantsAccountIsDeadLetteredWithTheReason) {
   EXPECT_EQ(accepted[0].first.headers.at("sb-tenant"), "acme");
 }
 
-TEST_F(TenancyKafkaTest, SuspendedTenantsCommandsFailOnResults) {
+TEST_P(TenancyKafkaTest, SuspendedTenantsCommandsFailOnResults) {
   ASSERT_TRUE(tenancy_->setState("acme", host::kTenantSuspended).ok());
   produce("cmd-suspended", "acme", kAcmeAccount);
   produce("cmd-beta", "beta", kBetaAccount);  // another tenant goes on
@@ -128,7 +167,7 @@ TEST_F(TenancyKafkaTest, SuspendedTenantsCommandsFailOnResults) {
   ASSERT_TRUE(eventually([&] { return dispatched("cmd-resumed"); }, 30s));
 }
 
-TEST_F(TenancyKafkaTest, MessagesOverTheDailyQuotaFailOnResultsAndAreCounted) {
+TEST_P(TenancyKafkaTest, MessagesOverTheDailyQuotaFailOnResultsAndAreCounted) {
   ASSERT_TRUE(tenancy_->setQuota("acme", sdk::quota::kMessagesPerDay, 1).ok());
   produce("cmd-q1", "acme", kAcmeAccount);
   ASSERT_TRUE(eventually([&] { return dispatched("cmd-q1"); }, 30s));
@@ -148,7 +187,7 @@ TEST_F(TenancyKafkaTest, MessagesOverTheDailyQuotaFailOnResultsAndAreCounted) {
   EXPECT_EQ(tenancy_->quotas("acme", host::nowMs())->usedToday.at(sdk::quota::kMessagesPerDay), 1);
 }
 
-TEST_F(TenancyKafkaTest, TenantsAreAdministeredOnTheControlTopic) {
+TEST_P(TenancyKafkaTest, TenantsAreAdministeredOnTheControlTopic) {
   auto control = [&](const std::string& key, const std::string& json) {
     produceRaw(boot_, "switchboard.control", key, json, {{"content-type", "application/json"}});
   };
@@ -163,6 +202,9 @@ TEST_F(TenancyKafkaTest, TenantsAreAdministeredOnTheControlTopic) {
   EXPECT_EQ(done[0].second.stage(), v1::RESULT_STAGE_SENT);
   EXPECT_EQ(done[0].first.headers.at("sb-tenant"), "gamma");
   ASSERT_EQ(resultsOf("req-suspend", 1).size(), 1u);
+  // The same transition as the admin API's: the daemon's runtime stopped gamma's instances and
+  // disconnected its accounts (a suspension that changed the database only would not call it).
+  EXPECT_EQ(runtime_.calls(), std::vector<std::string>{"stop gamma"});
   auto gamma = tenancy_->get("gamma");
   ASSERT_TRUE(gamma.ok() && gamma->has_value());
   EXPECT_EQ((*gamma)->name, "Gamma");
@@ -177,6 +219,10 @@ TEST_F(TenancyKafkaTest, TenantsAreAdministeredOnTheControlTopic) {
   EXPECT_EQ(dlq[0].headers.at("sb-dlq-code"), "control.malformed");
   EXPECT_EQ(dlq[0].headers.at("sb-dlq-stage"), "control");
   EXPECT_NE(dlq[0].headers.at("sb-dlq-reason").find("tenant.explode"), std::string::npos);
+  // An unknown tenant's resumption reached no runtime; gamma's does.
+  control("gamma", R"({"action":"tenant.resume","tenant":"gamma","request_id":"req-resume"})");
+  ASSERT_EQ(resultsOf("req-resume", 1).size(), 1u);
+  EXPECT_EQ(runtime_.calls(), (std::vector<std::string>{"stop gamma", "start gamma"}));
 
   // Deleted: exported, then nothing of it left; the operator's audit log says so.
   ASSERT_TRUE(store_->tenant("gamma")->putState("plugin", "k", "gamma's state").ok());
@@ -184,6 +230,7 @@ TEST_F(TenancyKafkaTest, TenantsAreAdministeredOnTheControlTopic) {
   auto deleted = resultsOf("req-delete", 1);
   ASSERT_EQ(deleted.size(), 1u);
   EXPECT_EQ(deleted[0].second.stage(), v1::RESULT_STAGE_SENT) << deleted[0].second.reason();
+  EXPECT_EQ(runtime_.calls().back(), "unlink gamma");
   EXPECT_FALSE(tenancy_->get("gamma")->has_value());
   EXPECT_FALSE(store_->tenant("gamma")->getState("plugin", "k")->has_value());
   bool exported = false;
@@ -200,7 +247,7 @@ TEST_F(TenancyKafkaTest, TenantsAreAdministeredOnTheControlTopic) {
   EXPECT_TRUE(audited);
 }
 
-TEST_F(TenancyKafkaTest, ATenantWithTopicsOfItsOwn) {
+TEST_P(TenancyKafkaTest, ATenantWithTopicsOfItsOwn) {
   bridge_->stop(2s);
   bridge_.reset();
   sdk::ConfigValue::Map prefixes = {{"acme", sdk::ConfigValue::ofString("acme.")}};

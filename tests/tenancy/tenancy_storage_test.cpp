@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/metrics.hpp"
+#include "storage/account_quota.hpp"
 #include "storage/database.hpp"
 #include "storage/storage_fixture.hpp"
 #include "storage/tenancy.hpp"
@@ -115,6 +117,31 @@ TEST_P(StorageTest, AccountQuotaCountsTheTenantsAccounts) {
   ASSERT_TRUE(store->upsertAccount({"acct-2", "acme", "", "", "new", 0, 0}).ok());
   EXPECT_FALSE(*tenancy->consume("acme", sdk::quota::kAccounts, 1, kNow));
   EXPECT_EQ(tenancy->quotas("acme", kNow)->usedToday.at(sdk::quota::kAccounts), 2);
+}
+
+// The one check every way of adding an account passes (admin API, Kafka control add, connectors).
+TEST_P(StorageTest, AdmitAccountRefusesANewAccountOverTheQuotaNamingIt) {
+  auto store = open();
+  auto tenancy = tenancyOf(store);
+  ASSERT_TRUE(tenancy->create("acme", "").ok());
+  EXPECT_TRUE(admitAccount(store, "acme", "acct-1").ok());  // no limit yet
+  ASSERT_TRUE(tenancy->setQuota("acme", sdk::quota::kAccounts, 2).ok());
+  ASSERT_TRUE(store->upsertAccount({"acct-1", "acme", "", "", "new", 0, 0}).ok());
+  ASSERT_TRUE(store->upsertAccount({"acct-9", "default", "", "", "new", 0, 0}).ok());  // not acme's
+  EXPECT_TRUE(admitAccount(store, "acme", "acct-2").ok());
+  // A connector's session the database does not hold yet counts too.
+  MetricsRegistry metrics;
+  auto refused = admitAccount(store, "acme", "acct-3", {"acct-2"}, &metrics);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, sdk::quota::kExceededCode);
+  EXPECT_NE(refused.error().message.find("accounts quota (2)"), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("acct-3"), std::string::npos);
+  EXPECT_EQ(metrics.value("tenant_quota_exceeded_total", {{"tenant", "acme"}, {"quota", "accounts"}}), 1);
+  // An account the tenant has already passes: reconnecting adds nothing.
+  EXPECT_TRUE(admitAccount(store, "acme", "acct-2", {"acct-2"}).ok());
+  EXPECT_TRUE(admitAccount(store, "acme", "acct-1", {"acct-2"}).ok());
+  // Another tenant's count is its own.
+  EXPECT_TRUE(admitAccount(store, "default", "acct-3", {"acct-2"}).ok());
 }
 
 TEST_P(StorageTest, ConcurrentQuotaTakersNeverPassTheLimit) {
