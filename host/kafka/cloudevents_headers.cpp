@@ -2,41 +2,56 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <string_view>
+
 #include "kafka/envelope_json.hpp"
 
 namespace switchboard::host {
 namespace {
 
-void add(rd_kafka_headers_t* h, const char* name, const std::string& value) {
+void add(rd_kafka_headers_t* h, const char* name, std::string_view value) {
   if (!value.empty()) {
     rd_kafka_header_add(h, name, -1, value.data(), static_cast<ssize_t>(value.size()));
   }
 }
 
-}  // namespace
-
-std::string rfc3339(std::int64_t ms) {
+// Appends ms (since the epoch) as RFC 3339 UTC with milliseconds.
+void appendRfc3339Ms(std::string& out, std::int64_t ms) {
   long long seconds = ms / 1000;
   long long millis = ms % 1000;
   if (millis < 0) {
     millis += 1000;
     --seconds;
   }
+  if (!appendRfc3339(out, seconds, static_cast<int>(millis * 1'000'000))) {
+    out += google::protobuf::util::TimeUtil::ToString(google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms));
+  }
+}
+
+}  // namespace
+
+std::string rfc3339(std::int64_t ms) {
   std::string out;
   out.reserve(24);
-  if (!appendRfc3339(out, seconds, static_cast<int>(millis * 1'000'000))) {
-    return google::protobuf::util::TimeUtil::ToString(google::protobuf::util::TimeUtil::MillisecondsToTimestamp(ms));
-  }
+  appendRfc3339Ms(out, ms);
   return out;
 }
 
 void addCloudEventHeaders(rd_kafka_headers_t* h, const OutboxRecord& r, Format format) {
+  // Called for every record the relay produces: the two composed values are built in buffers that
+  // keep their capacity, so composing them allocates nothing (librdkafka copies each value).
+  thread_local std::string source, time;
+  source.assign("/switchboard/");
+  source += r.tenant.empty() ? std::string_view(sdk::kDefaultTenant) : std::string_view(r.tenant);
+  source += '/';
+  source += r.account;
+  time.clear();
+  appendRfc3339Ms(time, r.createdAtMs);
   add(h, header::kSpecVersion, "1.0");
   add(h, header::kId, r.ceId);
-  add(h, header::kSource, "/switchboard/" + (r.tenant.empty() ? std::string(sdk::kDefaultTenant) : r.tenant) + "/" +
-                              r.account);
+  add(h, header::kSource, source);
   add(h, header::kType, r.ceType);
-  add(h, header::kTime, rfc3339(r.createdAtMs));
+  add(h, header::kTime, time);
   // A dead letter's value is whatever bytes arrived; claiming a content type for it would be a lie.
   if (r.topic != topic::kDlq) {
     add(h, header::kContentType, contentType(format));

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "common/logging.hpp"
@@ -54,11 +55,15 @@ std::optional<OutboxDbWorker::Page> OutboxDbWorker::takePage() {
 }
 
 void OutboxDbWorker::recycle(std::vector<OutboxRecord> rows) {
-  constexpr std::size_t kSpares = 2;
   std::lock_guard lock(mutex_);
-  if (spares_.size() < kSpares) {
+  if (spares_.size() < spareLimit_) {
     spares_.push_back(std::move(rows));
   }
+}
+
+void OutboxDbWorker::keepSpares(std::size_t pages) {
+  std::lock_guard lock(mutex_);
+  spareLimit_ = std::max<std::size_t>(pages, 1);
 }
 
 void OutboxDbWorker::markProduced(std::vector<std::int64_t> seqs) {

@@ -53,6 +53,8 @@ class OutboxDbWorker {
   /// Hands back the rows of a page that was produced: the next read fills them again, reusing
   /// their buffers (reading then allocates nothing, and memory is freed by the thread that took it).
   void recycle(std::vector<OutboxRecord> rows);
+  /// How many handed-back pages are kept for reuse (2 unless set); the rest are freed.
+  void keepSpares(std::size_t pages);
 
   /// Queues delivered rows for deletion (retried until the database takes them).
   void markProduced(std::vector<std::int64_t> seqs);
@@ -86,7 +88,8 @@ class OutboxDbWorker {
   std::optional<Request> request_;
   bool reading_ = false;
   std::optional<Page> page_;
-  std::vector<std::vector<OutboxRecord>> spares_;  // at most kSpares
+  std::vector<std::vector<OutboxRecord>> spares_;  // at most spareLimit_
+  std::size_t spareLimit_ = 2;
   std::vector<std::int64_t> marks_;
   bool marking_ = false;
   Clock::time_point lastDepth_{};

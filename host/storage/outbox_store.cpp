@@ -166,6 +166,58 @@ sdk::Status SqlStore::pendingOutboxInto(std::int64_t afterSeq, int limit, std::v
   return sdk::okStatus();
 }
 
+namespace {
+
+// Deletes the sorted, distinct seqs as runs of consecutive seqs, one range statement per run.
+void deleteRuns(Connection& c, const std::vector<std::int64_t>& sorted) {
+  auto& del = c.get<OutboxDeleteRange>();
+  for (std::size_t i = 0; i < sorted.size();) {
+    std::size_t j = i;
+    // Only seqs that were delivered: a run never spans a seq missing from the list.
+    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) {
+      ++j;
+    }
+    del.from = sorted[i];
+    del.to = sorted[j];
+    del.st.execute();
+    i = j + 1;
+  }
+}
+
+// Sets a connection-level pragma for the length of one scope and puts the connection's own value
+// back afterwards. A connection whose value cannot be restored is started afresh.
+class ScopedPragma {
+ public:
+  ScopedPragma(Connection& c, const char* name, int value) : c_(c), name_(name) {
+    c_.sql << "PRAGMA " + name_, soci::into(saved_);
+    c_.sql << "PRAGMA " + name_ + " = " + std::to_string(value);
+  }
+  ~ScopedPragma() {
+    try {
+      c_.sql << "PRAGMA " + name_ + " = " + std::to_string(saved_);
+    } catch (...) {
+      c_.broken = true;
+    }
+  }
+  ScopedPragma(const ScopedPragma&) = delete;
+  ScopedPragma& operator=(const ScopedPragma&) = delete;
+  int saved() const { return saved_; }
+
+ private:
+  Connection& c_;
+  std::string name_;
+  int saved_ = 0;
+};
+
+}  // namespace
+
+// Why a deletion may skip the wait for the disk: the delete only records that rows were
+// delivered. Losing it (a power cut right after the commit) leaves those rows pending, so they are
+// produced again with the same ce_id: a duplicate, never a loss, exactly as for a delivered row
+// whose deletion had not been committed yet. Every commit that must be durable (an inbound
+// message, its outbox row) still waits for the disk, and the WAL (SQLite) or the commit log
+// (PostgreSQL) is a sequence: making such a commit durable makes every earlier deletion durable
+// too, so only deletions are ever lost, and only the last ones.
 sdk::Status SqlStore::markProduced(const std::vector<std::int64_t>& seqs) {
   if (seqs.empty()) {
     return sdk::okStatus();
@@ -175,8 +227,10 @@ sdk::Status SqlStore::markProduced(const std::vector<std::int64_t>& seqs) {
   std::vector<std::int64_t> sorted(seqs);
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  auto r = db().transact<bool>([&](Connection& c) -> sdk::Result<bool> {
-    if (c.dialect == Dialect::Postgres) {
+  if (db().dialect() == Dialect::Postgres) {
+    auto r = db().transact<bool>([&](Connection& c) -> sdk::Result<bool> {
+      // Per transaction: the commit returns without waiting for the WAL flush (see above).
+      c.sql << "SET LOCAL synchronous_commit TO OFF";
       // One round trip for the whole list.
       std::string list = "{";
       for (std::size_t i = 0; i < sorted.size(); ++i) {
@@ -188,37 +242,35 @@ sdk::Status SqlStore::markProduced(const std::vector<std::int64_t>& seqs) {
       list += "}";
       c.sql << "DELETE FROM outbox WHERE seq = ANY(CAST(:s AS bigint[]))", soci::use(list);
       return true;
+    });
+    SB_TRY(r);
+    return sdk::okStatus();
+  }
+  auto r = db().run<bool>([&](Connection& c) -> sdk::Result<bool> {
+    // SQLite changes `synchronous` only outside a transaction, so this one is opened here rather
+    // than by Database::transact. NORMAL in WAL mode: the commit appends to the WAL without an
+    // fsync (see above); the WAL is synced by the next FULL commit or checkpoint.
+    ScopedPragma sync(c, "synchronous", 1);
+    if (sync.saved() < 1) {
+      c.sql << "PRAGMA synchronous = " + std::to_string(sync.saved());  // never more than configured
     }
-    auto& del = c.get<OutboxDeleteRange>();
     // Debian builds SQLite with secure_delete on, which zeroes every deleted row and writes
     // every freed page once more: twice the work of the deletion itself. A produced record's
     // content is a copy of what the messages table keeps anyway, so here FAST is enough (rows
     // are still zeroed inside the pages being written; emptied pages go to the freelist as
-    // they are). The connection's own setting is restored afterwards.
-    int secureDelete = 1;  // 0 off, 1 on, 2 fast
-    c.sql << "PRAGMA secure_delete", soci::into(secureDelete);
-    c.sql << "PRAGMA secure_delete = 2";
-    struct Restore {
-      Connection& c;
-      int value;
-      ~Restore() {
-        try {
-          c.sql << "PRAGMA secure_delete = " + std::to_string(value);
-        } catch (...) {
-          c.broken = true;  // cannot tell what the connection is set to: start it afresh
-        }
+    // they are).
+    ScopedPragma secure(c, "secure_delete", 2);
+    c.sql << "BEGIN IMMEDIATE";
+    try {
+      deleteRuns(c, sorted);
+      c.sql << "COMMIT";
+    } catch (...) {
+      try {
+        c.sql << "ROLLBACK";
+      } catch (...) {
+        c.broken = true;
       }
-    } restore{c, secureDelete};
-    for (std::size_t i = 0; i < sorted.size();) {
-      std::size_t j = i;
-      // Only seqs that were delivered: a run never spans a seq missing from the list.
-      while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) {
-        ++j;
-      }
-      del.from = sorted[i];
-      del.to = sorted[j];
-      del.st.execute();
-      i = j + 1;
+      throw;  // classified by Database::run
     }
     return true;
   });

@@ -1,17 +1,22 @@
 // bench_kafka: records/s from the outbox through the bridge to the embedded broker, side by side
 // with kcat producing the same payloads (same keys, same value bytes) to the same broker in the
-// same run, once before and once after the bridge.
+// same run, in alternating rounds.
 //
-//   bench_kafka [--records N] [--format json|protobuf] [--text-bytes N]
+//   bench_kafka [--records N] [--format json|protobuf] [--text-bytes N] [--rounds R]
 //
-// The bridge's figure covers: starting its producer, reading pending rows from SQLite
-// (synchronous=FULL, the default), CloudEvents headers, idempotent acks=all produce, delivery
-// reports and deleting the rows (mark produced): from KafkaBridge::start() until the outbox is
-// empty. The rows hold the Envelope in the deployment's format, as the daemon stores them. kcat's covers starting
-// the process, reading the file and producing with the same guarantees, without headers. The
-// broker runs in this process for both and is started before either is timed. Afterwards the
-// partitions' offsets are checked: each side wrote exactly N records.
+// Each round fills the outbox with N rows (not timed), runs kcat, then the bridge. The bridge's
+// figure covers: starting its producer, reading pending rows from SQLite (synchronous=FULL, the
+// default), CloudEvents headers, idempotent acks=all produce, delivery reports and deleting the
+// rows (mark produced): from KafkaBridge::start() until the outbox is empty. The rows hold the
+// Envelope in the deployment's format, as the daemon stores them; the inserts' WAL is
+// checkpointed before the bridge starts. kcat's covers starting the process, reading the file and
+// producing the same keys and values with the same CloudEvents headers (the first record's, for
+// all) and the bridge's own producer properties (printed; acks=all, idempotence, linger, batch
+// size, queue limits). The broker runs in this process for both and is started before anything is timed; its
+// CPU during kcat's run is printed beside kcat's own. Medians over the rounds are printed last.
+// Afterwards the partitions' offsets are checked: each side wrote exactly N records a round.
 
+#include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -29,6 +34,7 @@
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "common/metrics.hpp"
+#include "kafka/cloudevents_headers.hpp"
 #include "kafka/embedded_broker.hpp"
 #include "kafka/envelope.hpp"
 #include "kafka/kafka_bridge.hpp"
@@ -80,22 +86,61 @@ long long recordsIn(const std::string& bootstrap, const std::string& topic) {
 }
 
 struct KcatRun {
-  double wall = 0, cpu = 0;
+  double wall = 0, cpu = 0, brokerCpu = 0;
   int rc = 0;
 };
 
-KcatRun runKcat(const std::string& bootstrap, const std::string& topic, const std::string& file) {
+KcatRun runKcat(const std::string& bootstrap, const std::string& topic, const std::string& file,
+                const std::string& properties) {
   const std::string cmd = "kcat -q -P -b " + bootstrap + " -t " + topic +
-                          " -K '\\x1f\\x1f\\x1f\\x1f' -D '\\x1e\\x1e\\x1e\\x1e' -l " + file +
-                          " -X acks=all -X enable.idempotence=true -X linger.ms=5"
-                          " -X queue.buffering.max.messages=1000000";
+                          " -K '\\x1f\\x1f\\x1f\\x1f' -D '\\x1e\\x1e\\x1e\\x1e' -l " + file + properties;
   const double c0 = cpuSeconds(RUSAGE_CHILDREN);
+  const double s0 = cpuSeconds(RUSAGE_SELF);  // the in-process broker serving kcat
   auto t0 = Clock::now();
   KcatRun run;
   run.rc = std::system(cmd.c_str());
   run.wall = seconds(t0, Clock::now());
   run.cpu = cpuSeconds(RUSAGE_CHILDREN) - c0;
+  run.brokerCpu = cpuSeconds(RUSAGE_SELF) - s0;
   return run;
+}
+
+// Copies the outbox inserts' WAL into the database file before the bridge is timed: the
+// background checkpointer would otherwise be doing it during the bridge's run, work that belongs
+// to the inserts.
+bool checkpointWal(const std::string& path) {
+  sqlite3* db = nullptr;
+  bool ok = sqlite3_open(path.c_str(), &db) == SQLITE_OK;
+  ok = ok && sqlite3_busy_timeout(db, 10'000) == SQLITE_OK;
+  ok = ok && sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr) == SQLITE_OK;
+  sqlite3_close(db);
+  return ok;
+}
+
+// kcat's -H options: the CloudEvents headers the bridge gives `r` (kcat sends one set for all
+// records; the bridge's vary in ce_id only, by a few bytes).
+std::string kcatHeaders(const host::OutboxRecord& r, host::Format format) {
+  rd_kafka_headers_t* headers = rd_kafka_headers_new(12);
+  host::addCloudEventHeaders(headers, r, format);
+  std::string out;
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+    out += " -H '" + std::string(name) + "=" + std::string(static_cast<const char*>(value), size) + "'";
+  }
+  rd_kafka_headers_destroy(headers);
+  return out;
+}
+
+struct BridgeRun {
+  double wall = 0, acked = 0, cpu = 0;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 }  // namespace
@@ -104,6 +149,7 @@ int main(int argc, char** argv) {
   int records = 100'000;
   std::string format = "json";
   int textBytes = 200;
+  int rounds = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--records") {
@@ -112,6 +158,8 @@ int main(int argc, char** argv) {
       format = argv[i + 1];
     } else if (a == "--text-bytes") {
       textBytes = std::atoi(argv[i + 1]);
+    } else if (a == "--rounds") {
+      rounds = std::max(1, std::atoi(argv[i + 1]));
     }
   }
   host::initLogging(spdlog::level::info);
@@ -144,16 +192,6 @@ int main(int argc, char** argv) {
     m.timestamp = host::nowMs();
     rows.push_back(host::inboundRecord(m, wireFormat));
   }
-  auto t0 = Clock::now();
-  for (size_t i = 0; i < rows.size(); i += 5000) {
-    std::vector<host::OutboxRecord> batch(rows.begin() + static_cast<long>(i),
-                                          rows.begin() + static_cast<long>(std::min(rows.size(), i + 5000)));
-    if (auto s = (*store)->enqueue(batch); !s.ok()) {
-      std::cerr << s.error().describe() << "\n";
-      return 1;
-    }
-  }
-  auto t1 = Clock::now();
 
   // kcat's input: the same keys and wire bytes.
   const std::string keyDelim = "\x1f\x1f\x1f\x1f", msgDelim = "\x1e\x1e\x1e\x1e";
@@ -170,8 +208,6 @@ int main(int argc, char** argv) {
       out << r.key << keyDelim << r.payload << msgDelim;
     }
   }
-  rows.clear();
-  rows.shrink_to_fit();
 
   // The broker, started before anything is timed.
   host::EmbeddedBroker broker;
@@ -180,15 +216,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string bootstrap = broker.bootstrapServers();
-  for (const char* t : {"inbound", "events", "results", "dlq", "outbound", "bench-kcat-1", "bench-kcat-2"}) {
+  for (const char* t : {"inbound", "events", "results", "dlq", "outbound"}) {
     (void)broker.createTopic(std::string("switchboard.") + t, kPartitions);
   }
+  for (int round = 0; round < rounds; ++round) {
+    (void)broker.createTopic("switchboard.bench-kcat-" + std::to_string(round), kPartitions);
+  }
 
-  const KcatRun before = runKcat(bootstrap, "switchboard.bench-kcat-1", file);
-
-  // Bridge: from start() until the outbox is empty (every record acknowledged and deleted).
-  host::MetricsRegistry metrics;
-  NullSink sink;
   auto section = sdk::ConfigValue::ofMap({
       {"embedded", sdk::ConfigValue::ofBool(false)},
       {"brokers", sdk::ConfigValue::ofList({sdk::ConfigValue::ofString(bootstrap)})},
@@ -198,57 +232,123 @@ int main(int argc, char** argv) {
       {"outbox_batch", sdk::ConfigValue::ofInt(5000)},
       {"max_in_flight", sdk::ConfigValue::ofInt(50'000)},
   });
-  double bridgeCpu = 0;
-  Clock::time_point b0, b1;
+  // kcat gets the bridge's own producer properties (all but the client's name and address).
+  std::string kcatProperties;
   {
-    host::KafkaBridge bridge(section, *store, sink, metrics);
-    const double c0 = cpuSeconds(RUSAGE_SELF);
-    b0 = Clock::now();
-    if (auto s = bridge.start(); !s.ok()) {
-      std::cerr << s.error().describe() << "\n";
+    auto settings = host::kafkaSettings(section);
+    if (!settings.ok()) {
+      std::cerr << settings.error().describe() << "\n";
       return 1;
     }
-    // Watch the delivery counter (cheap), then the outbox for the last deletions: a COUNT(*) of
-    // a full outbox every few milliseconds would itself be a load on the database.
-    while (metrics.value("kafka_produced_total") < records) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (const auto& [k, v] : host::clientProperties(*settings, bootstrap, RD_KAFKA_PRODUCER)) {
+      if (k != "bootstrap.servers" && k != "client.id" && k != "log.connection.close") {
+        kcatProperties += " -X " + k + "=" + v;
+      }
     }
-    while ((*store)->outboxDepth().valueOr(-1) != 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    b1 = Clock::now();
-    bridgeCpu = cpuSeconds(RUSAGE_SELF) - c0;
-    bridge.stop(std::chrono::seconds(5));
   }
 
-  const KcatRun after = runKcat(bootstrap, "switchboard.bench-kcat-2", file);
-  std::filesystem::remove_all(dir);
-  if (before.rc != 0 || after.rc != 0) {
-    std::cerr << "kcat failed: " << before.rc << " " << after.rc << "\n";
-    return 1;
+  const std::string headers = kcatHeaders(rows.front(), wireFormat);
+  std::vector<KcatRun> kcatRuns;
+  std::vector<BridgeRun> bridgeRuns;
+  std::vector<double> insertRates;
+  NullSink sink;
+  for (int round = 0; round < rounds; ++round) {
+    auto t0 = Clock::now();
+    for (size_t i = 0; i < rows.size(); i += 5000) {
+      std::vector<host::OutboxRecord> batch(rows.begin() + static_cast<long>(i),
+                                            rows.begin() + static_cast<long>(std::min(rows.size(), i + 5000)));
+      if (auto s = (*store)->enqueue(batch); !s.ok()) {
+        std::cerr << s.error().describe() << "\n";
+        return 1;
+      }
+    }
+    insertRates.push_back(records / seconds(t0, Clock::now()));
+    if (!checkpointWal(dir + "/bench.db")) {
+      std::cerr << "cannot checkpoint the outbox database\n";
+      return 1;
+    }
+
+    kcatRuns.push_back(runKcat(bootstrap, "switchboard.bench-kcat-" + std::to_string(round), file, kcatProperties + headers));
+    if (kcatRuns.back().rc != 0) {
+      std::cerr << "kcat failed: " << kcatRuns.back().rc << "\n";
+      return 1;
+    }
+
+    // Bridge: from start() until the outbox is empty (every record acknowledged and deleted).
+    host::MetricsRegistry metrics;
+    BridgeRun run;
+    {
+      host::KafkaBridge bridge(section, *store, sink, metrics);
+      const double c0 = cpuSeconds(RUSAGE_SELF);
+      const auto b0 = Clock::now();
+      if (auto s = bridge.start(); !s.ok()) {
+        std::cerr << s.error().describe() << "\n";
+        return 1;
+      }
+      // Watch the delivery counter (cheap), then the outbox for the last deletions: a COUNT(*) of
+      // a full outbox every few milliseconds would itself be a load on the database.
+      while (metrics.value("kafka_produced_total") < records) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      run.acked = seconds(b0, Clock::now());
+      while ((*store)->outboxDepth().valueOr(-1) != 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      run.wall = seconds(b0, Clock::now());
+      run.cpu = cpuSeconds(RUSAGE_SELF) - c0;
+      bridge.stop(std::chrono::seconds(5));
+    }
+    bridgeRuns.push_back(run);
   }
+  std::filesystem::remove_all(dir);
+
   const long long bridgeCount = recordsIn(bootstrap, "switchboard.inbound");
-  const long long kcatCount1 = recordsIn(bootstrap, "switchboard.bench-kcat-1");
-  const long long kcatCount2 = recordsIn(bootstrap, "switchboard.bench-kcat-2");
+  std::vector<long long> kcatCounts;
+  for (int round = 0; round < rounds; ++round) {
+    kcatCounts.push_back(recordsIn(bootstrap, "switchboard.bench-kcat-" + std::to_string(round)));
+  }
   broker.stop();
 
-  const double bridgeRate = records / seconds(b0, b1);
-  const double kcatBest = records / std::min(before.wall, after.wall);
-  std::printf("bench_kafka: %d records, format %s, text %d bytes, embedded broker (librdkafka %s mock) on loopback\n",
-              records, format.c_str(), textBytes, rd_kafka_version_str());
-  std::printf("  outbox insert (SQLite, 5000/tx, not compared)  %10.0f records/s\n", records / seconds(t0, t1));
-  std::printf("  kcat before: file -> Kafka, acked              %10.0f records/s  (%.2f s, kcat cpu %.2f s)\n",
-              records / before.wall, before.wall, before.cpu);
-  std::printf("  bridge: outbox -> Kafka, acked and deleted     %10.0f records/s  (%.2f s, process cpu %.2f s)\n",
-              bridgeRate, seconds(b0, b1), bridgeCpu);
-  std::printf("  kcat after:  file -> Kafka, acked              %10.0f records/s  (%.2f s, kcat cpu %.2f s)\n",
-              records / after.wall, after.wall, after.cpu);
-  std::printf("  bridge / kcat (the faster kcat run)            %10.2f\n", bridgeRate / kcatBest);
-  if (bridgeCount != records || kcatCount1 != records || kcatCount2 != records) {
-    std::printf("  RECORD COUNT MISMATCH: bridge %lld, kcat %lld and %lld, expected %d each\n", bridgeCount,
-                kcatCount1, kcatCount2, records);
+  std::printf("bench_kafka: %d records a round, %d rounds, format %s, text %d bytes, embedded broker (librdkafka %s "
+              "mock) on loopback\n",
+              records, rounds, format.c_str(), textBytes, rd_kafka_version_str());
+  std::printf("  kcat and the bridge's producer:%s\n", kcatProperties.c_str());
+  std::printf("  kcat's headers (the bridge's for the first record):%s\n", headers.c_str());
+  std::vector<double> kcatRates, bridgeRates, ratios;
+  for (int round = 0; round < rounds; ++round) {
+    const auto& k = kcatRuns[static_cast<size_t>(round)];
+    const auto& b = bridgeRuns[static_cast<size_t>(round)];
+    kcatRates.push_back(records / k.wall);
+    bridgeRates.push_back(records / b.wall);
+    ratios.push_back(kcatRates.back() > 0 ? bridgeRates.back() / kcatRates.back() : 0);
+    std::printf("  round %d\n", round + 1);
+    std::printf("    outbox insert (SQLite, 5000/tx, not compared)  %10.0f records/s\n",
+                insertRates[static_cast<size_t>(round)]);
+    std::printf("    kcat: file -> Kafka, acked                     %10.0f records/s  (%.2f s; cpu: kcat %.2f s, "
+                "broker %.2f s)\n",
+                kcatRates.back(), k.wall, k.cpu, k.brokerCpu);
+    std::printf("    bridge: outbox -> Kafka, acked and deleted     %10.0f records/s  (%.2f s; all acked at %.2f s; "
+                "cpu: bridge and broker %.2f s)\n",
+                bridgeRates.back(), b.wall, b.acked, b.cpu);
+    std::printf("    bridge / kcat                                  %10.2f\n", ratios.back());
+  }
+  std::printf("  medians over %d rounds: kcat %.0f records/s, bridge %.0f records/s, bridge / kcat %.2f "
+              "(ratio of the medians %.2f)\n",
+              rounds, median(kcatRates), median(bridgeRates), median(ratios),
+              median(bridgeRates) / median(kcatRates));
+  bool countsOk = bridgeCount == static_cast<long long>(records) * rounds;
+  for (long long c : kcatCounts) {
+    countsOk = countsOk && c == records;
+  }
+  if (!countsOk) {
+    std::printf("  RECORD COUNT MISMATCH: bridge %lld (expected %lld), kcat per round:", bridgeCount,
+                static_cast<long long>(records) * rounds);
+    for (long long c : kcatCounts) {
+      std::printf(" %lld", c);
+    }
+    std::printf(" (expected %d each)\n", records);
     return 1;
   }
-  std::printf("  records in the topics: %lld each (checked)\n", bridgeCount);
+  std::printf("  records in the topics: bridge %lld, kcat %d a round (checked)\n", bridgeCount, records);
   return 0;
 }
