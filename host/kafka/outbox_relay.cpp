@@ -36,6 +36,7 @@ sdk::Status OutboxRelay::createProducer() {
   lastTopicName_ = nullptr;
   lastTopic_ = nullptr;
   producer_.reset();
+  releaseSentPages(true);  // nothing references them any more
   auto conf = makeConf(clientProperties(settings_, bootstrap_, RD_KAFKA_PRODUCER));
   SB_TRY(conf);
   rd_kafka_conf_set_dr_msg_cb(conf->get(), &OutboxRelay::deliveryCallback);
@@ -67,6 +68,9 @@ sdk::Status OutboxRelay::start() {
   };
   callbacks.depth = [this](std::int64_t depth) { onDepth(depth); };
   db_ = std::make_unique<OutboxDbWorker>(store_, metrics_, settings_.retryBackoff, std::move(callbacks));
+  // Pages stay with librdkafka until their rows are reported: enough spares for the in-flight
+  // window keep the reader refilling old pages instead of allocating new ones.
+  db_->keepSpares(static_cast<std::size_t>(settings_.maxInFlight / std::max(1, settings_.outboxBatch)) + 2);
   stopping_ = false;
   thread_ = std::thread([this] { run(); });
   return sdk::okStatus();
@@ -230,6 +234,7 @@ void OutboxRelay::run() {
   lastTopicName_ = nullptr;
   lastTopic_ = nullptr;
   producer_.reset();
+  releaseSentPages(true);
   // The marks of what was delivered are written even past the deadline (briefly): a record
   // delivered but left unmarked would be produced again after the restart.
   db_->stop(std::max(stopDeadline_, Clock::now() + 250ms));
@@ -318,7 +323,8 @@ void OutboxRelay::produceBacklog() {
     }
     --backlogSize_;
     if (++page.next == page.rows.size()) {
-      db_->recycle(std::move(page.rows));
+      const std::int64_t last = page.rows.back().seq;
+      sentPages_.emplace_back(last, std::move(page.rows));
       backlog_.pop_front();
     }
     // Serve delivery reports as we go, so their queue stays short.
@@ -394,7 +400,10 @@ sdk::Status OutboxRelay::produceOne(const OutboxRecord& r) {
     converted = std::move(copy.payload);
     value = converted;
   }
-  auto err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_RKT(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+  // The stored payload is produced in place: its page is kept until the delivery report (see
+  // sentPages_). A value built here (dead letter, late conversion) is copied by librdkafka.
+  const int flags = value.data() == r.payload.data() ? 0 : RD_KAFKA_MSG_F_COPY;
+  auto err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_RKT(topic), RD_KAFKA_V_MSGFLAGS(flags),
                                RD_KAFKA_V_KEY(key.data(), key.size()),
                                RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
                                RD_KAFKA_V_HEADERS(headers),
@@ -453,6 +462,19 @@ void OutboxRelay::onDelivery(const rd_kafka_message_t* m) {
 void OutboxRelay::pollProducer(int timeoutMs) {
   reportsSinceClock_ = 0;  // the first report of this poll reads the clocks
   rd_kafka_poll(producer_.get(), timeoutMs);
+  releaseSentPages(false);
+}
+
+void OutboxRelay::releaseSentPages(bool all) {
+  // The front of inFlight_ is the oldest record still waiting for its report (reported ones leave
+  // the front at once): every page that ends before it is no longer read by librdkafka. `all`
+  // only once the producer is destroyed: inFlight_ is cleared before that while librdkafka may
+  // still hold purged records.
+  while (!sentPages_.empty() &&
+         (all || inFlight_.empty() || inFlight_.front().seq > sentPages_.front().first)) {
+    db_->recycle(std::move(sentPages_.front().second));
+    sentPages_.pop_front();
+  }
 }
 
 void OutboxRelay::checkDeliveryTimeout() {

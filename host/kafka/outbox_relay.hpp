@@ -106,6 +106,11 @@ class OutboxRelay {
   };
   std::deque<BacklogPage> backlog_;
   std::size_t backlogSize_ = 0;
+  // Pages whose rows were all handed to librdkafka, which reads their payloads in place (no copy)
+  // until each row's delivery report. Given back to the database thread only then, or once the
+  // producer that held them is destroyed. Each with the seq of its last row.
+  std::deque<std::pair<std::int64_t, std::vector<OutboxRecord>>> sentPages_;
+  void releaseSentPages(bool all);
   bool backlogEmpty() const { return backlogSize_ == 0; }
   void clearBacklog();
   std::vector<std::int64_t> toMark_;
