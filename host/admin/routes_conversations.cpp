@@ -1,5 +1,5 @@
-// Conversations: list and search, read (with notes), assign, transfer, close, notes, tags, and the
-// message history with paging.
+// Conversations: list and search, read (with notes), assign, transfer, close, notes, tags, the bot
+// switch, and the message history with paging.
 
 #include <charconv>
 
@@ -188,6 +188,32 @@ http::Response setTags(Call& call) {
   return http::Response::json(200, after && after.value() ? toJson(*after.value()) : json::object());
 }
 
+// The operator's switch for automatic replies in one conversation: auto-responders and AI agents
+// read `bot_paused` before they answer.
+http::Response setBot(Call& call) {
+  const auto& id = call.request.param("id");
+  auto body = call.body();
+  if (!body) {
+    return errorResponse(body.error());
+  }
+  JsonFields f(*body);
+  f.only({"enabled"});
+  auto enabled = f.boolean("enabled", true);
+  if (!f.ok()) {
+    return errorResponse(f.error());
+  }
+  auto conv = namedConversation(call, id);
+  if (!conv) {
+    return errorResponse(conv.error());
+  }
+  if (auto s = call.storage()->setBotPaused(id, !*enabled); !s) {
+    return errorResponse(s.error());
+  }
+  call.detail = std::string("bot=") + (*enabled ? "on" : "off");
+  auto after = call.storage()->getConversation(id);
+  return http::Response::json(200, after && after.value() ? toJson(*after.value()) : json::object());
+}
+
 http::Response history(Call& call) {
   const auto& id = call.request.param("id");
   auto limit = call.queryInt("limit", 50, 1, 500);
@@ -236,6 +262,7 @@ void addConversationRoutes(ApiRoutes& routes) {
              [](Call& c) { return command(c, sdk::CommandKind::Close); });
   routes.add("POST", "/v1/conversations/{id}/notes", Access::Operate, "conversation.note", addNote);
   routes.add("PUT", "/v1/conversations/{id}/tags", Access::Operate, "conversation.tags", setTags);
+  routes.add("PUT", "/v1/conversations/{id}/bot", Access::Operate, "conversation.bot", setBot);
   routes.add("GET", "/v1/conversations/{id}/messages", Access::Read, "", history);
 }
 

@@ -1,7 +1,9 @@
-// Auto-responder rules at run time, over the plugin-state layout its README describes (TenantStorage
-// state, namespace = the plugin instance's name): `rules/<name>` (a JSON rule), `revision` (changed
-// after every edit so the plugin reloads), `status` (written by the plugin after each load). An edit
-// also publishes `autoresponder.rules_changed` so the plugin reloads at its next message.
+// Auto-responder items at run time, over the plugin-state layout its README describes (TenantStorage
+// state, namespace = the plugin instance's name): `rules/<name>`, `faq/<id>` and
+// `quick_replies/<name>` (JSON items), `revision` (changed after every edit so the plugin reloads),
+// `status` (written by the plugin after each load). An edit also publishes
+// `autoresponder.rules_changed` so the plugin reloads at its next message. The plugin validates
+// the items (and lists the bad ones in `status.errors`); here only their shape and key are checked.
 
 #include <chrono>
 
@@ -11,8 +13,22 @@
 namespace switchboard::admin {
 namespace {
 
-constexpr int kMaxRules = 10000;
-constexpr std::size_t kMaxRuleBytes = 64 * 1024;
+constexpr int kMaxItems = 10000;
+constexpr std::size_t kMaxItemBytes = 64 * 1024;
+
+// One kind of item: its path segment (also its state prefix) and the field that names it.
+struct Collection {
+  const char* segment;  ///< "rules", "faq", "quick_replies"
+  const char* key;      ///< "name" or "id"
+  const char* item;     ///< "rule", "FAQ entry", "quick reply", for messages
+  const char* audit;    ///< audit action stem
+};
+
+constexpr Collection kRules{"rules", "name", "rule", "plugin.rule"};
+constexpr Collection kFaq{"faq", "id", "FAQ entry", "plugin.faq"};
+constexpr Collection kQuickReplies{"quick_replies", "name", "quick reply", "plugin.quick_reply"};
+
+std::string prefixOf(const Collection& c) { return std::string(c.segment) + "/"; }
 
 // Only instances of the configuration are addressed (a typo is a 404, not an orphan namespace).
 bool configured(Call& call, const std::string& instance) {
@@ -59,21 +75,22 @@ sdk::Status announce(Call& call, const std::string& instance) {
   return sdk::okStatus();
 }
 
-http::Response listRules(Call& call) {
+http::Response listItems(Call& call, const Collection& col) {
   const auto& instance = call.request.param("instance");
   if (!configured(call, instance)) {
     return notFound("plugin \"" + instance + "\"");
   }
   auto storage = call.storage();
-  auto rows = storage->scanState(instance, "rules/", kMaxRules);
+  const std::string prefix = prefixOf(col);
+  auto rows = storage->scanState(instance, prefix, kMaxItems);
   if (!rows) {
     return errorResponse(rows.error());
   }
   json items = json::array();
   for (const auto& [key, value] : rows.value()) {
-    auto rule = json::parse(value, nullptr, false);
+    auto item = json::parse(value, nullptr, false);
     // A stored value that is not JSON is shown as it is: the plugin lists it in status.errors.
-    items.push_back(rule.is_discarded() ? json{{"name", key.substr(6)}, {"invalid", value}} : rule);
+    items.push_back(item.is_discarded() ? json{{col.key, key.substr(prefix.size())}, {"invalid", value}} : item);
   }
   json out{{"items", items}, {"status", nullptr}, {"revision", nullptr}};
   if (auto status = storage->getState(instance, "status"); status && status.value()) {
@@ -86,7 +103,7 @@ http::Response listRules(Call& call) {
   return http::Response::json(200, out);
 }
 
-http::Response putRule(Call& call) {
+http::Response putItem(Call& call, const Collection& col) {
   const auto& instance = call.request.param("instance");
   const auto& name = call.request.param("name");
   call.subject = instance + " " + name;
@@ -94,24 +111,27 @@ http::Response putRule(Call& call) {
     return notFound("plugin \"" + instance + "\"");
   }
   if (!validName(name)) {
-    return http::Response::error(400, "invalid", "a rule name is 1 to 128 letters, digits, '-', '_' or '.'");
+    return http::Response::error(400, "invalid", std::string("a ") + col.item + " " + col.key +
+                                                     " is 1 to 128 letters, digits, '-', '_' or '.'");
   }
-  if (call.request.body.size() > kMaxRuleBytes) {
-    return http::Response::error(413, "payload_too_large", "a rule is at most 64 KiB of JSON");
+  if (call.request.body.size() > kMaxItemBytes) {
+    return http::Response::error(413, "payload_too_large", std::string("a ") + col.item + " is at most 64 KiB of JSON");
   }
   auto body = call.body();
   if (!body) {
     return errorResponse(body.error());
   }
   if (!body->is_object()) {
-    return http::Response::error(400, "invalid", "a rule is a JSON object with the keys of a YAML rule");
+    return http::Response::error(400, "invalid",
+                                 std::string("a ") + col.item + " is a JSON object with the keys of its YAML form");
   }
-  if (body->contains("name") && (*body)["name"] != name) {
-    return http::Response::error(400, "invalid", "\"name\" in the body must be \"" + name + "\" as in the path");
+  if (body->contains(col.key) && (*body)[col.key] != name) {
+    return http::Response::error(400, "invalid", std::string("\"") + col.key + "\" in the body must be \"" + name +
+                                                     "\" as in the path");
   }
-  (*body)["name"] = name;
+  (*body)[col.key] = name;
   auto storage = call.storage();
-  if (auto s = storage->putState(instance, "rules/" + name, body->dump()); !s) {
+  if (auto s = storage->putState(instance, prefixOf(col) + name, body->dump()); !s) {
     return errorResponse(s.error());
   }
   if (auto s = announce(call, instance); !s) {
@@ -120,7 +140,7 @@ http::Response putRule(Call& call) {
   return http::Response::json(200, *body);
 }
 
-http::Response deleteRule(Call& call) {
+http::Response deleteItem(Call& call, const Collection& col) {
   const auto& instance = call.request.param("instance");
   const auto& name = call.request.param("name");
   call.subject = instance + " " + name;
@@ -128,14 +148,14 @@ http::Response deleteRule(Call& call) {
     return notFound("plugin \"" + instance + "\"");
   }
   auto storage = call.storage();
-  auto existing = storage->getState(instance, "rules/" + name);
+  auto existing = storage->getState(instance, prefixOf(col) + name);
   if (!existing) {
     return errorResponse(existing.error());
   }
   if (!existing.value()) {
-    return notFound("rule \"" + name + "\" of plugin \"" + instance + "\"");
+    return notFound(std::string(col.item) + " \"" + name + "\" of plugin \"" + instance + "\"");
   }
-  if (auto s = storage->deleteState(instance, "rules/" + name); !s) {
+  if (auto s = storage->deleteState(instance, prefixOf(col) + name); !s) {
     return errorResponse(s.error());
   }
   if (auto s = announce(call, instance); !s) {
@@ -147,9 +167,14 @@ http::Response deleteRule(Call& call) {
 }  // namespace
 
 void addPluginStateRoutes(ApiRoutes& routes) {
-  routes.add("GET", "/v1/plugins/{instance}/rules", Access::Read, "", listRules);
-  routes.add("PUT", "/v1/plugins/{instance}/rules/{name}", Access::Administer, "plugin.rule.put", putRule);
-  routes.add("DELETE", "/v1/plugins/{instance}/rules/{name}", Access::Administer, "plugin.rule.delete", deleteRule);
+  for (const Collection* col : {&kRules, &kFaq, &kQuickReplies}) {
+    const std::string base = std::string("/v1/plugins/{instance}/") + col->segment;
+    routes.add("GET", base, Access::Read, "", [col](Call& c) { return listItems(c, *col); });
+    routes.add("PUT", base + "/{name}", Access::Administer, std::string(col->audit) + ".put",
+               [col](Call& c) { return putItem(c, *col); });
+    routes.add("DELETE", base + "/{name}", Access::Administer, std::string(col->audit) + ".delete",
+               [col](Call& c) { return deleteItem(c, *col); });
+  }
 }
 
 }  // namespace switchboard::admin

@@ -81,6 +81,29 @@ int cmdAgents(Invocation& in) {
 }
 
 int cmdConversations(Invocation& in) {
+  const auto& p = in.args.positional();
+  if (p.size() == 4 && p[1] == "bot") {
+    // sbctl conversations bot CONVERSATION on|off
+    if (p[3] != "on" && p[3] != "off") {
+      std::cerr << "usage: sbctl conversations bot CONVERSATION on|off\n";
+      return kUsage;
+    }
+    auto a = in.api.call("PUT", "/v1/conversations/" + http::percentEncode(p[2]) + "/bot", json{{"enabled", p[3] == "on"}});
+    if (!a.ok()) {
+      return a.exit;
+    }
+    if (in.json) {
+      printJson(a.body);
+    } else {
+      std::cout << "automatic replies in " << p[2] << " are " << (a.body.value("bot_paused", false) ? "off" : "on")
+                << "\n";
+    }
+    return kOk;
+  }
+  if (p.size() != 1 && !(p.size() == 2 && p[1] == "list")) {
+    std::cerr << "usage: sbctl conversations [list [filters] | bot CONVERSATION on|off]\n";
+    return kUsage;
+  }
   auto a = in.api.call("GET", "/v1/conversations" + query(in, {"status", "assignee", "account", "tag", "q", "limit"}));
   if (!a.ok()) {
     return a.exit;

@@ -26,6 +26,8 @@ Commands:
   agents [list] [--status S]          agents with status and load
   agents status AGENT STATUS          set available, busy, away or offline
   conversations [--status S] [--assignee A] [--account A] [--tag T] [--q TEXT] [--limit N]
+  conversations bot CONVERSATION on|off
+                                      automatic replies (auto-responders, AI agents) on or off
   tail [--types PREFIX,...]           live events until Ctrl-C (e.g. --types message.,session.)
   plugins                             plugin instances and their state
   health                              readiness of the database, Kafka and the sessions

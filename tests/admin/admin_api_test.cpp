@@ -188,6 +188,17 @@ TEST_F(AdminApiTest, ConversationsAssignTransferCloseNotesTagsHistory) {
   auto tagged = h->call("PUT", "/v1/conversations/" + id + "/tags", op, R"({"tags":["vip","quote"]})");
   ASSERT_EQ(tagged.status, 200);
   EXPECT_EQ(tagged.j()["tags"], json::array({"vip", "quote"}));
+  // The operator's bot switch: off, then on again; read-only tokens may not touch it.
+  auto botOff = h->call("PUT", "/v1/conversations/" + id + "/bot", op, R"({"enabled":false})");
+  ASSERT_EQ(botOff.status, 200) << botOff.body;
+  EXPECT_EQ(botOff.j()["bot_paused"], true);
+  EXPECT_EQ(h->call("GET", "/v1/conversations/" + id, ro).j()["bot_paused"], true);
+  EXPECT_EQ(h->call("PUT", "/v1/conversations/" + id + "/bot", ro, R"({"enabled":true})").status, 403);
+  EXPECT_EQ(h->call("PUT", "/v1/conversations/" + id + "/bot", op, R"({"enabled":"yes"})").status, 400);
+  EXPECT_EQ(h->call("PUT", "/v1/conversations/nope/bot", op, R"({"enabled":true})").status, 404);
+  auto botOn = h->call("PUT", "/v1/conversations/" + id + "/bot", op, R"({"enabled":true})");
+  ASSERT_EQ(botOn.status, 200) << botOn.body;
+  EXPECT_EQ(botOn.j()["bot_paused"], false);
   auto one = h->call("GET", "/v1/conversations/" + id, ro).j();
   ASSERT_EQ(one["notes"].size(), 1U);
   EXPECT_EQ(one["notes"][0]["author"], "ops");

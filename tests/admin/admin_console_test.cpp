@@ -194,6 +194,38 @@ TEST_F(AdminConsoleTest, AutoresponderRulesInPluginState) {
   EXPECT_TRUE(h->call("GET", "/v1/plugins/wa/rules", ro).j()["items"].empty());
 }
 
+TEST_F(AdminConsoleTest, AutoresponderFaqAndQuickRepliesInPluginState) {
+  std::atomic<int> changes{0};
+  auto sub = h->bus.subscribe("autoresponder.rules_changed", [&](const sb::Event&) { ++changes; });
+  const std::string faq = R"({"questions":["when are you open?"],"answer":"9 to 5"})";
+  EXPECT_EQ(h->call("PUT", "/v1/plugins/wa/faq/hours", ro, faq).status, 403);
+  auto put = h->call("PUT", "/v1/plugins/wa/faq/hours", root, faq);
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(put.j()["id"], "hours");  // an FAQ entry is named by its id
+  auto stored = h->store->tenant("default")->getState("wa", "faq/hours");
+  ASSERT_TRUE(stored.ok() && stored.value());
+  EXPECT_EQ(json::parse(*stored.value())["answer"], "9 to 5");
+  EXPECT_EQ(h->call("PUT", "/v1/plugins/wa/faq/hours", root, R"({"id":"other"})").status, 400);
+
+  auto quick = h->call("PUT", "/v1/plugins/wa/quick_replies/thanks", root, R"({"text":"Thank you!"})");
+  ASSERT_EQ(quick.status, 200) << quick.body;
+  EXPECT_EQ(quick.j()["name"], "thanks");
+  EXPECT_EQ(changes.load(), 2);
+
+  auto faqs = h->call("GET", "/v1/plugins/wa/faq", ro);
+  ASSERT_EQ(faqs.status, 200) << faqs.body;
+  ASSERT_EQ(faqs.j()["items"].size(), 1U);
+  EXPECT_EQ(faqs.j()["items"][0]["id"], "hours");
+  // Each collection lists only its own items.
+  EXPECT_EQ(h->call("GET", "/v1/plugins/wa/quick_replies", ro).j()["items"].size(), 1U);
+  EXPECT_TRUE(h->call("GET", "/v1/plugins/wa/rules", ro).j()["items"].empty());
+
+  EXPECT_EQ(h->call("DELETE", "/v1/plugins/wa/faq/hours", root).status, 204);
+  EXPECT_EQ(h->call("DELETE", "/v1/plugins/wa/faq/hours", root).status, 404);
+  EXPECT_EQ(h->call("DELETE", "/v1/plugins/wa/quick_replies/thanks", root).status, 204);
+  EXPECT_EQ(changes.load(), 4);
+}
+
 TEST(MessageStats, MinutesAndCustomerTurns) {
   const std::int64_t minute = 60000;
   const std::int64_t now = 1000 * minute + 30000;  // half way through minute 1000

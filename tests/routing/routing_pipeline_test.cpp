@@ -19,6 +19,8 @@
 
 #include "config/schema_validator.hpp"
 #include "kafka/envelope.hpp"
+#include "kafka/kafka_bridge.hpp"
+#include "kafka_test_support.hpp"
 #include "pipeline/pipeline.hpp"
 #include "plugin/plugin_manager.hpp"
 #include "storage/storage_config.hpp"
@@ -83,16 +85,28 @@ class RoutingPipeline : public ::testing::Test {
     if (pipeline_) {
       (void)pipeline_->drain(std::chrono::steady_clock::now() + 5s);
     }
+    if (kafka_) {
+      kafka_->stop(5s);
+    }
     events_.reset();
     work_.reset();
     for (auto& t : threads_) {
       t.join();
     }
     manager_.reset();
+    kafka_.reset();
     pipeline_.reset();
     tenant_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
+  }
+
+  // The Kafka bridge on the embedded broker, producing what the pipeline queues (JSON records).
+  void startKafka() {
+    kafka_ = std::make_unique<KafkaBridge>(switchboard::test::kafkaSection("json"), store_, *pipeline_, metrics_);
+    auto s = kafka_->start();
+    ASSERT_TRUE(s.ok()) << s.error().describe();
+    pipeline_->onOutboxWritten([this] { kafka_->notifyOutbox(); });
   }
 
   // Validates the YAML against the schema the plugin library itself declares, as the daemon
@@ -203,6 +217,7 @@ class RoutingPipeline : public ::testing::Test {
   std::unique_ptr<HostServices> services_;
   PluginCatalog catalog_{SB_PLUGIN_BUILD_DIR};
   std::unique_ptr<PluginManager> manager_;
+  std::unique_ptr<KafkaBridge> kafka_;
   std::unique_ptr<sb::EventBus::Subscription> events_;
   std::mutex mutex_;
   std::vector<sb::Event> seen_;
@@ -248,6 +263,61 @@ default: {chain: [{strategy: skills}, {strategy: least_busy}]}
     EXPECT_EQ(tenant_->getConversation(conversation).value()->assignee, assignee);
   }
   EXPECT_EQ(metrics_.value("routing_decisions_total", {{"plugin", "routing"}, {"strategy", "least_busy"}}), 5);
+}
+
+// What an enterprise sees: the customers' messages on `inbound` and the assignments on `events`,
+// read back from the broker; from those records alone every conversation is assigned once, as the
+// chain (skills, then least busy) dictates.
+TEST_F(RoutingPipeline, EveryConversationIsAssignedAsTheChainDictatesJudgedFromTheKafkaRecordsAlone) {
+  addAgent("bill1", {"billing"}, 10);
+  addAgent("bill2", {"billing"}, 10);
+  addAgent("tech1", {"tech"}, 10);
+  startKafka();
+  startPlugins(R"(
+skills: [{name: billing, keywords: [invoice]}, {name: tech, keywords: [crash, crashes]}]
+default: {chain: [{strategy: skills}, {strategy: least_busy}]}
+)");
+  constexpr int kCustomers = 12;
+  for (int i = 0; i < kCustomers; ++i) {
+    customerSays("1555222" + std::to_string(1000 + i), i % 3 == 2 ? "the app crashes on start" : "my invoice is wrong");
+  }
+  const std::string bootstrap = kafka_->bootstrapServers();
+  auto inbound = switchboard::test::readTopic(bootstrap, "switchboard.inbound", kCustomers, 30s);
+  ASSERT_EQ(inbound.size(), static_cast<std::size_t>(kCustomers));
+  auto assigned = switchboard::test::readTopic(
+      bootstrap, "switchboard.events", kCustomers, 30s, [](const switchboard::test::Record& r) {
+        return r.value.find("conversation.assigned") != std::string::npos;
+      });
+  ASSERT_EQ(assigned.size(), static_cast<std::size_t>(kCustomers));
+
+  std::map<std::string, bool> wantsBilling;  // conversation -> its customer asked about an invoice
+  for (const auto& r : inbound) {
+    ASSERT_TRUE(r.headers.count("sb-conversation")) << r.value;
+    wantsBilling[r.headers.at("sb-conversation")] = r.value.find("invoice") != std::string::npos;
+  }
+  std::map<std::string, std::string> assigneeOfConversation;
+  std::map<std::string, int> load;
+  for (const auto& r : assigned) {
+    ASSERT_TRUE(r.headers.count("sb-conversation") && r.headers.count("sb-assignee")) << r.value;
+    const auto& conversation = r.headers.at("sb-conversation");
+    EXPECT_TRUE(assigneeOfConversation.emplace(conversation, r.headers.at("sb-assignee")).second)
+        << conversation << " assigned twice";
+    ++load[r.headers.at("sb-assignee")];
+  }
+  ASSERT_EQ(assigneeOfConversation.size(), wantsBilling.size());
+  for (const auto& [conversation, billing] : wantsBilling) {
+    ASSERT_TRUE(assigneeOfConversation.count(conversation)) << conversation << " has no assignment record";
+    const auto& agent = assigneeOfConversation.at(conversation);
+    if (billing) {
+      EXPECT_TRUE(agent == "bill1" || agent == "bill2") << conversation << " went to " << agent;
+    } else {
+      EXPECT_EQ(agent, "tech1") << conversation;
+    }
+  }
+  // Least busy between the two billing agents: eight invoice questions split evenly.
+  EXPECT_EQ(load["bill1"], 4);
+  EXPECT_EQ(load["bill2"], 4);
+  EXPECT_EQ(load["tech1"], 4);
 }
 
 TEST_F(RoutingPipeline, NobodyAvailableQueuesTellsTheCustomerAndAStatusCommandDrainsTheQueue) {

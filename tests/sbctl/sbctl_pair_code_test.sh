@@ -68,6 +68,26 @@ connected() { [[ $(state_of "$1") == connected ]]; }
 wait_for 30 connected "$ADDED" || fail "after a restart the added account is $(state_of "$ADDED")"
 pass "the added account survives a restart and reconnects"
 
+# 3b. A customer writes; the operator switches the bot off and on in that conversation.
+phone_send "$CONFIGURED" "$ADDED" "hello, anyone there?"
+has_conversation() { "$SBCTL" --json conversations --account "$ADDED" >"$WORK/convs.json" 2>/dev/null &&
+  python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["items"]' "$WORK/convs.json" 2>/dev/null; }
+wait_for 30 has_conversation || fail "the customer's message made no conversation: $(cat "$WORK/convs.json")"
+CONV=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["items"][0]["id"])' "$WORK/convs.json")
+"$SBCTL" conversations bot "$CONV" off >"$WORK/bot.out" 2>&1 || fail "bot off: $(cat "$WORK/bot.out")"
+grep -q "automatic replies in $CONV are off" "$WORK/bot.out" || fail "bot off: $(cat "$WORK/bot.out")"
+"$SBCTL" --json conversations --account "$ADDED" >"$WORK/convs.json"
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["items"][0]["bot_paused"] is True' "$WORK/convs.json" ||
+  fail "bot_paused after off: $(cat "$WORK/convs.json")"
+"$SBCTL" conversations bot "$CONV" on >"$WORK/bot.out" 2>&1 && grep -q "are on" "$WORK/bot.out" ||
+  fail "bot on: $(cat "$WORK/bot.out")"
+set +e
+"$SBCTL" conversations bot "$CONV" maybe >/dev/null 2>&1; rc_usage=$?
+"$SBCTL" conversations bot no-such-conversation off >/dev/null 2>&1; rc_missing=$?
+set -e
+[[ $rc_usage -eq 1 && $rc_missing -eq 5 ]] || fail "bot exit codes: usage $rc_usage (want 1), missing $rc_missing (want 5)"
+pass "sbctl conversations bot switches automatic replies off and on in one conversation"
+
 # 4. Logout: the session ends logged_out, a session.logged_out event, credentials gone.
 "$SBCTL" accounts logout "$ADDED" >"$WORK/logout.out" 2>&1 || fail "logout: $(cat "$WORK/logout.out")"
 [[ $(state_of "$ADDED") == logged_out ]] || fail "state after logout: $(state_of "$ADDED")"

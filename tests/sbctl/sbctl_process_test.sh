@@ -80,6 +80,15 @@ set +e; wait "$TAIL_PID"; TAIL_EXIT=$?; set -e
 expect 0 "$SBCTL" conversations
 pass "send goes out; tail shows its result live and exits 0 on Ctrl-C"
 
+# An agent's status.
+curl -fsS -X POST -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
+  -d '{"id":"ann","name":"Ann"}' "$URL/v1/agents" >/dev/null || fail "could not create an agent"
+expect 0 "$SBCTL" agents status ann busy
+grep -q "agent ann is busy" "$WORK/out" || fail "agents status: $(cat "$WORK/out")"
+expect 0 "$SBCTL" agents
+grep -q "^ann  *Ann  *busy" "$WORK/out" || fail "agents after status: $(cat "$WORK/out")"
+pass "agents status"
+
 # Exit codes scripts rely on.
 expect 1 "$SBCTL" send --account 15550001
 expect 1 "$SBCTL" frobnicate
