@@ -109,7 +109,16 @@ void OutboxRelay::followScope() {
     // flight is settled (reading again earlier would produce those rows a second time).
     scopeVersion_ = version;
     rescan_ = true;
-    clearBacklog();
+    for (auto& page : backlog_) {
+      if (page.next > 0) {
+        // librdkafka still reads the rows produced from it in place: kept until their reports.
+        sentPages_.emplace_back(page.rows.back().seq, std::move(page.rows));
+      } else {
+        db_->recycle(std::move(page.rows));
+      }
+    }
+    backlog_.clear();
+    backlogSize_ = 0;
     ++generation_;  // a page being read now is dropped when it arrives
   }
   if (rescan_ && inFlightEmpty() && toMark_.empty() && !db_->pageOutstanding() && db_->marksSettled()) {
