@@ -31,6 +31,8 @@
 #include "signal/transaction.hpp"
 #include "connector/signal_store_adapter.hpp"
 #include "storage/storage_config.hpp"
+#include "storage/tenancy.hpp"
+#include "switchboard/sdk/quotas.hpp"
 
 using namespace switchboard::host;
 namespace sb = switchboard::sdk;
@@ -391,6 +393,29 @@ TEST_F(ConnectorOnSimulator, PairsByQrThenLogsInFromStoredCredentialsAfterAResta
   devices = sim_->devices(kAlice);
   ASSERT_EQ(devices->size(), 1u);
   EXPECT_EQ(devices->front().device, device.device);
+}
+
+// The tenant's accounts quota holds for the connector's own ways of adding an account: its
+// configuration (an account over the quota is not started) and session control (createSession,
+// which sbctl and Kafka control add reach) refused with quota_exceeded.
+TEST_F(ConnectorOnSimulator, AccountsOverTheTenantsQuotaAreNeitherStartedNorCreated) {
+  auto tenancy = Tenancy::of(store_);
+  ASSERT_TRUE(tenancy.ok());
+  ASSERT_TRUE(tenancy.value()->setQuota("default", sb::quota::kAccounts, 1).ok());
+  startConnector({kAlice, kBob});
+  EXPECT_TRUE(connector_->handles("default", kAlice));  // the first in id order
+  EXPECT_FALSE(connector_->handles("default", kBob));
+  auto refused = connector_->createSession("default", kCarol, "");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, sb::quota::kExceededCode);
+  EXPECT_NE(refused.error().message.find("accounts quota"), std::string::npos) << refused.error().message;
+  EXPECT_FALSE(connector_->handles("default", kCarol));
+  // Asking again for an account it runs adds nothing and passes.
+  EXPECT_TRUE(connector_->createSession("default", kAlice, "").ok());
+  ASSERT_TRUE(tenancy.value()->setQuota("default", sb::quota::kAccounts, 2).ok());
+  auto created = connector_->createSession("default", kCarol, "");
+  ASSERT_TRUE(created.ok()) << created.error().describe();
+  EXPECT_TRUE(connector_->handles("default", kCarol));
 }
 
 TEST_F(ConnectorOnSimulator, TextFromOneAccountIsStoredAndAcknowledgedForTheOtherAndSessionsSurviveARestart) {

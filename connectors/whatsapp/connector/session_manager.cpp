@@ -3,6 +3,10 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <filesystem>
+#include <map>
+#include <set>
+
+#include "switchboard/sdk/quotas.hpp"
 
 namespace switchboard::whatsapp::connector {
 
@@ -80,6 +84,31 @@ sdk::Status SessionManager::start() {
   auto stored = ctx_.connectorStorage()->accounts();
   if (!stored.ok()) {
     return sdk::Error::retriable("whatsapp.storage", "cannot read the connector's accounts: " + stored.error().describe());
+  }
+  // Accounts the configuration adds (not stored yet) pass their tenant's accounts quota like every
+  // other way of adding one: an account over it is left out, with an error saying so.
+  std::set<std::string> storedIds;
+  for (const auto& r : stored.value()) {
+    storedIds.insert(r.id);
+  }
+  std::map<std::string, std::int64_t> added;  // new accounts admitted so far, by tenant
+  for (auto it = accounts_.begin(); it != accounts_.end();) {
+    const auto& a = it->second;
+    if (storedIds.count(a.id) != 0) {
+      ++it;
+      continue;
+    }
+    auto storage = ctx_.storage(a.tenant);
+    // For quota::kAccounts nothing is taken: true while stored + n stays within the limit.
+    auto room = storage ? storage->consumeQuota(sdk::quota::kAccounts, added[a.tenant] + 1) : sdk::Result<bool>(true);
+    if (room.ok() && !room.value()) {
+      ctx_.logger().error("whatsapp account=" + a.id + " not started: tenant \"" + a.tenant +
+                          "\" has reached its accounts quota (quota_exceeded)");
+      it = accounts_.erase(it);
+      continue;
+    }
+    ++added[a.tenant];
+    ++it;
   }
   std::lock_guard lock(mutex_);
   for (const auto& r : stored.value()) {

@@ -9,6 +9,7 @@
 #include <future>
 
 #include "connector/session_manager.hpp"
+#include "switchboard/sdk/quotas.hpp"
 
 namespace switchboard::whatsapp::connector {
 
@@ -136,6 +137,25 @@ sdk::Result<sdk::SessionStatus> SessionManager::createSession(const std::string&
   a.tenant = tenant;
   a.pushName = name;
   a.phone = digitsOnly(account) ? account : std::string();
+  // A new account passes the tenant's accounts quota, as every way of adding one does: the host
+  // counts the tenant's stored accounts against its limit, and the accounts this connector runs
+  // for the tenant that the storage does not hold yet (configured, not paired) count as well.
+  std::int64_t unstored = 0;
+  {
+    const auto stored = storedAccounts();
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, known] : accounts_) {
+      unstored += known.tenant == tenant && stored.count(id) == 0 ? 1 : 0;
+    }
+  }
+  if (auto storage = ctx_.storage(tenant)) {
+    auto room = storage->consumeQuota(sdk::quota::kAccounts, 1 + unstored);
+    if (room.ok() && !room.value()) {
+      return sdk::Error::permanent(sdk::quota::kExceededCode, "tenant \"" + tenant +
+                                                                  "\" has reached its accounts quota: account \"" +
+                                                                  account + "\" not added");
+    }
+  }
   // Recorded first: an account the storage does not know would be gone after a restart.
   if (auto s = ctx_.connectorStorage()->putAccount({account, tenant, "", name, "new"}); !s.ok()) {
     return sdk::Error::retriable("whatsapp.storage", "account \"" + account + "\" not recorded: " + s.error().describe());
