@@ -2,7 +2,7 @@
 // with kcat producing the same payloads (same keys, same value bytes) to the same broker in the
 // same run, in alternating rounds.
 //
-//   bench_kafka [--records N] [--format json|protobuf] [--text-bytes N] [--rounds R]
+//   bench_kafka [--records N] [--format json|protobuf] [--text-bytes N] [--rounds R] [--kcat-headers 1|0]
 //
 // Each round fills the outbox with N rows (not timed), runs kcat, then the bridge. The bridge's
 // figure covers: starting its producer, reading pending rows from SQLite (synchronous=FULL, the
@@ -150,6 +150,7 @@ int main(int argc, char** argv) {
   std::string format = "json";
   int textBytes = 200;
   int rounds = 3;
+  bool kcatWithHeaders = true;  // 0: kcat sends no headers (the bridge always sends them)
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--records") {
@@ -160,6 +161,8 @@ int main(int argc, char** argv) {
       textBytes = std::atoi(argv[i + 1]);
     } else if (a == "--rounds") {
       rounds = std::max(1, std::atoi(argv[i + 1]));
+    } else if (a == "--kcat-headers") {
+      kcatWithHeaders = std::atoi(argv[i + 1]) != 0;
     }
   }
   host::initLogging(spdlog::level::info);
@@ -247,7 +250,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  const std::string headers = kcatHeaders(rows.front(), wireFormat);
+  const std::string headers = kcatWithHeaders ? kcatHeaders(rows.front(), wireFormat) : std::string();
   std::vector<KcatRun> kcatRuns;
   std::vector<BridgeRun> bridgeRuns;
   std::vector<double> insertRates;
@@ -313,7 +316,7 @@ int main(int argc, char** argv) {
               "mock) on loopback\n",
               records, rounds, format.c_str(), textBytes, rd_kafka_version_str());
   std::printf("  kcat and the bridge's producer:%s\n", kcatProperties.c_str());
-  std::printf("  kcat's headers (the bridge's for the first record):%s\n", headers.c_str());
+  std::printf("  kcat's headers (the bridge's for the first record):%s\n", kcatWithHeaders ? headers.c_str() : " none");
   std::vector<double> kcatRates, bridgeRates, ratios;
   for (int round = 0; round < rounds; ++round) {
     const auto& k = kcatRuns[static_cast<size_t>(round)];
