@@ -69,6 +69,8 @@ namespace {
 
 constexpr int kRestartAttempts = 20;
 constexpr std::chrono::milliseconds kRestartRetry{2};
+constexpr int kSmallResidue = 1000;  // frames (4 MiB)
+constexpr int kPassiveRounds = 4;
 
 // One round of the thread; true when the WAL will start over at the next write.
 bool checkpointOnce(sqlite_api::sqlite3* db, spdlog::logger& log) {
@@ -76,6 +78,11 @@ bool checkpointOnce(sqlite_api::sqlite3* db, spdlog::logger& log) {
   // appending meanwhile.
   int logFrames = 0, copied = 0;
   int rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
+  // Frames appended during a long pass are copied by another one, still without blocking, so the
+  // RESTART below holds the write lock for a small residue only.
+  for (int pass = 1; rc == SQLITE_OK && logFrames - copied > kSmallResidue && pass < kPassiveRounds; ++pass) {
+    rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
+  }
   // A WAL that is only ever copied while writers append never restarts from its beginning: it
   // grew to the backstop (160 MiB), every frame written to a newly allocated part of the file,
   // and then the committing caller copied it all. RESTART copies the frames appended since the
