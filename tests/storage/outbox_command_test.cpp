@@ -2,6 +2,7 @@
 
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/sql_store.hpp"
 #include "storage/stable_ids.hpp"
 #include "storage_fixture.hpp"
 
@@ -40,6 +41,60 @@ TEST_P(StorageTest, OutboxInSeqOrderAndMarkProduced) {
   auto left = store->pendingOutbox(0, 10);
   ASSERT_EQ(left->size(), 3u);
   EXPECT_EQ((*left)[0].ceId, "b");
+}
+
+// Deletions commit without waiting for the disk; the connection must come back with its own
+// durability setting, or the next transaction on it (an inbound message) would not wait either.
+TEST_P(StorageTest, MarkProducedLeavesTheConnectionsDurabilityAsConfigured) {
+  auto store = open({{"pool_size", sdk::ConfigValue::ofInt(1)}});
+  ASSERT_TRUE(store);
+  auto* sql = dynamic_cast<storage::SqlStore*>(store.get());
+  ASSERT_NE(sql, nullptr);
+  auto settings = [&] {
+    return sql->db().run<std::string>([](storage::Connection& c) -> sdk::Result<std::string> {
+      std::string out;
+      if (c.dialect == storage::Dialect::Postgres) {
+        c.sql << "SHOW synchronous_commit", soci::into(out);
+        return out;
+      }
+      int sync = -1, secure = -1;
+      c.sql << "PRAGMA synchronous", soci::into(sync);
+      c.sql << "PRAGMA secure_delete", soci::into(secure);
+      return std::to_string(sync) + "/" + std::to_string(secure);
+    });
+  };
+  if (isPostgres()) {
+    // The test server runs with synchronous_commit off; the session asks for it on, as a
+    // durable deployment has it.
+    auto on = sql->db().run<bool>([](storage::Connection& c) -> sdk::Result<bool> {
+      c.sql << "SET synchronous_commit TO on";
+      return true;
+    });
+    ASSERT_TRUE(on.ok()) << on.error().describe();
+  }
+  auto before = settings();
+  ASSERT_TRUE(before.ok()) << before.error().describe();
+  if (isPostgres()) {
+    EXPECT_EQ(*before, "on");
+  } else {
+    EXPECT_EQ(before->substr(0, 2), "2/");  // FULL (whatever secure_delete the build defaults to)
+  }
+  ASSERT_TRUE(store->enqueue({record("a"), record("b"), record("c"), record("d")}).ok());
+  auto rows = store->pendingOutbox(0, 10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 4u);
+  // Two runs (a-b, d) with c between them kept.
+  ASSERT_TRUE(store->markProduced({(*rows)[3].seq, (*rows)[0].seq, (*rows)[1].seq}).ok());
+  auto after = settings();
+  ASSERT_TRUE(after.ok()) << after.error().describe();
+  EXPECT_EQ(*after, *before);
+  auto left = store->pendingOutbox(0, 10);
+  ASSERT_TRUE(left.ok());
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ((*left)[0].ceId, "c");
+  // The same connection still commits what it is given.
+  ASSERT_TRUE(store->enqueue({record("e")}).ok());
+  EXPECT_EQ(*store->outboxDepth(), 2);
 }
 
 TEST_P(StorageTest, OutboxKeepsPayloadBytesAndFormat) {
