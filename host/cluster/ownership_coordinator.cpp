@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "cluster/account_partition.hpp"
+#include "cluster/account_placement.hpp"
 
 namespace switchboard::host::cluster {
 
@@ -168,9 +169,14 @@ void OwnershipCoordinator::onAssigned(const std::set<int>& partitions) {
     std::lock_guard lock(mutex_);
     partitions_ = partitions;
   }
+  reloadPlacements();
   if (outboxScope_) {
     // The pending outbox rows of these partitions are produced here from now on.
     outboxScope_->assign(partitions, partitionCount_);
+  }
+  if (auto s = recordMember(db_, settings_.instanceId, partitions); !s.ok()) {
+    log_->warn("assigned partitions not recorded in cluster_members (moves to this daemon will fail): {}",
+               s.error().describe());
   }
   auto known = runner_.accounts();
   if (!known.ok()) {
@@ -187,7 +193,7 @@ void OwnershipCoordinator::onAssigned(const std::set<int>& partitions) {
   }
   std::size_t taken = 0;
   for (const auto& a : known.value()) {
-    if (partitions.count(partitionOf(a.account, partitionCount_)) == 0 || paused.count(a.account) != 0) {
+    if (partitions.count(effectivePartition(a.account)) == 0 || paused.count(a.account) != 0) {
       continue;
     }
     takeOver(a);
@@ -205,7 +211,7 @@ void OwnershipCoordinator::onRevoked(const std::set<int>& partitions) {
   {
     std::lock_guard lock(mutex_);
     for (const auto& [id, a] : running_) {
-      if (partitions.count(partitionOf(id, partitionCount_)) != 0) {
+      if (partitions.count(partitionLocked(id)) != 0) {
         leaving.push_back(id);
       }
     }
@@ -292,7 +298,77 @@ void OwnershipCoordinator::releaseStale() {
 
 bool OwnershipCoordinator::holds(const std::string& account) const {
   std::lock_guard lock(mutex_);
-  return partitions_.count(partitionOf(account, partitionCount_)) != 0;
+  return partitions_.count(partitionLocked(account)) != 0;
+}
+
+int OwnershipCoordinator::partitionLocked(const std::string& account) const {
+  auto placed = placements_.find(account);
+  if (placed != placements_.end() && placed->second >= 0 && placed->second < partitionCount_) {
+    return placed->second;
+  }
+  return partitionOf(account, partitionCount_);
+}
+
+int OwnershipCoordinator::effectivePartition(const std::string& account) const {
+  std::lock_guard lock(mutex_);
+  return partitionLocked(account);
+}
+
+void OwnershipCoordinator::reloadPlacements() {
+  auto loaded = loadPlacements(db_);
+  if (!loaded.ok()) {
+    log_->warn("moved accounts not read again (the previous list stays): {}", loaded.error().describe());
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    placements_ = loaded.value();
+  }
+  if (outboxScope_) {
+    outboxScope_->setPlacements(loaded.value());
+  }
+}
+
+void OwnershipCoordinator::moveAway(const ControlCommand& c) {
+  auto theirs = memberPartitions(db_, c.to);
+  if (!theirs.ok() || theirs->empty()) {
+    log_->warn("control move account={} to={} refused: no partition of {} is known (is it running and in the "
+               "group?)",
+               c.account, c.to, c.to);
+    return;
+  }
+  int target = -1;
+  {
+    std::lock_guard lock(mutex_);
+    for (int p : theirs.value()) {
+      if (partitions_.count(p) == 0 && p < partitionCount_) {
+        target = p;
+        break;
+      }
+    }
+  }
+  if (target < 0) {
+    log_->warn("control move account={} to={} refused: the partitions recorded for {} are held here", c.account,
+               c.to, c.to);
+    return;
+  }
+  if (auto s = setPlacement(db_, c.account, target, c.to); !s.ok()) {
+    log_->error("control move account={} to={}: {}", c.account, c.to, s.error().describe());
+    return;
+  }
+  // From here the account, its outbox rows included, belongs to the target's partition.
+  reloadPlacements();
+  letGo(c.account);
+  if (settleOutbox_ && !settleOutbox_(std::chrono::steady_clock::now() + settings_.releaseDeadline)) {
+    log_->warn("control move account={}: outbox records not settled within {} ms", c.account,
+               settings_.releaseDeadline.count());
+  }
+  log_->info("control move account={} released here; handing it to partition {} ({})", c.account, target, c.to);
+  if (auto s = submit(c); !s.ok()) {
+    // The placement is recorded: the partition's holder takes the account at its next assignment.
+    log_->error("control move account={}: the record for partition {} could not be sent: {}", c.account, target,
+                s.error().describe());
+  }
 }
 
 void OwnershipCoordinator::run() {
@@ -301,6 +377,8 @@ void OwnershipCoordinator::run() {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 100);
     releaseStale();
     if (std::chrono::steady_clock::now() - lastGauges > std::chrono::seconds(1)) {
+      // Moves decided by other daemons reach the outbox scope within a second.
+      reloadPlacements();
       publishGauges();
       lastGauges = std::chrono::steady_clock::now();
     }
@@ -332,7 +410,9 @@ void OwnershipCoordinator::handleRecord(const rd_kafka_message_t* m) {
     return;
   }
   const ControlCommand& c = parsed.value();
-  const int expected = partitionOf(c.account, partitionCount_);
+  // Another daemon may have moved the account since this one last looked.
+  reloadPlacements();
+  const int expected = effectivePartition(c.account);
   if (expected != m->partition) {
     // Keyed some other way by its producer: sent on to the partition whose holder owns the account.
     log_->info("control {} for account={} arrived on partition {}; forwarding to partition {}", toString(c.action),
@@ -380,6 +460,7 @@ void OwnershipCoordinator::carryOut(const ControlCommand& c) {
         log_->error("control remove account={}: {}", c.account, s.error().describe());
       }
       (void)storage::AccountFence::forget(db_, c.account);
+      (void)forgetPlacement(db_, c.account);
       return;
     }
     case ControlAction::Pause: {
@@ -405,12 +486,43 @@ void OwnershipCoordinator::carryOut(const ControlCommand& c) {
       }
       return;
     }
-    case ControlAction::Move:
-      // Ownership follows the group's partitions; placing one account on a chosen daemon would
-      // need a placement of its own, which this version does not have.
-      log_->warn("control move account={} to={} refused: accounts go where the group puts their partition", c.account,
-                 c.to);
+    case ControlAction::Move: {
+      if (c.to != settings_.instanceId) {
+        moveAway(c);  // here at the account's current holder
+        return;
+      }
+      // Sent on by the previous holder to a partition of this daemon (or already here): the
+      // account is taken over with a new generation, unless it is paused.
+      bool runs = false;
+      {
+        std::lock_guard lock(mutex_);
+        runs = running_.count(c.account) != 0;
+      }
+      if (runs || !holds(c.account)) {
+        return;
+      }
+      if (auto rows = storage::AccountFence::list(db_); rows.ok()) {
+        for (const auto& r : rows.value()) {
+          if (r.account == c.account && r.state == "paused") {
+            return;
+          }
+        }
+      }
+      // The account as the deployment records it (its tenant is not the record's to choose).
+      auto known = runner_.accounts();
+      if (!known.ok()) {
+        log_->error("control move account={}: accounts cannot be listed: {}", c.account, known.error().describe());
+        return;
+      }
+      for (const auto& k : known.value()) {
+        if (k.account == c.account) {
+          takeOver(k);
+          return;
+        }
+      }
+      log_->warn("control move account={}: no such account here", c.account);
       return;
+    }
   }
 }
 
@@ -419,7 +531,7 @@ sdk::Status OwnershipCoordinator::submit(const ControlCommand& command) {
     return sdk::Error::retriable("cluster.not_started", "the ownership coordinator is not running");
   }
   const std::string value = encodeControlCommand(command);
-  const int partition = partitionOf(command.account, partitionCount_);
+  const int partition = effectivePartition(command.account);
   auto err = rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(controlTopic_.c_str()),
                                RD_KAFKA_V_PARTITION(partition),
                                RD_KAFKA_V_KEY(command.account.data(), command.account.size()),
@@ -451,7 +563,7 @@ OwnershipView OwnershipCoordinator::view() const {
 }
 
 int OwnershipCoordinator::partitionOfAccount(const std::string& account) const {
-  return partitionCount_ > 0 ? partitionOf(account, partitionCount_) : -1;
+  return partitionCount_ > 0 ? effectivePartition(account) : -1;
 }
 
 void OwnershipCoordinator::publishGauges() {

@@ -86,6 +86,14 @@ class OwnershipCoordinator {
   void releaseStale();
   void publishGauges();
   bool holds(const std::string& account) const;
+  /// The partition `account` belongs to: its hash's, unless an operator moved it (mutex_ held).
+  int partitionLocked(const std::string& account) const;
+  int effectivePartition(const std::string& account) const;
+  /// Reads the moved accounts again (cluster_placements) and hands them to the outbox scope.
+  void reloadPlacements();
+  /// `move`, at the account's current holder: pins it to a partition of the target, releases it
+  /// here, and sends the record on to that partition, whose holder takes it over.
+  void moveAway(const ControlCommand& c);
 
   ClusterSettings settings_;
   std::map<std::string, std::string> consumerProperties_;
@@ -110,6 +118,7 @@ class OwnershipCoordinator {
   std::set<int> partitions_;
   std::map<std::string, KnownAccount> running_;  // by account id
   std::set<std::string> stale_;                  // accounts whose writes were refused: release them
+  Placements placements_;                        // moved accounts (cluster_placements)
 };
 
 }  // namespace switchboard::host::cluster

@@ -40,7 +40,11 @@ bool PartitionOutboxScope::produces(const OutboxRecord& record) const {
   if (count_ == 0 || now - lastTick_ > stallLimit_ || now < holdUntil_) {
     return false;
   }
-  const int partition = record.account.empty() ? 0 : partitionOf(record.account, count_);
+  int partition = 0;
+  if (!record.account.empty()) {
+    auto placed = placements_.find(record.account);
+    partition = placed != placements_.end() ? placed->second : partitionOf(record.account, count_);
+  }
   return partitions_.count(partition) != 0;
 }
 
@@ -61,6 +65,17 @@ void PartitionOutboxScope::revoke(const std::set<int>& partitions) {
     for (int p : partitions) {
       partitions_.erase(p);
     }
+  }
+  version_.fetch_add(1);
+}
+
+void PartitionOutboxScope::setPlacements(const Placements& placements) {
+  {
+    std::lock_guard lock(mutex_);
+    if (placements == placements_) {
+      return;
+    }
+    placements_ = placements;
   }
   version_.fetch_add(1);
 }

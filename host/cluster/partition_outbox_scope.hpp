@@ -20,6 +20,7 @@
 #include <set>
 #include <thread>
 
+#include "cluster/account_placement.hpp"
 #include "cluster/cluster_config.hpp"
 #include "kafka/outbox_scope.hpp"
 
@@ -44,6 +45,8 @@ class PartitionOutboxScope final : public OutboxScope {
   void assign(const std::set<int>& partitions, int count);
   /// The group took `partitions` away (or they were lost).
   void revoke(const std::set<int>& partitions);
+  /// Accounts moved to another partition than their hash's (operators' `move`).
+  void setPlacements(const Placements& placements);
   /// Whether a stall hold is in force now (for tests and logs).
   bool holding() const;
 
@@ -58,6 +61,7 @@ class PartitionOutboxScope final : public OutboxScope {
   std::condition_variable cv_;
   bool stopping_ = false;
   std::set<int> partitions_;
+  Placements placements_;
   int count_ = 0;
   Clock::time_point lastTick_;
   Clock::time_point holdUntil_{};

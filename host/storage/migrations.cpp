@@ -157,6 +157,18 @@ const std::vector<Migration> kMigrations = {
          // Survey answers are left out of response times: looked up by message id.
          "CREATE INDEX analytics_surveys_answer ON analytics_surveys (tenant, answer_message)",
      }},
+    {7,
+     "cluster: accounts moved to a chosen daemon, partitions each daemon holds",
+     {
+         // An operator's `move`: the account belongs to this partition of `control` instead of its
+         // hash's. The group still decides who holds the partition.
+         "CREATE TABLE cluster_placements (account TEXT PRIMARY KEY, partition_id INTEGER NOT NULL,"
+         " target TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+         // What each daemon was last assigned (written by the daemon itself): where a move finds a
+         // partition of its target. Informative only; it decides nothing.
+         "CREATE TABLE cluster_members (instance TEXT PRIMARY KEY, partitions TEXT NOT NULL,"
+         " updated_at BIGINT NOT NULL)",
+     }},
 };
 
 std::string render(std::string sql, Dialect d) {

@@ -7,6 +7,7 @@
 //  2b. outbound commands (keyed by recipient, so consumed by any daemon) are each sent once, by
 //     the daemon that runs their account, with the results one daemon gives (accepted, sent);
 //  2c. the killed daemon starts again: the rebalance moves accounts without connecting any twice;
+//  2d. `move` of one account to a chosen daemon: it runs there only, never twice, nothing lost;
 //  3. SIGSTOP a survivor past the group's session timeout, then SIGCONT: the daemon left running
 //     took its accounts over; the paused one gives them up, its stale writes are refused (at least
 //     one: phones wrote to its accounts while it was stopped), logged and counted, and nothing sent
@@ -299,6 +300,48 @@ if (daemons.filter((x) => x.alive).length < daemonCount) {
   console.log(`${stamp()} ${victim.name} back: rebalanced in ${Date.now() - joinAt} ms, accounts per daemon ${counts.join('/')}`);
 }
 
+// 2d. An operator moves one account to a chosen daemon (`move` on control): the current owner
+// pins it to a partition the target holds, releases it and hands it on; it then runs on the
+// target only, was never connected twice, and a message sent to it right after arrives.
+const aliveNow = daemons.filter((x) => x.alive);
+let moveMs = 0;
+let movedAccount = '-';
+let moveTarget = { name: '-' };
+if (aliveNow.length >= 2) {
+  own = await owners();
+  const source = aliveNow.find((x) => accounts.some((a) => own.get(a)[0] === x.name));
+  moveTarget = aliveNow.find((x) => x !== source);
+  movedAccount = accounts.find((a) => own.get(a)[0] === source.name);
+  const moveAt = Date.now();
+  await controlProducer.send({
+    topic: 'switchboard.control',
+    acks: -1,
+    messages: [{ key: movedAccount, value: JSON.stringify({ action: 'move', account: movedAccount, to: moveTarget.name }),
+                 headers: { 'content-type': 'application/json' } }],
+  });
+  await until(`${movedAccount} to run on ${moveTarget.name}`, async () => {
+    own = await owners();
+    return own.get(movedAccount).length === 1 && own.get(movedAccount)[0] === moveTarget.name &&
+      (await online(movedAccount)) === 1;
+  }, 30000, 200);
+  moveMs = Date.now() - moveAt;
+  const moveOverlaps = (await sim.must('overlaps')).overlaps;
+  if (moveOverlaps.length) fail(`connected twice at once during the move: ${JSON.stringify(moveOverlaps.slice(0, 3))}`);
+  const text = `after the move to ${moveTarget.name}`;
+  const r = await sim.command('send', { phone: phones[0], to: `${movedAccount}@s.whatsapp.net`, text });
+  if (!r.ok) fail(`send after the move: ${JSON.stringify(r.error)}`);
+  sent.push({ id: r.messageId, text, account: movedAccount });
+  await until('the message sent after the move on inbound', () =>
+    kafka.seen.inbound.some((m) => m.body.networkId === r.messageId), 30000, 200);
+  // It stays there: the other daemons' view agrees (exactly one owner, the target).
+  await sleep(2000);
+  own = await owners();
+  if (JSON.stringify(own.get(movedAccount)) !== JSON.stringify([moveTarget.name])) {
+    fail(`${movedAccount} moved back: run by ${JSON.stringify(own.get(movedAccount))}`);
+  }
+  console.log(`${stamp()} move ${movedAccount} ${source.name} -> ${moveTarget.name}: running there after ${moveMs} ms`);
+}
+
 // 3. SIGSTOP a survivor long enough for the group to drop it, then SIGCONT.
 const survivors = daemons.filter((x) => x.alive);
 let pausedAccounts = [];
@@ -402,7 +445,8 @@ console.log(`cluster failover: ${daemonCount} daemons, ${accountCount} accounts 
             `SIGSTOP ${paused.name}: ${pausedAccounts.length} accounts taken over in ${takeoverMs} ms, ` +
             `${fenced} stale writes refused after SIGCONT, ${overlaps.length} replaced connections ` +
             `of the paused daemon; ${sent.length} messages sent, all on inbound (${kafka.seen.inbound.length} records); ` +
-            `${outbound.length} outbound commands sent once each by their account's owner; ${exactlyOnce} records ` +
+            `${outbound.length} outbound commands sent once each by their account's owner; move ${movedAccount} to ` +
+            `${moveTarget.name} in ${moveMs} ms; ${exactlyOnce} records ` +
             `produced once, ${copies.length} again after an interruption; no account connected twice`);
 console.log(`BENCH ${JSON.stringify({ daemons: daemonCount, accounts: accountCount, perDaemon, failoverMs,
                                       moved: moved.length, takeoverMs, messages: sent.length })}`);
