@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 
+#include "cluster/account_placement.hpp"
 #include "cluster/cluster_config.hpp"
 #include "storage/account_fence.hpp"
 #include "storage/sql_store.hpp"
@@ -201,6 +202,37 @@ TEST(ClusterConfig, RefusesSqliteAndEmbeddedKafka) {
   EXPECT_TRUE(ok->enabled);
   // Off: SQLite is fine.
   EXPECT_TRUE(sb::host::cluster::clusterSettings(section(false), "switchboard", "sqlite://x.db", true).ok());
+}
+
+
+
+// `move`: placements and members are shared through PostgreSQL (migration 7); a placement
+// replaces the previous one of the same account and is forgotten with the account.
+TEST_F(AccountFenceTest, PlacementsAndMembersAreShared) {
+  auto a = open(std::make_shared<st::AccountFence>("daemon-a"));
+  auto b = open(std::make_shared<st::AccountFence>("daemon-b"));
+  ASSERT_TRUE(a && b);
+  namespace sbc = switchboard::host::cluster;
+  ASSERT_TRUE(sbc::recordMember(db(a), "daemon-a", {0, 3}).ok());
+  ASSERT_TRUE(sbc::recordMember(db(b), "daemon-b", {1, 4}).ok());
+  ASSERT_TRUE(sbc::recordMember(db(b), "daemon-b", {2, 5}).ok());  // reassigned: replaces the row
+  auto parts = sbc::memberPartitions(db(a), "daemon-b");
+  ASSERT_TRUE(parts.ok()) << parts.error().describe();
+  EXPECT_EQ(parts.value(), (std::set<int>{2, 5}));
+  auto none = sbc::memberPartitions(db(a), "daemon-z");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+
+  ASSERT_TRUE(sbc::setPlacement(db(a), "acct1", 2, "daemon-b").ok());
+  ASSERT_TRUE(sbc::setPlacement(db(a), "acct1", 5, "daemon-b").ok());
+  ASSERT_TRUE(sbc::setPlacement(db(a), "acct2", 0, "daemon-a").ok());
+  auto seen = sbc::loadPlacements(db(b));
+  ASSERT_TRUE(seen.ok()) << seen.error().describe();
+  EXPECT_EQ(seen.value(), (sbc::Placements{{"acct1", 5}, {"acct2", 0}}));
+  ASSERT_TRUE(sbc::forgetPlacement(db(b), "acct1").ok());
+  seen = sbc::loadPlacements(db(a));
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(seen.value(), (sbc::Placements{{"acct2", 0}}));
 }
 
 }  // namespace
