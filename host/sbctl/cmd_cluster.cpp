@@ -11,11 +11,19 @@ namespace switchboard::sbctl {
 
 int cmdCluster(Invocation& in) {
   const auto& p = in.args.positional();
-  if (p.size() == 3 && (p[1] == "add" || p[1] == "remove" || p[1] == "pause" || p[1] == "resume")) {
+  if (p.size() == 3 &&
+      (p[1] == "add" || p[1] == "remove" || p[1] == "pause" || p[1] == "resume" || p[1] == "move")) {
     // sbctl cluster pause ACCOUNT: a control record for the daemon that owns the account.
     json body = json::object();
     if (auto name = in.args.value("name")) {
       body["name"] = *name;
+    }
+    // sbctl cluster move ACCOUNT --to INSTANCE: the daemon (daemon.instance_id) to run it.
+    if (auto to = in.args.value("to")) {
+      body["to"] = *to;
+    } else if (p[1] == "move") {
+      std::cerr << "sbctl cluster move ACCOUNT --to INSTANCE: --to names the daemon that should run it\n";
+      return kUsage;
     }
     auto a = in.api.call("POST", "/v1/cluster/accounts/" + http::percentEncode(p[2]) + "/" + p[1], body);
     if (!a.ok()) {
@@ -29,7 +37,7 @@ int cmdCluster(Invocation& in) {
     return kOk;
   }
   if (p.size() != 1) {
-    std::cerr << "usage: sbctl cluster [add|remove|pause|resume ACCOUNT [--name N]]\n";
+    std::cerr << "usage: sbctl cluster [add|remove|pause|resume ACCOUNT [--name N] | move ACCOUNT --to INSTANCE]\n";
     return kUsage;
   }
   auto a = in.api.call("GET", "/v1/cluster");

@@ -37,6 +37,7 @@ Commands:
   cluster                             scale-out: this daemon's partitions and every account's owner
   cluster add|remove|pause|resume ACCOUNT [--name N]
                                       a control command, carried out by the account's owner
+  cluster move ACCOUNT --to INSTANCE  run the account on that daemon (daemon.instance_id)
 
 Options:
   --url URL           admin API base URL (SBCTL_URL; default http://127.0.0.1:8080)
