@@ -189,6 +189,8 @@ TEST_P(TenancyApiTest, AccountsQuotaOnCreate) {
   auto refused = h->call("POST", "/v1/accounts", root, R"({"id":"15550002"})");
   EXPECT_EQ(refused.status, 403) << refused.body;
   EXPECT_EQ(refused.code(), "quota_exceeded");
+  // The refusal says which quota and its value.
+  EXPECT_NE(refused.j()["error"].value("message", "").find("accounts quota (1)"), std::string::npos) << refused.body;
   ASSERT_EQ(h->call("PUT", "/v1/tenants/default/quotas", root, R"({"accounts":2})").status, 200);
   EXPECT_EQ(h->call("POST", "/v1/accounts", root, R"({"id":"15550002"})").status, 201);
 }
