@@ -69,34 +69,36 @@ namespace {
 
 constexpr int kRestartAttempts = 20;
 constexpr std::chrono::milliseconds kRestartRetry{2};
-constexpr int kSmallResidue = 1000;  // frames (4 MiB)
+constexpr int kSmallResidue = 256;  // frames (1 MiB): what RESTART may copy holding the write lock
 constexpr int kPassiveRounds = 4;
 
 // One round of the thread; true when the WAL will start over at the next write.
 bool checkpointOnce(sqlite_api::sqlite3* db, spdlog::logger& log) {
   // PASSIVE: copies what no reader still needs, without waiting for any lock; the writers go on
-  // appending meanwhile.
+  // appending meanwhile. Frames appended during a long pass are copied by another one.
   int logFrames = 0, copied = 0;
-  int rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
-  // Frames appended during a long pass are copied by another one, still without blocking, so the
-  // RESTART below holds the write lock for a small residue only.
-  for (int pass = 1; rc == SQLITE_OK && logFrames - copied > kSmallResidue && pass < kPassiveRounds; ++pass) {
+  int rc = SQLITE_OK;
+  for (int pass = 0; rc == SQLITE_OK && pass < kPassiveRounds; ++pass) {
     rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copied);
+    if (logFrames - copied <= kSmallResidue) {
+      break;
+    }
   }
   // A WAL that is only ever copied while writers append never restarts from its beginning: it
   // grew to the backstop (160 MiB), every frame written to a newly allocated part of the file,
-  // and then the committing caller copied it all. RESTART copies the frames appended since the
-  // pass above while holding the write lock (a writer waits for that residue only), after which
+  // and then the committing caller copied it all. RESTART copies what is left while holding the
+  // write lock (a writer waits meanwhile, so it is tried only when little is left), after which
   // the next writer starts the WAL over and overwrites pages the file already has. This
-  // connection has no busy handler, so RESTART takes the lock only if it is free now; between
-  // two batches it is, and a few short retries find such a moment.
+  // connection has no busy handler, so RESTART takes the lock only if it is free now (between
+  // two batches it is); when it is not, it copies like PASSIVE and a short retry follows.
   for (int attempt = 0; rc == SQLITE_OK && attempt < kRestartAttempts; ++attempt) {
-    rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, &logFrames, &copied);
-    if (rc == SQLITE_OK) {
+    const int mode = logFrames - copied <= kSmallResidue ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
+    rc = sqlite_api::sqlite3_wal_checkpoint_v2(db, nullptr, mode, &logFrames, &copied);
+    if (rc == SQLITE_OK && mode == SQLITE_CHECKPOINT_RESTART) {
       return true;
     }
-    if (rc == SQLITE_BUSY) {
-      rc = SQLITE_OK;  // a writer or reader was active: try again shortly
+    if (rc == SQLITE_BUSY || rc == SQLITE_OK) {
+      rc = SQLITE_OK;  // a writer or reader was active, or too much was left: try again shortly
       std::this_thread::sleep_for(kRestartRetry);
     }
   }
