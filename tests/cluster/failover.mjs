@@ -259,7 +259,9 @@ for (const o of outbound) await kafka.command({ commandId: o.id, account: o.acco
 // order they were written.
 const stagesOf = (id) => kafka.seen.results.filter((r) => r.body.commandId === id).map((r) => r.body.stage);
 await until('every outbound command sent by its account\'s owner', () =>
-  outbound.every((o) => stagesOf(o.id).includes('RESULT_STAGE_SENT')), 60000, 250);
+  outbound.every((o) => stagesOf(o.id).includes('RESULT_STAGE_SENT') && stagesOf(o.id).includes('RESULT_STAGE_ACCEPTED')),
+  60000, 250);
+await sleep(1000);  // a copy, if any, would follow within the relay's next reads
 for (const o of outbound) {
   const st = stagesOf(o.id);
   // One accepted (written by the daemon that consumed it) and one sent (written by the owner),
