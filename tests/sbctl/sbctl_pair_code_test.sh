@@ -88,10 +88,15 @@ set -e
 [[ $rc_usage -eq 1 && $rc_missing -eq 5 ]] || fail "bot exit codes: usage $rc_usage (want 1), missing $rc_missing (want 5)"
 pass "sbctl conversations bot switches automatic replies off and on in one conversation"
 
-# 4. Logout: the session ends logged_out, a session.logged_out event, credentials gone.
+# 4. Logout: the session ends logged_out, a session.logged_out event, credentials gone, the device
+# removed on the server.
 "$SBCTL" accounts logout "$ADDED" >"$WORK/logout.out" 2>&1 || fail "logout: $(cat "$WORK/logout.out")"
 [[ $(state_of "$ADDED") == logged_out ]] || fail "state after logout: $(state_of "$ADDED")"
 grep -q "account=$ADDED logged out by an operator" "$SB_LOG" || fail "no logout in the log"
+# The server was told (remove-companion-device): the phone no longer lists the device.
+curl -fsS "$CONTROL/v1/accounts/$ADDED/devices" >"$WORK/devices.json" || fail "simulator devices"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["devices"]; assert d == [], d' "$WORK/devices.json" ||
+  fail "the phone still lists the logged-out device: $(cat "$WORK/devices.json")"
 restart
 [[ $(state_of "$ADDED") == none ]] || fail "after logout and a restart the account runs: $(state_of "$ADDED")"
 pass "logout ended the session; after a restart the account does not come back linked"

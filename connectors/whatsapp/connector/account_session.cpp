@@ -94,6 +94,43 @@ void AccountSession::stop(std::function<void()> done) {
   });
 }
 
+void AccountSession::unlinkThenStop(std::function<void()> done) {
+  asio::post(strand_, [self = shared_from_this(), done = std::move(done)]() mutable {
+    if (self->stopping_ || self->unlinking_ || !self->socket_ || !self->creds_ ||
+        self->machine_.state() != SessionState::Connected) {
+      return self->stop(std::move(done));
+    }
+    self->unlinking_ = true;
+    auto once = std::make_shared<std::function<void()>>(std::move(done));
+    auto finish = [weak = self->weak_from_this(), once] {
+      auto s = weak.lock();
+      if (!s || !*once) {
+        return;
+      }
+      auto d = std::move(*once);
+      *once = nullptr;
+      s->stop(std::move(d));
+    };
+    const std::string own = Jid::withDevice(self->creds_->user(), self->creds_->device(), kUserServer).toString();
+    self->sendIq(iq(self->iqs_.nextId(), "set", "md",
+                    {Node("remove-companion-device", {{"jid", own}, {"reason", "user_initiated"}})}),
+                 [weak = self->weak_from_this(), finish](sdk::Result<Node> reply) {
+                   if (auto s = weak.lock(); s && !reply.ok()) {
+                     s->env_.logger.warn("whatsapp account=" + s->account_.id +
+                                         " the server did not confirm the device's removal: " +
+                                         reply.error().describe());
+                   }
+                   finish();
+                 });
+    self->reconnectTimer_.expires_after(std::chrono::seconds(2));  // within the logout call's wait
+    self->reconnectTimer_.async_wait([finish](const boost::system::error_code& ec) {
+      if (!ec) {
+        finish();
+      }
+    });
+  });
+}
+
 void AccountSession::resume() {
   asio::post(strand_, [self = shared_from_this()] {
     if (self->stopping_ || !self->machine_.terminal()) {
@@ -261,8 +298,8 @@ void AccountSession::onClosed(std::uint64_t generation, sdk::Status status) {
   if (generation != generation_ || stopping_) {
     return;
   }
-  closeSocket();
-  if (machine_.terminal()) {
+  closeSocket();  // fails the pending iqs: an unlink in progress finishes in its callback
+  if (machine_.terminal() || unlinking_) {
     return;
   }
   if (restartNow_) {
@@ -478,6 +515,8 @@ void AccountSession::handleNode(const Node& node) {
     armIqTimer();
   } else if (tag == "success") {
     onSuccess(node);
+  } else if ((tag == "failure" || tag == "stream:error") && unlinking_) {
+    return;  // the end of the session we asked for: the logout finishes it
   } else if (tag == "failure") {
     applyVerdict(classifyFailure(node), "failure");
   } else if (tag == "stream:error") {

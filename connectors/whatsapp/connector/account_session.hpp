@@ -67,6 +67,10 @@ class AccountSession : public std::enable_shared_from_this<AccountSession> {
   /// Closes the connection and cancels every timer; `done` runs on the strand once nothing of this
   /// session is pending any more.
   void stop(std::function<void()> done = {});
+  /// An operator's logout: asks the server to remove this device (remove-companion-device), so the
+  /// phone no longer lists it, then stops as stop() does. Not connected, or no answer within a few
+  /// seconds: it stops all the same (the credentials are deleted here either way).
+  void unlinkThenStop(std::function<void()> done);
   /// Sends a command's message (asynchronously); the result goes to InboundSink::result.
   void execute(sdk::OutboundCommand command);
   /// Starts over after logged_out or parked: forgets the parked state and connects.
@@ -157,6 +161,7 @@ class AccountSession : public std::enable_shared_from_this<AccountSession> {
   std::atomic<SessionState> publicState_{SessionState::Idle};
   Backoff backoff_;
   bool stopping_ = false;
+  bool unlinking_ = false;  ///< our remove-companion-device is out: the server's device_removed is ours
   bool restartNow_ = false;
   std::uint64_t generation_ = 0;  // of the current connection; stale callbacks are ignored
   std::shared_ptr<NoiseSocket> socket_;

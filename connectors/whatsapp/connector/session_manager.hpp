@@ -72,7 +72,9 @@ class SessionManager {
   bool linked(const std::string& account) const;
   /// Stops the account's session; once nothing of it runs, calls `then` (on its strand) and, when
   /// `restart`, starts a new session with `next` (null session otherwise).
-  void replaceSession(const AccountSettings& next, bool restart, std::function<void()> then = {});
+  /// With `unlink`, the old session first asks the server to remove its device (an operator's logout).
+  void replaceSession(const AccountSettings& next, bool restart, std::function<void()> then = {},
+                      bool unlink = false);
   std::shared_ptr<AccountSession> startSession(const AccountSettings& account);
 
   sdk::PluginContext& ctx_;

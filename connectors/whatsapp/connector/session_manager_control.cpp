@@ -224,14 +224,15 @@ sdk::Status SessionManager::logout(const std::string& tenant, const std::string&
     board_.event(e);
     ctx_.logger().info("whatsapp account=" + account + " " + reason);
     finished->set_value();
-  });
+  }, /*unlink=*/true);
   if (future.wait_for(kLogoutWait) != std::future_status::ready) {
     ctx_.logger().warn("whatsapp account=" + account + " logout still winding down the session");
   }
   return sdk::okStatus();
 }
 
-void SessionManager::replaceSession(const AccountSettings& next, bool restart, std::function<void()> then) {
+void SessionManager::replaceSession(const AccountSettings& next, bool restart, std::function<void()> then,
+                                    bool unlink) {
   std::shared_ptr<AccountSession> old;
   {
     std::lock_guard lock(mutex_);
@@ -250,7 +251,9 @@ void SessionManager::replaceSession(const AccountSettings& next, bool restart, s
       sessions_[next.id] = restart ? startSession(next) : nullptr;
     }
   };
-  if (old) {
+  if (old && unlink) {
+    old->unlinkThenStop(std::move(proceed));
+  } else if (old) {
     old->stop(std::move(proceed));  // the new session connects only once the old one let go
   } else {
     boost::asio::post(io_, std::move(proceed));

@@ -51,6 +51,8 @@ const char* kindName(SimEvent::Kind k) {
       return "message_relayed";
     case SimEvent::Kind::PhoneReceived:
       return "phone_received";
+    case SimEvent::Kind::Unlinked:
+      return "unlinked";
   }
   return "unknown";
 }

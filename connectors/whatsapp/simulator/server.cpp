@@ -576,20 +576,25 @@ sdk::Status Server::unlinkDevice(std::string_view phone, std::uint16_t device) {
     if (!a || !a->devices.count(device)) {
       return notFound("no companion " + deviceKey(phone, device));
     }
-    auto& d = a->devices[device];
-    for (auto* slot : {&d.live, &d.connecting}) {
-      if (auto c = slot->lock()) {
-        c->sendAndClose(Node("stream:error", {{"code", "401"}},
-                             Node::Children{Node("conflict", {{"type", "device_removed"}})}));
-        endSession(c, fx, "device_removed");
-      }
-    }
-    a->devices.erase(device);
-    notifyDevices(*a, "remove", device, 0, fx);
-    fx.snapshot = true;
+    removeDevice(*a, device, fx);
   }
   fire(fx);
   return {};
+}
+
+void Server::removeDevice(Account& a, std::uint16_t device, Effects& fx) {
+  auto& d = a.devices[device];
+  for (auto* slot : {&d.live, &d.connecting}) {
+    if (auto c = slot->lock()) {
+      c->sendAndClose(Node("stream:error", {{"code", "401"}},
+                           Node::Children{Node("conflict", {{"type", "device_removed"}})}));
+      endSession(c, fx, "device_removed");
+    }
+  }
+  a.devices.erase(device);
+  notifyDevices(a, "remove", device, 0, fx);
+  fx.events.push_back(SimEvent{SimEvent::Kind::Unlinked, a.phone, device, 0, "device_removed"});
+  fx.snapshot = true;
 }
 
 sdk::Result<std::vector<PhoneMessage>> Server::phoneInbox(std::string_view phone) const {

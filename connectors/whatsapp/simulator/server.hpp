@@ -150,6 +150,8 @@ class Server : public PhoneHost, public std::enable_shared_from_this<Server> {
   void phoneReceive(Account& account, const Node& node, Effects& fx);
   /// Tells the account's own companions, its peers and its groups' members that a companion was
   /// added or removed (`<notification type="devices">`), so they refresh their device lists.
+  /// Ends the device's connections with device_removed and forgets it (mutex held).
+  void removeDevice(Account& account, std::uint16_t device, Effects& fx);
   void notifyDevices(Account& account, std::string_view change, std::uint16_t device, std::uint32_t keyIndex, Effects& fx);
   /// `<notification type="encrypt"><count/></notification>`: the companion's prekeys run low.
   void notifyLowPreKeys(Account& account, Device& device);

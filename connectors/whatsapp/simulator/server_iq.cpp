@@ -44,6 +44,18 @@ void Server::onIq(const std::shared_ptr<Connection>& conn, const Node& iq, Effec
     }
     return;
   }
+  if (xmlns == "md" && type == "set" && iq.child("remove-companion-device")) {
+    // A companion logging itself out: only its own device (the phone removes others).
+    const auto jid = Jid::parse(attrOr(*iq.child("remove-companion-device"), "jid"));
+    Account* a = world_.account(s.phone);
+    if (!jid || jid->user != s.phone || jid->device != s.device || a == nullptr || !a->devices.count(s.device)) {
+      conn->send(iqError(iq, 403, "forbidden"));
+      return;
+    }
+    conn->send(iqResult(iq));
+    removeDevice(*a, s.device, fx);
+    return;
+  }
   if (xmlns == "passive") {
     conn->send(iqResult(iq));
     flushOffline(conn);

@@ -113,6 +113,7 @@ struct SimEvent {
     LoginRefused,    ///< a login was refused with <failure reason="401"/> (detail)
     MessageRelayed,  ///< a client message was accepted and fanned out (phone, device, detail = id)
     PhoneReceived,   ///< the simulated phone of `phone` received (and tried to decrypt) a stanza (detail = id)
+    Unlinked,        ///< a companion was removed (phone, device): by the phone or by itself (logout)
   };
   Kind kind;
   std::string phone;
