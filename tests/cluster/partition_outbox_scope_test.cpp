@@ -36,6 +36,7 @@ TEST(PartitionOutboxScope, ProducesOnlyRowsOfHeldPartitions) {
 
   const auto v0 = scope.version();
   scope.assign({1, 4}, 6);
+  EXPECT_FALSE(scope.holding());  // the watchdog ticks: no stall
   EXPECT_NE(scope.version(), v0);
   EXPECT_TRUE(scope.produces(rowOf(accountOn(1))));
   EXPECT_TRUE(scope.produces(rowOf(accountOn(4))));
