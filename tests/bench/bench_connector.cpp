@@ -31,7 +31,10 @@
 // is its inbound latency; p50 and p99 over S seconds.
 // Fairness (--fairness F, needs T >= 2): the probe runs twice in one run, tenant t0's customers
 // sending to t0's accounts at P/s (t0's normal rate) the first time and at F x P/s (its burst) the
-// second; t1's p99 in the two phases is printed side by side.
+// second; t1's p99 in the two phases is printed side by side. --fresh-burst skips warming t0's
+// (sender, account) pairs, so the burst is mostly first messages (a new Signal session each, the
+// costliest decryption); --no-fair-decryption runs the connector with fair_decryption: false, for
+// the figures without the tenant round robin at decryption.
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -99,13 +102,15 @@ struct Options {
   double probeRate = 20;
   int probeSeconds = 10;
   double fairness = 0;  // burst factor of tenant t0; 0: no fairness phases
+  bool freshBurst = false;     // t0's burst from pairs that never exchanged a message
+  bool fairDecryption = true;  // the connector's fair_decryption
 };
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     std::string k = argv[i];
-    std::string v = argv[i + 1];
+    std::string v = i + 1 < argc ? argv[i + 1] : "";
     if (k == "--wasim") {
       o.wasim = v;
     } else if (k == "--node-script") {
@@ -136,6 +141,12 @@ Options parse(int argc, char** argv) {
       o.probeSeconds = std::atoi(v.c_str());
     } else if (k == "--fairness") {
       o.fairness = std::atof(v.c_str());
+    } else if (k == "--fresh-burst") {
+      o.freshBurst = true;
+      --i;  // a flag: no value
+    } else if (k == "--no-fair-decryption") {
+      o.fairDecryption = false;
+      --i;
     }
   }
   return o;
@@ -443,6 +454,7 @@ int main(int argc, char** argv) {
   std::string y = "server_url: " + simInfo["url"].get<std::string>() + "\n";
   y += "trusted_root_key: " + simInfo["rootKey"].get<std::string>() + "\n";
   y += "threads: " + std::to_string(opt.threads) + "\n";
+  y += std::string("fair_decryption: ") + (opt.fairDecryption ? "true" : "false") + "\n";
   y += "accounts:\n";
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const auto tenant = opt.tenants > 1 ? tenantOf(static_cast<int>(i), opt.tenants) : std::string("default");
@@ -554,7 +566,7 @@ int main(int argc, char** argv) {
     }
     std::this_thread::sleep_for(std::chrono::seconds(3));
     const std::vector<std::string> burstSenders(customers.begin() + 1, customers.end());
-    if (opt.fairness > 0 && opt.tenants > 1 && !burstSenders.empty() && !burstTargets.empty()) {
+    if (opt.fairness > 0 && opt.tenants > 1 && !opt.freshBurst && !burstSenders.empty() && !burstTargets.empty()) {
       // Every (sender, account) pair of t0's burst, once: message k goes from sender k mod S to
       // account k mod R, so S x R messages cover them all when S and R are coprime (and most of them
       // otherwise). The burst then measures established sessions, as a campaign's replies would be,

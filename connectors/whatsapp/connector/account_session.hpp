@@ -37,6 +37,7 @@
 #include "protocol/noise_socket.hpp"
 #include "signal/address.hpp"
 #include "signal/bundle.hpp"
+#include "connector/tenant_turns.hpp"
 #include "switchboard/sdk/context.hpp"
 
 namespace switchboard::whatsapp::connector {
@@ -55,6 +56,8 @@ struct SessionEnvironment {
   /// Messages handed to the pipeline whose `done` has not run yet: the connector's code must stay
   /// loaded until it has (see SessionManager::stop).
   std::atomic<int> deliveriesInFlight{0};
+  /// Turns at decryption, fair between tenants (null: each session decrypts as messages come).
+  std::shared_ptr<TenantTurns> turns;
 };
 
 class AccountSession : public std::enable_shared_from_this<AccountSession> {

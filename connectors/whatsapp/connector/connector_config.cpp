@@ -89,6 +89,9 @@ sdk::ConfigSchema connectorSchema() {
       field::integer("media_max_bytes", "Largest media file downloaded or sent", 64LL << 20).range(1024, 2LL << 30),
       field::integer("threads", "I/O threads the connector's accounts share (each account is a strand)", 2)
           .range(1, 64),
+      field::boolean("fair_decryption",
+                     "Decrypt received messages one tenant at a time when the threads are all busy (round robin)",
+                     true),
       field::duration("sent_retention", "How long sent messages are kept to answer retry requests", 24h)
           .range(60'000, 30LL * 86'400'000),
   }};
@@ -159,6 +162,7 @@ sdk::Result<ConnectorSettings> ConnectorSettings::parse(const sdk::ConfigValue& 
   out.mediaMaxBytes = static_cast<std::uint64_t>(s["media_max_bytes"].asInt(64LL << 20));
   out.sentRetention = std::chrono::milliseconds(s["sent_retention"].asInt(86'400'000));
   out.threads = static_cast<int>(s["threads"].asInt(2));
+  out.fairDecryption = s["fair_decryption"].asBool(true);
   return out;
 }
 

@@ -59,6 +59,7 @@ struct ConnectorSettings {
   std::uint64_t mediaMaxBytes = 64u << 20;  ///< largest media file downloaded or sent
   std::chrono::milliseconds sentRetention{86'400'000};
   int threads = 2;           ///< the connector's own I/O threads (every account is a strand on them)
+  bool fairDecryption = true;  ///< decryption turns handed to tenants in turn (connector/tenant_turns.hpp)
 
   /// Reads a validated section (every key present). Fails on combinations the schema cannot
   /// express (duplicate ids, code pairing without a phone, a malformed root key).

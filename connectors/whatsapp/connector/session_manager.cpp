@@ -2,6 +2,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -59,7 +60,11 @@ sdk::Status SessionManager::start() {
     return sdk::Error::permanent("whatsapp.config", "media_dir: cannot create " + mediaDir + ": " + ec.message());
   }
   env_.reset(new SessionEnvironment{settings_, ctx_.logger(), board_, *ctx_.connectorStorage(), metrics_,
-                                    stateDir, mediaDir, tls.value(), nullptr});
+                                    stateDir, mediaDir, tls.value(), nullptr, {},
+                                    // One decryption per connector thread at a time, to tenants in turn.
+                                    settings_.fairDecryption ? std::make_shared<TenantTurns>(static_cast<std::size_t>(
+                                                                   std::max(1, settings_.threads)))
+                                                             : nullptr});
   // Media go over the host's HTTP client; without one, media messages arrive without their file.
   sdk::HttpClientOptions httpOptions;
   httpOptions.caFile = settings_.mediaCaFile;
@@ -139,6 +144,9 @@ void SessionManager::stop(std::chrono::milliseconds deadline) {
     }
     stopped_ = true;
     sessions = sessions_;
+  }
+  if (env_ && env_->turns) {
+    env_->turns->close();  // no decryption starts while the sessions stop
   }
   for (auto& [id, s] : sessions) {
     if (s) {  // null: logged out by an operator

@@ -76,7 +76,29 @@ void AccountSession::processInbox() {
     return;
   }
   inboxBusy_ = true;
-  processMessage(inbox_.front());
+  if (!env_.turns) {
+    processMessage(inbox_.front());
+    return;
+  }
+  // Decryption waits for its tenant's turn (connector/tenant_turns.hpp); the turn is held until
+  // processMessage returns, which covers the decryption (storing goes on asynchronously).
+  env_.turns->request(account_.tenant, [weak = weak_from_this(), generation = generation_](TenantTurns::Turn turn) {
+    auto self = weak.lock();
+    if (!self) {
+      return;
+    }
+    asio::post(self->strand_, [weak, generation, turn = std::move(turn)] {
+      auto s = weak.lock();
+      if (!s || generation != s->generation_) {
+        return;  // the connection it was for is gone, and its inbox with it
+      }
+      if (s->inbox_.empty() || !s->socket_) {
+        s->inboxBusy_ = false;
+        return;
+      }
+      s->processMessage(s->inbox_.front());
+    });
+  });
 }
 
 void AccountSession::retryInboxLater() {
