@@ -81,14 +81,25 @@ void OutboxDbWorker::markProduced(std::vector<std::int64_t> seqs) {
   cv_.notify_all();
 }
 
+void OutboxDbWorker::markProducedUpTo(std::int64_t seq) {
+  {
+    std::lock_guard lock(mutex_);
+    if (seq <= upToWanted_) {
+      return;
+    }
+    upToWanted_ = seq;
+  }
+  cv_.notify_all();
+}
+
 bool OutboxDbWorker::marksSettled() const {
   std::lock_guard lock(mutex_);
-  return marks_.empty() && !marking_;
+  return marks_.empty() && !marking_ && upToWanted_ <= upToWritten_;
 }
 
 bool OutboxDbWorker::waitMarksSettled(Clock::time_point until) {
   std::unique_lock lock(mutex_);
-  return cv_.wait_until(lock, until, [this] { return marks_.empty() && !marking_; });
+  return cv_.wait_until(lock, until, [this] { return marks_.empty() && !marking_ && upToWanted_ <= upToWritten_; });
 }
 
 void OutboxDbWorker::stop(Clock::time_point until) {
@@ -104,11 +115,12 @@ void OutboxDbWorker::stop(Clock::time_point until) {
   reader_.join();
   marker_.join();
   log_->info("outbox database time reading_ms={} reading_cpu_ms={} rows_read={} marking_ms={} marking_cpu_ms={} "
-             "rows_marked={} mark_calls={}",
+             "rows_marked={} mark_calls={} purging_ms={} rows_purged={}",
              std::chrono::duration_cast<std::chrono::milliseconds>(readTime_).count(),
              static_cast<long long>(readCpu_ * 1000), rowsRead_,
              std::chrono::duration_cast<std::chrono::milliseconds>(markTime_).count(),
-             static_cast<long long>(markCpu_ * 1000), rowsMarked_, markCalls_);
+             static_cast<long long>(markCpu_ * 1000), rowsMarked_, markCalls_,
+             std::chrono::duration_cast<std::chrono::milliseconds>(purgeTime_).count(), rowsPurged_);
 }
 
 void OutboxDbWorker::countDepth() {
@@ -179,40 +191,105 @@ void OutboxDbWorker::readLoop() {
   }
 }
 
+namespace {
+// Produced rows wait this long without a new mark before their bulk deletion: a stream of
+// records is produced without deletions competing with it for the database and the disk.
+constexpr auto kPurgeQuiet = 1s;
+// ...unless this many seqs' worth of produced rows have piled up meanwhile.
+constexpr std::int64_t kPurgeBacklog = 200'000;
+// Rows per deletion transaction, so that the write lock is never held long.
+constexpr std::int64_t kPurgeChunk = 50'000;
+}  // namespace
+
 void OutboxDbWorker::markLoop() {
   pthread_setname_np(pthread_self(), "sb-outbox-mark");
   std::unique_lock lock(mutex_);
+  auto pending = [this] { return !marks_.empty() || upToWanted_ > upToWritten_; };
   while (true) {
-    cv_.wait(lock, [this] { return stopping_ || !marks_.empty(); });
-    if (marks_.empty()) {
-      return;  // stopping, nothing left
+    const bool woken = cv_.wait_for(lock, 250ms, [&] { return stopping_ || pending(); });
+    if (!pending()) {
+      if (stopping_) {
+        return;  // nothing left; produced rows not yet purged wait for the next start
+      }
+      if (!woken) {
+        purgeIfDue(lock, true);
+      }
+      continue;
     }
     if (stopping_ && Clock::now() > stopDeadline_) {
-      log_->warn("{} delivered outbox rows not marked at shutdown; they will be produced again", marks_.size());
+      log_->warn("{} delivered outbox rows not marked at shutdown; they will be produced again",
+                 marks_.size() + (upToWanted_ > upToWritten_ ? 1 : 0));
       return;
     }
     std::vector<std::int64_t> batch;
     batch.swap(marks_);
+    const std::int64_t upTo = upToWanted_ > upToWritten_ ? upToWanted_ : 0;
     marking_ = true;
     lock.unlock();
     auto t0 = Clock::now();
     const double c0 = threadCpuSeconds();
-    auto status = store_->markProduced(batch);
+    auto status = batch.empty() ? sdk::okStatus() : store_->markProduced(batch);
+    bool upToDone = upTo == 0;
+    if (status.ok() && !upToDone) {
+      status = store_->markProducedUpTo(upTo);
+      upToDone = status.ok();
+    }
     markTime_ += Clock::now() - t0;
     markCpu_ += threadCpuSeconds() - c0;
     ++markCalls_;
     lock.lock();
     marking_ = false;
+    lastMark_ = Clock::now();
+    if (upToDone && upTo > upToWritten_) {
+      upToWritten_ = upTo;
+    }
     if (!status.ok()) {
-      // Not marking only risks duplicates; keep the rows and try again after a pause.
+      // Not marking only risks duplicates; keep the rows and try again after a pause. (A batch
+      // deleted before the mark failed is deleted again: a no-op.)
       metrics_.storeErrors.inc();
-      log_->warn("cannot mark {} outbox rows produced: {}", batch.size(), status.error().describe());
+      log_->warn("cannot mark {} outbox rows produced: {}", batch.size() + (upToDone ? 0 : 1),
+                 status.error().describe());
       marks_.insert(marks_.begin(), batch.begin(), batch.end());
       cv_.wait_for(lock, retryBackoff_, [this] { return stopping_; });
     } else {
       rowsMarked_ += static_cast<std::int64_t>(batch.size());
+      purgeIfDue(lock, false);
     }
     cv_.notify_all();
+  }
+}
+
+void OutboxDbWorker::purgeIfDue(std::unique_lock<std::mutex>& lock, bool quiet) {
+  if (stopping_ || upToWritten_ <= purgedTo_) {
+    return;  // nothing marked since the last complete purge (purgedTo_ -1: unknown, try once)
+  }
+  const bool due = quiet ? Clock::now() - lastMark_ >= kPurgeQuiet
+                         : upToWritten_ - std::max<std::int64_t>(purgedTo_, 0) > kPurgeBacklog;
+  if (!due) {
+    return;
+  }
+  const std::int64_t target = upToWritten_;
+  // One chunk at a time; new marks go first (checked between chunks).
+  while (!stopping_ && marks_.empty() && upToWanted_ <= upToWritten_) {
+    lock.unlock();
+    const auto t0 = Clock::now();
+    auto deleted = store_->purgeProduced(kPurgeChunk);
+    purgeTime_ += Clock::now() - t0;
+    lock.lock();
+    if (!deleted.ok()) {
+      metrics_.storeErrors.inc();
+      log_->warn("cannot delete produced outbox rows: {}", deleted.error().describe());
+      lastMark_ = Clock::now();  // try again after another quiet interval
+      return;
+    }
+    rowsPurged_ += *deleted;
+    if (*deleted < kPurgeChunk) {
+      purgedTo_ = target;  // every row up to the mark read by this purge, which is >= target
+      return;
+    }
+    if (!quiet) {
+      return;  // one chunk between marks while busy
+    }
   }
 }
 

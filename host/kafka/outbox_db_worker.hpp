@@ -58,7 +58,11 @@ class OutboxDbWorker {
 
   /// Queues delivered rows for deletion (retried until the database takes them).
   void markProduced(std::vector<std::int64_t> seqs);
-  /// No deletion queued or running.
+  /// Queues a move of the produced mark (Store::markProducedUpTo) to `seq`, retried likewise. The
+  /// rows at or below it are then deleted in bulk by this worker's marking thread, once the relay
+  /// has been quiet for a while or when many of them have piled up.
+  void markProducedUpTo(std::int64_t seq);
+  /// No deletion or mark queued or running (a bulk purge may still be).
   bool marksSettled() const;
   bool waitMarksSettled(std::chrono::steady_clock::time_point until);
 
@@ -69,6 +73,9 @@ class OutboxDbWorker {
   void readLoop();
   void markLoop();
   void countDepth();
+  /// Bulk deletion of produced rows: when the marks have been quiet for kPurgeQuiet, or between
+  /// marks once more than kPurgeBacklog seqs wait. Called and returns with `lock` held.
+  void purgeIfDue(std::unique_lock<std::mutex>& lock, bool quiet);
 
   std::shared_ptr<Store> store_;
   KafkaMetrics& metrics_;
@@ -92,12 +99,17 @@ class OutboxDbWorker {
   std::size_t spareLimit_ = 2;
   std::vector<std::int64_t> marks_;
   bool marking_ = false;
+  std::int64_t upToWanted_ = 0;   // the produced mark asked for
+  std::int64_t upToWritten_ = 0;  // the produced mark the database holds (as far as we wrote it)
+  std::int64_t purgedTo_ = -1;    // every produced row up to here is deleted; -1: not known yet
+  Clock::time_point lastMark_{};
   Clock::time_point lastDepth_{};
   // Each touched by its own thread only; logged at stop. CPU time tells a busy database thread
   // from one that waits (for the disk, a lock, or a CPU on a loaded machine).
   Clock::duration readTime_{}, markTime_{};
   double readCpu_ = 0, markCpu_ = 0;
-  std::int64_t rowsRead_ = 0, rowsMarked_ = 0, markCalls_ = 0;
+  std::int64_t rowsRead_ = 0, rowsMarked_ = 0, markCalls_ = 0, rowsPurged_ = 0;
+  Clock::duration purgeTime_{};
   std::thread reader_;
   std::thread marker_;
 };

@@ -71,6 +71,8 @@ sdk::Status OutboxRelay::start() {
   // Pages stay with librdkafka until their rows are reported: enough spares for the in-flight
   // window keep the reader refilling old pages instead of allocating new ones.
   db_->keepSpares(static_cast<std::size_t>(settings_.maxInFlight / std::max(1, settings_.outboxBatch)) + 2);
+  // With a scope, other daemons' rows sit between ours: only rows deleted one by one are exact.
+  useMark_ = !scope_ && store_->producedMarkSupported();
   stopping_ = false;
   thread_ = std::thread([this] { run(); });
   return sdk::okStatus();
@@ -234,8 +236,14 @@ void OutboxRelay::run() {
     rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     pollProducer(0);
   }
+  for (const auto& f : inFlight_) {
+    if (f.delivered) {
+      toMark_.push_back(f.seq);  // delivered behind a record that never was
+    }
+  }
   inFlight_.clear();
   unreported_ = 0;
+  flushMarks();  // reports served by the last poll
   for (auto& [name, t] : topics_) {
     rd_kafka_topic_destroy(t);
   }
@@ -436,7 +444,11 @@ void OutboxRelay::onDelivery(const rd_kafka_message_t* m) {
                              [](const InFlight& f, std::int64_t s) { return f.seq < s; });
   const bool tracked = it != inFlight_.end() && it->seq == seq && !it->reported;
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    toMark_.push_back(seq);
+    if (useMark_ && tracked) {
+      it->delivered = true;  // marked when it leaves the front (leaveFront)
+    } else {
+      toMark_.push_back(seq);
+    }
     metrics_.produced.inc();
     if (tracked) {
       // Reports come in bursts of thousands: read the clocks once per 32 of them (microseconds
@@ -462,9 +474,23 @@ void OutboxRelay::onDelivery(const rd_kafka_message_t* m) {
   if (tracked) {
     it->reported = true;
     --unreported_;
-    while (!inFlight_.empty() && inFlight_.front().reported) {
-      inFlight_.pop_front();
+    leaveFront();
+  }
+}
+
+void OutboxRelay::leaveFront() {
+  while (!inFlight_.empty() && inFlight_.front().reported) {
+    const InFlight& f = inFlight_.front();
+    if (useMark_) {
+      if (!f.delivered) {
+        prefixIntact_ = false;  // until the relay starts over (recover)
+      } else if (prefixIntact_) {
+        producedUpTo_ = std::max(producedUpTo_, f.seq);
+      } else {
+        toMark_.push_back(f.seq);
+      }
     }
+    inFlight_.pop_front();
   }
 }
 
@@ -511,6 +537,10 @@ void OutboxRelay::flushMarks() {
     db_->markProduced(std::move(toMark_));
     toMark_.clear();
   }
+  if (producedUpTo_ > flushedUpTo_) {
+    db_->markProducedUpTo(producedUpTo_);
+    flushedUpTo_ = producedUpTo_;
+  }
 }
 
 void OutboxRelay::drain(Clock::time_point until) {
@@ -530,8 +560,16 @@ void OutboxRelay::recover() {
     rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     pollProducer(100);
   }
+  for (const auto& f : inFlight_) {
+    if (f.delivered) {
+      toMark_.push_back(f.seq);  // delivered behind a record that never was
+    }
+  }
   inFlight_.clear();
   unreported_ = 0;
+  flushMarks();
+  // Reading starts again above the mark: every pending row is read and produced anew, in order.
+  prefixIntact_ = true;
   // Starting over from the oldest pending row is exact only once the delivered rows are gone.
   if (!db_->waitMarksSettled(Clock::now() + 10s)) {
     log_->warn("delivered outbox rows not yet marked; some will be produced twice");

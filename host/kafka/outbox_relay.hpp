@@ -61,6 +61,7 @@ class OutboxRelay {
     std::chrono::steady_clock::time_point producedAt;
     std::int64_t createdAtMs = 0;
     bool reported = false;
+    bool delivered = false;  // reported without an error
   };
 
   static void deliveryCallback(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
@@ -114,6 +115,15 @@ class OutboxRelay {
   bool backlogEmpty() const { return backlogSize_ == 0; }
   void clearBacklog();
   std::vector<std::int64_t> toMark_;
+  // The produced mark (SQLite without a scope: Store::producedMarkSupported): reports leave the
+  // front of inFlight_ in seq order, so the last delivered one to leave before any failed one
+  // ends a delivered prefix of the outbox. A delivered record behind a failed one is deleted by
+  // itself (toMark_), as every record is without the mark.
+  bool useMark_ = false;
+  bool prefixIntact_ = true;
+  std::int64_t producedUpTo_ = 0;
+  std::int64_t flushedUpTo_ = 0;
+  void leaveFront();
   std::int64_t cursor_ = 0;
   bool failed_ = false;
   bool moreWaiting_ = true;

@@ -169,6 +169,15 @@ const std::vector<Migration> kMigrations = {
          "CREATE TABLE cluster_members (instance TEXT PRIMARY KEY, partitions TEXT NOT NULL,"
          " updated_at BIGINT NOT NULL)",
      }},
+    {8,
+     "outbox: produced mark",
+     {
+         // Every outbox row with seq <= upto was delivered; readers skip those rows and they are
+         // deleted later, in bulk. One row (id 1). Moved on SQLite only, where rows commit in seq
+         // order and one daemon owns the file; it stays 0 on PostgreSQL (rows deleted one by one).
+         "CREATE TABLE outbox_produced (id INTEGER PRIMARY KEY, upto BIGINT NOT NULL)",
+         "INSERT INTO outbox_produced (id, upto) VALUES (1, 0)",
+     }},
 };
 
 std::string render(std::string sql, Dialect d) {

@@ -22,15 +22,19 @@ const char* const kInsertPostgres =
     "INSERT INTO outbox (tenant, topic, msg_key, ce_id, ce_type, account, conversation_id, assignee, payload, body,"
     " body_format, created_at, attempts) VALUES (:t, :tp, :k, :ce, :ct, :a, :c, :as, '', decode(:b, 'base64'), :f,"
     " :at, :n)";
+// Rows at or below the produced mark (schema version 8) were delivered and wait for their bulk
+// deletion: every reader skips them. The mark moves on SQLite only (see producedMarkSupported).
+#define PRODUCED_MARK "COALESCE((SELECT upto FROM outbox_produced WHERE id = 1), 0)"
+
 const char* const kSelectSqlite =
     "SELECT seq, topic, msg_key, ce_id, ce_type, tenant, account, conversation_id, assignee, created_at, attempts,"
     " body_format, CASE WHEN body IS NULL THEN 1 ELSE 0 END, payload, COALESCE(body, X'') FROM outbox"
-    " WHERE seq > :after ORDER BY seq LIMIT :lim";
+    " WHERE seq > MAX(:after, " PRODUCED_MARK ") ORDER BY seq LIMIT :lim";
 const char* const kSelectPostgres =
     "SELECT seq, topic, msg_key, ce_id, ce_type, tenant, account, conversation_id, assignee, created_at, attempts,"
     " body_format, CASE WHEN body IS NULL THEN 1 ELSE 0 END, payload,"
     " COALESCE(replace(encode(body, 'base64'), chr(10), ''), '') FROM outbox"
-    " WHERE seq > :after ORDER BY seq LIMIT :lim";
+    " WHERE seq > GREATEST(:after, " PRODUCED_MARK ") ORDER BY seq LIMIT :lim";
 
 struct OutboxInsert final : PreparedBase {
   std::string tenant, topic, key, ceId, ceType, account, conversation, assignee, body;
@@ -278,10 +282,77 @@ sdk::Status SqlStore::markProduced(const std::vector<std::int64_t>& seqs) {
   return sdk::okStatus();
 }
 
+// SQLite only: one writer at a time, so rows commit in seq order and a relay reading by seq has
+// seen every row below the last one it read. On PostgreSQL a transaction may commit a lower seq
+// after a higher one was read, and several daemons may share the outbox (scale-out), each with
+// rows of its own: there rows are deleted one by one as their reports arrive (markProduced).
+bool SqlStore::producedMarkSupported() const { return core_->db->dialect() == Dialect::Sqlite; }
+
+// Moving the mark rewrites one row instead of every page the delivered rows sit in; the rows
+// themselves go later, in bulk (purgeProduced). Like a deletion, the mark may skip the wait for
+// the disk (see markProduced): losing it produces rows again, never loses them.
+sdk::Status SqlStore::markProducedUpTo(std::int64_t seq) {
+  if (!producedMarkSupported()) {
+    return Store::markProducedUpTo(seq);
+  }
+  auto r = db().run<bool>([&](Connection& c) -> sdk::Result<bool> {
+    ScopedPragma sync(c, "synchronous", 1);
+    if (sync.saved() < 1) {
+      c.sql << "PRAGMA synchronous = " + std::to_string(sync.saved());
+    }
+    long long upto = seq;
+    c.sql << "UPDATE outbox_produced SET upto = :s WHERE id = 1 AND upto < :s", soci::use(upto, "s");
+    return true;
+  });
+  SB_TRY(r);
+  return sdk::okStatus();
+}
+
+// Deletes the oldest produced rows, at most `maxRows` seqs' worth per transaction so that the
+// write lock is held briefly. Called when the relay is quiet (or the produced rows pile up): one
+// range deletion of many rows frees whole pages at once, where deleting each delivery report's
+// rows rewrote the same partly emptied pages again and again.
+sdk::Result<std::int64_t> SqlStore::purgeProduced(std::int64_t maxRows) {
+  if (!producedMarkSupported() || maxRows <= 0) {
+    return std::int64_t{0};
+  }
+  return db().run<std::int64_t>([&](Connection& c) -> sdk::Result<std::int64_t> {
+    ScopedPragma sync(c, "synchronous", 1);
+    if (sync.saved() < 1) {
+      c.sql << "PRAGMA synchronous = " + std::to_string(sync.saved());
+    }
+    ScopedPragma secure(c, "secure_delete", 2);  // as in markProduced
+    c.sql << "BEGIN IMMEDIATE";
+    try {
+      long long upto = 0, oldest = 0;
+      soci::indicator oldestInd = soci::i_null;
+      c.sql << "SELECT " PRODUCED_MARK, soci::into(upto);
+      c.sql << "SELECT MIN(seq) FROM outbox", soci::into(oldest, oldestInd);
+      std::int64_t deleted = 0;
+      if (oldestInd == soci::i_ok && oldest <= upto) {
+        long long to = std::min<long long>(upto, oldest + static_cast<long long>(maxRows) - 1);
+        soci::statement del = (c.sql.prepare << "DELETE FROM outbox WHERE seq >= :f AND seq <= :t",
+                               soci::use(oldest, "f"), soci::use(to, "t"));
+        del.execute(true);
+        deleted = static_cast<std::int64_t>(del.get_affected_rows());
+      }
+      c.sql << "COMMIT";
+      return deleted;
+    } catch (...) {
+      try {
+        c.sql << "ROLLBACK";
+      } catch (...) {
+        c.broken = true;
+      }
+      throw;  // classified by Database::run
+    }
+  });
+}
+
 sdk::Result<std::int64_t> SqlStore::outboxDepth() {
   return db().run<std::int64_t>([](Connection& c) -> sdk::Result<std::int64_t> {
     long long n = 0;
-    c.sql << "SELECT COUNT(*) FROM outbox", soci::into(n);
+    c.sql << "SELECT COUNT(*) FROM outbox WHERE seq > " PRODUCED_MARK, soci::into(n);
     return static_cast<std::int64_t>(n);
   });
 }

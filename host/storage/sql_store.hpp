@@ -34,6 +34,9 @@ class SqlStore final : public Store {
   sdk::Status pendingOutboxInto(std::int64_t afterSeq, int limit, std::vector<OutboxRecord>& out) override;
   sdk::Status markProduced(const std::vector<std::int64_t>& seqs) override;
   sdk::Result<std::int64_t> outboxDepth() override;
+  bool producedMarkSupported() const override;
+  sdk::Status markProducedUpTo(std::int64_t seq) override;
+  sdk::Result<std::int64_t> purgeProduced(std::int64_t maxRows) override;
   sdk::Result<std::optional<std::string>> readSignal(SignalWrite::Table table, const std::string& account,
                                                      const std::string& key) override;
   sdk::Status writeSignal(const std::vector<SignalWrite>& writes) override;

@@ -138,6 +138,20 @@ class Store {
   /// Marks records produced (on a successful delivery report).
   virtual sdk::Status markProduced(const std::vector<std::int64_t>& seqs) = 0;
   virtual sdk::Result<std::int64_t> outboxDepth() = 0;
+  /// Whether markProducedUpTo can be used: only where rows commit in seq order (SQLite, one
+  /// daemon per file), so that every row at or below a delivered prefix was read before it.
+  virtual bool producedMarkSupported() const { return false; }
+  /// Records that every row with seq <= `seq` was delivered (never lowers the mark). Readers skip
+  /// those rows at once; purgeProduced deletes them later, in bulk.
+  virtual sdk::Status markProducedUpTo(std::int64_t seq) {
+    (void)seq;
+    return sdk::Error::permanent("storage.unsupported", "markProducedUpTo: no produced mark on this backend");
+  }
+  /// Deletes up to `maxRows` of the oldest rows at or below the produced mark; returns how many.
+  virtual sdk::Result<std::int64_t> purgeProduced(std::int64_t maxRows) {
+    (void)maxRows;
+    return std::int64_t{0};
+  }
 
   /// Reads Signal state for an account (the connector's store callbacks).
   virtual sdk::Result<std::optional<std::string>> readSignal(SignalWrite::Table table, const std::string& account,
