@@ -25,6 +25,7 @@ OutboxDbWorker::OutboxDbWorker(std::shared_ptr<Store> store, KafkaMetrics& metri
       retryBackoff_(retryBackoff),
       callbacks_(std::move(callbacks)),
       log_(componentLogger("kafka")),
+      lastMark_(Clock::now()),  // rows left marked by an earlier run wait for a quiet interval too
       reader_([this] { readLoop(); }),
       marker_([this] { markLoop(); }) {}
 

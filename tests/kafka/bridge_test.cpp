@@ -3,6 +3,7 @@
 // stored, answered on `results`, and bad ones land on `dlq` with the reason.
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "common/clock.hpp"
 #include "common/metrics.hpp"
@@ -18,6 +19,22 @@ using namespace std::chrono_literals;
 using host::Format;
 
 constexpr const char* kAccount = "15550001111";
+
+// One number from the bridge's SQLite database, read on a connection of the test's own; -1 on error.
+long long sqliteCount(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  long long out = -1;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+      out = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return out;
+}
 
 class KafkaBridgeTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -128,6 +145,11 @@ TEST_P(KafkaBridgeTest, OutboxRecordsReachKcatWithHeadersInOrder) {
   EXPECT_EQ(decode(events[0]).event().session_state().state(), "open");
   ASSERT_TRUE(eventually([&] { return store_->outboxDepth().valueOr(-1) == 0; }, 5s));
   EXPECT_EQ(metrics_.value("kafka_produced_total"), 31);
+  // SQLite: the 31 delivered rows were recorded as one produced mark, and once the relay was
+  // quiet they were deleted in bulk.
+  EXPECT_EQ(sqliteCount(dir_.path() + "/switchboard.db", "SELECT upto FROM outbox_produced WHERE id = 1"), 31);
+  EXPECT_TRUE(eventually(
+      [&] { return sqliteCount(dir_.path() + "/switchboard.db", "SELECT COUNT(*) FROM outbox") == 0; }, 10s));
 }
 
 TEST_P(KafkaBridgeTest, CommandFromKcatIsStoredDispatchedAndAccepted) {
