@@ -17,6 +17,12 @@ sdk::ConfigSchema clusterConfigSchema() {
           .range(1'000, 3'600'000),
       field::duration("release_deadline", "How long handing an account over may wait for its in-flight work", 10s)
           .range(100, 300'000),
+      field::string("assignment_strategy",
+                    "How the group hands out partitions: cooperative-sticky moves only those that change hands; "
+                    "roundrobin and range (eager) revoke every partition at each rebalance. Every daemon of a "
+                    "group must use the same",
+                    std::string(kCooperativeStrategy))
+          .oneOf({kCooperativeStrategy, "roundrobin", "range"}),
   }};
 }
 
@@ -40,6 +46,9 @@ sdk::Result<ClusterSettings> clusterSettings(const sdk::ConfigValue& c, const st
   if (c.has("release_deadline")) {
     s.releaseDeadline = c["release_deadline"].asDuration();
   }
+  if (c.has("assignment_strategy")) {
+    s.assignmentStrategy = c["assignment_strategy"].asString();
+  }
   if (!s.enabled) {
     return s;
   }
@@ -59,6 +68,11 @@ sdk::Result<ClusterSettings> clusterSettings(const sdk::ConfigValue& c, const st
     return sdk::Error::permanent("config",
                                  "cluster.enabled: daemon.instance_id must name this daemon among the others "
                                  "(e.g. its host name); it is \"" + s.instanceId + "\"");
+  }
+  if (s.assignmentStrategy != kCooperativeStrategy && s.assignmentStrategy != "roundrobin" &&
+      s.assignmentStrategy != "range") {
+    return sdk::Error::permanent("config", "cluster.assignment_strategy is \"" + s.assignmentStrategy +
+                                               "\"; use cooperative-sticky, roundrobin or range");
   }
   if (s.heartbeatInterval >= s.sessionTimeout) {
     return sdk::Error::permanent("config", "cluster.heartbeat_interval must be shorter than cluster.session_timeout");

@@ -19,7 +19,15 @@ struct ClusterSettings {
   std::chrono::milliseconds heartbeatInterval{1'000};
   std::chrono::milliseconds maxPollInterval{30'000};
   std::chrono::milliseconds releaseDeadline{10'000};
+  // The group's partition assignor. cooperative-sticky (incremental): a daemon joining or leaving
+  // moves only the partitions that change hands; the eager ones (roundrobin, range) make every
+  // daemon give back, and reconnect, all its accounts at each rebalance.
+  std::string assignmentStrategy = "cooperative-sticky";
 };
+
+/// The assignors a deployment may choose (one, never a mix: librdkafka refuses eager and
+/// cooperative ones together).
+inline constexpr const char* kCooperativeStrategy = "cooperative-sticky";
 
 sdk::ConfigSchema clusterConfigSchema();
 

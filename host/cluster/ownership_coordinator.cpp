@@ -4,6 +4,7 @@
 
 #include "cluster/account_partition.hpp"
 #include "cluster/account_placement.hpp"
+#include "cluster/partition_assignment.hpp"
 
 namespace switchboard::host::cluster {
 
@@ -52,9 +53,11 @@ sdk::Status OwnershipCoordinator::start() {
   props["session.timeout.ms"] = std::to_string(settings_.sessionTimeout.count());
   props["heartbeat.interval.ms"] = std::to_string(settings_.heartbeatInterval.count());
   props["max.poll.interval.ms"] = std::to_string(settings_.maxPollInterval.count());
-  // Eager rebalancing: every member gives everything back, then the group hands partitions out,
-  // so an account is released by its old owner before its new owner is told to take it.
-  props["partition.assignment.strategy"] = "roundrobin";
+  // Either way an account is released by its old owner before its new owner is told to take it:
+  // eager assignors (roundrobin, range) make every member give everything back before the group
+  // hands partitions out; cooperative-sticky revokes only the partitions that change hands, in a
+  // first round, and assigns them in a second one once their holders have let them go.
+  props["partition.assignment.strategy"] = settings_.assignmentStrategy;
   props["auto.offset.reset"] = "earliest";  // commands written before any daemon joined still count
   props["enable.auto.commit"] = "true";
   props["enable.auto.offset.store"] = "false";
@@ -152,29 +155,59 @@ void OwnershipCoordinator::rebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t
   auto* self = static_cast<OwnershipCoordinator*>(opaque);
   self->rebalances_.fetch_add(1);
   self->metrics_.counter("cluster_rebalances_total", "Partition assignments and revocations seen").inc();
+  const RebalanceProtocol protocol = rebalanceProtocolNamed(rd_kafka_rebalance_protocol(rk));
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    rd_kafka_assign(rk, parts);
-    self->onAssigned(partitionsOf(parts));
+    if (protocol == RebalanceProtocol::Cooperative) {
+      self->checkAssignCall(rd_kafka_incremental_assign(rk, parts), "incremental assign");
+    } else {
+      self->checkAssignCall(kafkaStatus(rd_kafka_assign(rk, parts)), "assign");
+    }
+    self->onAssigned(protocol, partitionsOf(parts));
   } else {
     // Revoked (or lost after a pause): nothing of these accounts may run here any more. Released
-    // before the callback returns, that is before the group completes the rebalance.
+    // before the callback returns, that is before the group completes the rebalance. Under the
+    // cooperative protocol `parts` is only what changes hands; the rest keeps running.
     self->onRevoked(partitionsOf(parts));
-    rd_kafka_assign(rk, nullptr);
+    if (protocol == RebalanceProtocol::Cooperative) {
+      self->checkAssignCall(rd_kafka_incremental_unassign(rk, parts), "incremental unassign");
+    } else {
+      self->checkAssignCall(kafkaStatus(rd_kafka_assign(rk, nullptr)), "unassign");
+    }
   }
   self->publishGauges();
 }
 
-void OwnershipCoordinator::onAssigned(const std::set<int>& partitions) {
+void OwnershipCoordinator::checkAssignCall(rd_kafka_error_t* error, const char* what) {
+  if (error == nullptr) {
+    return;
+  }
+  // The consumer's assignment no longer matches what the group decided (a programming error or a
+  // consumer closing meanwhile): logged, the next rebalance corrects it.
+  log_->error("control consumer: {} failed: {}", what, rd_kafka_error_string(error));
+  rd_kafka_error_destroy(error);
+}
+
+rd_kafka_error_t* OwnershipCoordinator::kafkaStatus(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR_NO_ERROR ? nullptr : rd_kafka_error_new(err, "%s", rd_kafka_err2str(err));
+}
+
+void OwnershipCoordinator::onAssigned(RebalanceProtocol protocol, const std::set<int>& given) {
+  std::set<int> held;
+  std::set<int> partitions;  // new here: their accounts are taken over
   {
     std::lock_guard lock(mutex_);
-    partitions_ = partitions;
+    auto change = applyAssignment(protocol, partitions_, given);
+    partitions_ = change.held;
+    held = std::move(change.held);
+    partitions = std::move(change.added);
   }
   reloadPlacements();
   if (outboxScope_) {
-    // The pending outbox rows of these partitions are produced here from now on.
-    outboxScope_->assign(partitions, partitionCount_);
+    // The pending outbox rows of these partitions are produced here from now on (the scope takes
+    // the whole set: an incremental assignment adds to what stayed).
+    outboxScope_->assign(held, partitionCount_);
   }
-  if (auto s = recordMember(db_, settings_.instanceId, partitions); !s.ok()) {
+  if (auto s = recordMember(db_, settings_.instanceId, held); !s.ok()) {
     log_->warn("assigned partitions not recorded in cluster_members (moves to this daemon will fail): {}",
                s.error().describe());
   }
@@ -196,14 +229,26 @@ void OwnershipCoordinator::onAssigned(const std::set<int>& partitions) {
     if (partitions.count(effectivePartition(a.account)) == 0 || paused.count(a.account) != 0) {
       continue;
     }
+    bool runs = false;
+    {
+      std::lock_guard lock(mutex_);
+      runs = running_.count(a.account) != 0;
+    }
+    if (runs) {
+      continue;  // already here (moved to this daemon): no new generation, no reconnection
+    }
     takeOver(a);
     ++taken;
   }
-  std::string list;
-  for (int p : partitions) {
-    list += (list.empty() ? "" : ",") + std::to_string(p);
-  }
-  log_->info("assigned partitions=[{}] accounts={} instance={}", list, taken, settings_.instanceId);
+  const auto list = [](const std::set<int>& ps) {
+    std::string out;
+    for (int p : ps) {
+      out += (out.empty() ? "" : ",") + std::to_string(p);
+    }
+    return out;
+  };
+  log_->info("assigned partitions=[{}] held=[{}] accounts={} protocol={} instance={}", list(partitions), list(held),
+             taken, protocol == RebalanceProtocol::Cooperative ? "cooperative" : "eager", settings_.instanceId);
 }
 
 void OwnershipCoordinator::onRevoked(const std::set<int>& partitions) {
@@ -215,9 +260,10 @@ void OwnershipCoordinator::onRevoked(const std::set<int>& partitions) {
         leaving.push_back(id);
       }
     }
-    for (int p : partitions) {
-      partitions_.erase(p);
-    }
+    partitions_ = applyRevocation(partitions_, partitions);
+  }
+  if (partitions.empty()) {
+    return;  // a cooperative round that takes nothing from this daemon
   }
   const auto t0 = std::chrono::steady_clock::now();
   if (outboxScope_) {

@@ -2,7 +2,8 @@
 
 // Account ownership across daemons. Every daemon joins one Kafka consumer group on the `control`
 // topic; each account belongs to one partition (account_partition.hpp); a daemon runs exactly the
-// accounts of the partitions the group assigned to it. On assignment it takes each account over
+// accounts of the partitions the group assigned to it. With the cooperative assignor (the default)
+// a rebalance revokes and assigns only the partitions that change hands. On assignment it takes each account over
 // (a new generation in `account_owners`, which fences the previous owner's writes) and connects it;
 // when the group takes partitions away it releases their accounts (in-flight work settled, then
 // disconnected) inside the rebalance callback, so before the group hands them to another daemon.
@@ -25,6 +26,7 @@
 #include "cluster/account_runner.hpp"
 #include "cluster/cluster_config.hpp"
 #include "cluster/control_command.hpp"
+#include "cluster/partition_assignment.hpp"
 #include "cluster/partition_outbox_scope.hpp"
 #include "common/logging.hpp"
 #include "common/metrics.hpp"
@@ -75,7 +77,11 @@ class OwnershipCoordinator {
  private:
   static void rebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                                 void* opaque);
-  void onAssigned(const std::set<int>& partitions);
+  /// `given`: the whole assignment (eager) or what the group adds (cooperative).
+  void onAssigned(RebalanceProtocol protocol, const std::set<int>& given);
+  /// `error` from (incremental) assign/unassign, logged and destroyed; nullptr is success.
+  void checkAssignCall(rd_kafka_error_t* error, const char* what);
+  static rd_kafka_error_t* kafkaStatus(rd_kafka_resp_err_t err);
   void onRevoked(const std::set<int>& partitions);
   void run();
   void handleRecord(const rd_kafka_message_t* m);

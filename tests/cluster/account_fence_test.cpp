@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <map>
+#include <optional>
 
 #include "cluster/account_placement.hpp"
 #include "cluster/cluster_config.hpp"
@@ -202,6 +204,27 @@ TEST(ClusterConfig, RefusesSqliteAndEmbeddedKafka) {
   EXPECT_TRUE(ok->enabled);
   // Off: SQLite is fine.
   EXPECT_TRUE(sb::host::cluster::clusterSettings(section(false), "switchboard", "sqlite://x.db", true).ok());
+}
+
+TEST(ClusterConfig, AssignmentStrategy) {
+  auto section = [](std::optional<std::string> strategy) {
+    ConfigValue::Map m{{"enabled", ConfigValue::ofBool(true)}};
+    if (strategy) {
+      m.emplace("assignment_strategy", ConfigValue::ofString(*strategy));
+    }
+    return ConfigValue::ofMap(std::move(m));
+  };
+  auto byDefault = sb::host::cluster::clusterSettings(section(std::nullopt), "daemon-a", "postgresql://h/db", false);
+  ASSERT_TRUE(byDefault.ok()) << byDefault.error().describe();
+  EXPECT_EQ(byDefault->assignmentStrategy, "cooperative-sticky");
+  auto eager = sb::host::cluster::clusterSettings(section("roundrobin"), "daemon-a", "postgresql://h/db", false);
+  ASSERT_TRUE(eager.ok()) << eager.error().describe();
+  EXPECT_EQ(eager->assignmentStrategy, "roundrobin");
+  // A mix (librdkafka refuses eager and cooperative together) or an unknown name is refused.
+  auto mixed =
+      sb::host::cluster::clusterSettings(section("roundrobin,cooperative-sticky"), "daemon-a", "postgresql://h/db", false);
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(mixed.error().message.find("cluster.assignment_strategy"), std::string::npos) << mixed.error().message;
 }
 
 
