@@ -6,7 +6,8 @@
 //     connected elsewhere within 30 s, and every message sent reaches `inbound` (none lost);
 //  2b. outbound commands (keyed by recipient, so consumed by any daemon) are each sent once, by
 //     the daemon that runs their account, with the results one daemon gives (accepted, sent);
-//  2c. the killed daemon starts again: the rebalance moves accounts without connecting any twice;
+//  2c. the killed daemon starts again: the rebalance moves accounts without connecting any twice,
+//      and (cooperative assignor) those that stay on their daemon are not reconnected;
 //  2d. `move` of one account to a chosen daemon: it runs there only, never twice, nothing lost;
 //  3. SIGSTOP a survivor past the group's session timeout, then SIGCONT: the daemon left running
 //     took its accounts over; the paused one gives them up, its stale writes are refused (at least
@@ -19,6 +20,7 @@
 // Usage: node --experimental-global-webcrypto failover.mjs --sim <switchboard-wasim>
 //          --kafka <switchboard-kafka-mock> --daemon <switchboardd> --plugin-dir <dir>
 //          --postgres <sb-test-postgres> [--accounts 30] [--daemons 3] [--rate 30] [--pause yes|no]
+//          [--strategy cooperative-sticky|roundrobin|range]
 // With one daemon, the SIGKILLed daemon is replaced by a new one (as systemd would restart it);
 // the pause step needs two daemons left after the kill. The last line, `BENCH {...}`, is for
 // tests/bench/bench_scaleout.sh.
@@ -37,6 +39,7 @@ const accountCount = Number(args.accounts ?? 30);
 const daemonCount = Number(args.daemons ?? 3);
 const rate = Number(args.rate ?? 30);  // inbound messages per second, all accounts together
 const pauseStep = (args.pause ?? 'yes') !== 'no';
+const strategy = args.strategy ?? 'cooperative-sticky';  // cluster.assignment_strategy
 const partitions = 6;
 const failoverLimitMs = 30000;
 const t0 = Date.now();
@@ -106,6 +109,7 @@ cluster:
   heartbeat_interval: 1s
   max_poll_interval: 10s
   release_deadline: 5s
+  assignment_strategy: ${strategy}
 plugins:
   - name: whatsapp
     library: whatsapp
@@ -281,9 +285,15 @@ await until('the phones to decrypt the outbound texts', async () => {
 }, 30000, 500);
 console.log(`${stamp()} ${outbound.length} outbound commands sent by their accounts' owners, each once`);
 
-// 2c. The killed daemon comes back: the group rebalances, every daemon releases its accounts
-// before the partitions are handed out again, and no account is connected twice meanwhile.
+// 2c. The killed daemon comes back: the group rebalances, the partitions that move are released
+// before they are handed out again, and no account is connected twice meanwhile. With the
+// cooperative assignor (the default) only those move: an account that stays on its daemon is
+// neither disconnected nor logged in again (the simulator counts its logins).
+let stayed = 0;
+let rejoinMoved = 0;
 if (daemons.filter((x) => x.alive).length < daemonCount) {
+  const ownersBefore = await owners();
+  const loginsBefore = (await sim.must('overlaps')).logins;
   const back = await startDaemon(args.daemon, { config: victim.config, pluginDir: args['plugin-dir'], dir,
                                                 label: `${victim.name}-back` });
   const rejoined = { ...victim, d: back, alive: true };
@@ -298,8 +308,27 @@ if (daemons.filter((x) => x.alive).length < daemonCount) {
   }, 60000, 250);
   const rejoinOverlaps = (await sim.must('overlaps')).overlaps;
   if (rejoinOverlaps.length) fail(`connected twice at once during the rebalance: ${JSON.stringify(rejoinOverlaps.slice(0, 3))}`);
+  const rejoinMs = Date.now() - joinAt;
+  await sleep(1500);  // a needless reconnection, if any, would have logged in by now
+  own = await owners();
+  const loginsAfter = (await sim.must('overlaps')).logins;
+  const reconnected = [];
+  for (const a of accounts) {
+    const before = ownersBefore.get(a);
+    if (before.length !== 1) fail(`account ${a} was run by ${JSON.stringify(before)} before the rejoin`);
+    if (own.get(a)[0] !== before[0]) { rejoinMoved++; continue; }
+    stayed++;
+    if ((loginsAfter[a] ?? 0) !== (loginsBefore[a] ?? 0)) reconnected.push({ a, on: before[0], before: loginsBefore[a], after: loginsAfter[a] });
+  }
+  if (strategy === 'cooperative-sticky') {
+    if (reconnected.length) fail(`the rejoin reconnected ${reconnected.length} accounts that stayed on their daemon: ${JSON.stringify(reconnected.slice(0, 3))}`);
+    // The newcomer took its share from the others, and the others kept theirs.
+    if (!accounts.some((a) => own.get(a)[0] === victim.name)) fail(`${victim.name} rejoined but runs no account`);
+    if (stayed === 0) fail('every account changed daemon at the rejoin');
+  }
   const counts = daemons.map((x) => accounts.filter((a) => own.get(a)[0] === x.name).length);
-  console.log(`${stamp()} ${victim.name} back: rebalanced in ${Date.now() - joinAt} ms, accounts per daemon ${counts.join('/')}`);
+  console.log(`${stamp()} ${victim.name} back: rebalanced in ${rejoinMs} ms, accounts per daemon ${counts.join('/')}; ` +
+              `${rejoinMoved} accounts moved, ${stayed} stayed, ${reconnected.length} of those reconnected (${strategy})`);
 }
 
 // 2d. An operator moves one account to a chosen daemon (`move` on control): the current owner
@@ -447,11 +476,13 @@ console.log(`cluster failover: ${daemonCount} daemons, ${accountCount} accounts 
             `SIGSTOP ${paused.name}: ${pausedAccounts.length} accounts taken over in ${takeoverMs} ms, ` +
             `${fenced} stale writes refused after SIGCONT, ${overlaps.length} replaced connections ` +
             `of the paused daemon; ${sent.length} messages sent, all on inbound (${kafka.seen.inbound.length} records); ` +
-            `${outbound.length} outbound commands sent once each by their account's owner; move ${movedAccount} to ` +
+            `${outbound.length} outbound commands sent once each by their account's owner; rejoin: ${rejoinMoved} accounts ` +
+            `moved, ${stayed} stayed connected (${strategy}); move ${movedAccount} to ` +
             `${moveTarget.name} in ${moveMs} ms; ${exactlyOnce} records ` +
             `produced once, ${copies.length} again after an interruption; no account connected twice`);
 console.log(`BENCH ${JSON.stringify({ daemons: daemonCount, accounts: accountCount, perDaemon, failoverMs,
-                                      moved: moved.length, takeoverMs, messages: sent.length })}`);
+                                      moved: moved.length, takeoverMs, messages: sent.length, strategy,
+                                      rejoinMoved, stayed })}`);
 await controlProducer.disconnect();
 await kafka.stop();
 for (const x of daemons) if (x.alive) await x.d.kill('SIGTERM');
