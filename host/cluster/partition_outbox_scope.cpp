@@ -51,6 +51,11 @@ bool PartitionOutboxScope::produces(const OutboxRecord& record) const {
 void PartitionOutboxScope::assign(const std::set<int>& partitions, int count) {
   {
     std::lock_guard lock(mutex_);
+    if (partitions == partitions_ && count == count_ && !held_ && holdUntil_ == Clock::time_point{}) {
+      // The same set again (a cooperative round that moves nothing here): the relay need not
+      // start over, its reads are still exactly this daemon's rows.
+      return;
+    }
     partitions_ = partitions;
     count_ = count;
     holdUntil_ = {};

@@ -41,7 +41,8 @@ class PartitionOutboxScope final : public OutboxScope {
   std::uint64_t version() const override { return version_.load(); }
   bool produces(const OutboxRecord& record) const override;
 
-  /// The group assigned `partitions` (of `count`): authoritative, so any hold after a stall ends.
+  /// The group assigned `partitions` (of `count`), the whole set held: authoritative, so any hold
+  /// after a stall ends. The same set again, with no hold to end, changes nothing.
   void assign(const std::set<int>& partitions, int count);
   /// The group took `partitions` away (or they were lost).
   void revoke(const std::set<int>& partitions);
