@@ -28,6 +28,26 @@ sdk::Result<T> withSession(PluginDirectory& plugins, const std::string& instance
 
 }  // namespace
 
+std::vector<std::pair<std::string, sdk::SessionStatus>> DaemonTenantRuntime::sessionsOf(const std::string& tenant) {
+  std::vector<std::pair<std::string, sdk::SessionStatus>> out;
+  if (plugins_ == nullptr) {
+    return out;
+  }
+  for (const auto& instance : plugins_->sessionControllers()) {
+    auto listed = withSession<std::vector<sdk::SessionStatus>>(
+        *plugins_, instance, [tenant](sdk::SessionControl& c) { return c.listSessions(tenant); }, deadline_);
+    if (!listed) {
+      continue;
+    }
+    for (auto& session : listed.value()) {
+      if (session.tenant == tenant) {  // a connector answering for another tenant is not trusted blindly
+        out.emplace_back(instance, std::move(session));
+      }
+    }
+  }
+  return out;
+}
+
 DaemonTenantRuntime::DaemonTenantRuntime(PluginDirectory* plugins, std::shared_ptr<host::Store> store,
                                          host::TenantInstances* instances, std::chrono::milliseconds deadline)
     : plugins_(plugins), store_(std::move(store)), instances_(instances), deadline_(deadline) {}
@@ -39,19 +59,8 @@ std::set<std::string> DaemonTenantRuntime::accountsOf(const std::string& tenant)
       out.insert(a.id);
     }
   }
-  if (plugins_ != nullptr) {
-    for (const auto& instance : plugins_->sessionControllers()) {
-      auto listed = withSession<std::vector<sdk::SessionStatus>>(
-          *plugins_, instance, [tenant](sdk::SessionControl& c) { return c.listSessions(tenant); }, deadline_);
-      if (!listed) {
-        continue;
-      }
-      for (const auto& s : listed.value()) {
-        if (s.tenant == tenant) {  // a connector answering for another tenant is not trusted blindly
-          out.insert(s.account);
-        }
-      }
-    }
+  for (const auto& [instance, session] : sessionsOf(tenant)) {
+    out.insert(session.account);
   }
   return out;
 }
@@ -114,28 +123,16 @@ host::TenantRuntimeChange DaemonTenantRuntime::start(const std::string& tenant) 
 
 host::TenantRuntimeChange DaemonTenantRuntime::unlink(const std::string& tenant) {
   host::TenantRuntimeChange out;
-  if (plugins_ != nullptr) {
-    for (const auto& instance : plugins_->sessionControllers()) {
-      auto listed = withSession<std::vector<sdk::SessionStatus>>(
-          *plugins_, instance, [tenant](sdk::SessionControl& c) { return c.listSessions(tenant); }, deadline_);
-      if (!listed) {
-        continue;
-      }
-      for (const auto& s : listed.value()) {
-        if (s.tenant != tenant) {
-          continue;
-        }
-        auto done = withSession<bool>(
-            *plugins_, instance,
-            [tenant, account = s.account](sdk::SessionControl& c) -> sdk::Result<bool> {
-              SB_TRY(c.logout(tenant, account));
-              return true;
-            },
-            deadline_);
-        if (done) {
-          out.loggedOut.push_back(s.account);
-        }
-      }
+  for (const auto& [instance, session] : sessionsOf(tenant)) {
+    auto done = withSession<bool>(
+        *plugins_, instance,
+        [tenant, account = session.account](sdk::SessionControl& c) -> sdk::Result<bool> {
+          SB_TRY(c.logout(tenant, account));
+          return true;
+        },
+        deadline_);
+    if (done) {
+      out.loggedOut.push_back(session.account);
     }
   }
   auto stopped = stop(tenant);

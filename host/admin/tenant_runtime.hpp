@@ -9,6 +9,8 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "admin/admin_services.hpp"
 #include "plugin/tenant_instances.hpp"
@@ -29,6 +31,8 @@ class DaemonTenantRuntime final : public host::TenantRuntime {
  private:
   /// The tenant's accounts: those stored and those the connectors' sessions run.
   std::set<std::string> accountsOf(const std::string& tenant);
+  /// The tenant's sessions as the connectors with session control list them, with the instance.
+  std::vector<std::pair<std::string, sdk::SessionStatus>> sessionsOf(const std::string& tenant);
   std::vector<std::string> placeAccounts(const std::string& tenant, bool release);
   std::vector<std::string> applyInstances(const std::string& tenant, bool started);
 

@@ -213,6 +213,41 @@ class ScopedPragma {
   int saved_ = 0;
 };
 
+// For writes whose loss costs only a duplicate (produced rows deleted, the produced mark moved):
+// SQLite's `synchronous` at NORMAL for the scope, never above what the connection is configured
+// with. In WAL mode the commit then appends to the WAL without an fsync; the next FULL commit or
+// checkpoint syncs it. SQLite changes `synchronous` only outside a transaction.
+class NoDiskWait {
+ public:
+  explicit NoDiskWait(Connection& c) : sync_(c, "synchronous", 1) {
+    if (sync_.saved() < 1) {
+      c.sql << "PRAGMA synchronous = " + std::to_string(sync_.saved());
+    }
+  }
+
+ private:
+  ScopedPragma sync_;
+};
+
+// Runs `body` in a BEGIN IMMEDIATE transaction opened here (where Database::transact cannot be
+// used: the pragmas above must be set outside it); rolled back if it throws.
+template <typename Body>
+auto immediateTransaction(Connection& c, Body&& body) -> decltype(body()) {
+  c.sql << "BEGIN IMMEDIATE";
+  try {
+    auto out = body();
+    c.sql << "COMMIT";
+    return out;
+  } catch (...) {
+    try {
+      c.sql << "ROLLBACK";
+    } catch (...) {
+      c.broken = true;
+    }
+    throw;  // classified by Database::run
+  }
+}
+
 }  // namespace
 
 // Why a deletion may skip the wait for the disk: the delete only records that rows were
@@ -251,32 +286,17 @@ sdk::Status SqlStore::markProduced(const std::vector<std::int64_t>& seqs) {
     return sdk::okStatus();
   }
   auto r = db().run<bool>([&](Connection& c) -> sdk::Result<bool> {
-    // SQLite changes `synchronous` only outside a transaction, so this one is opened here rather
-    // than by Database::transact. NORMAL in WAL mode: the commit appends to the WAL without an
-    // fsync (see above); the WAL is synced by the next FULL commit or checkpoint.
-    ScopedPragma sync(c, "synchronous", 1);
-    if (sync.saved() < 1) {
-      c.sql << "PRAGMA synchronous = " + std::to_string(sync.saved());  // never more than configured
-    }
+    NoDiskWait noWait(c);  // and so the transaction is opened here, not by Database::transact
     // Debian builds SQLite with secure_delete on, which zeroes every deleted row and writes
     // every freed page once more: twice the work of the deletion itself. A produced record's
     // content is a copy of what the messages table keeps anyway, so here FAST is enough (rows
     // are still zeroed inside the pages being written; emptied pages go to the freelist as
     // they are).
     ScopedPragma secure(c, "secure_delete", 2);
-    c.sql << "BEGIN IMMEDIATE";
-    try {
+    return immediateTransaction(c, [&] {
       deleteRuns(c, sorted);
-      c.sql << "COMMIT";
-    } catch (...) {
-      try {
-        c.sql << "ROLLBACK";
-      } catch (...) {
-        c.broken = true;
-      }
-      throw;  // classified by Database::run
-    }
-    return true;
+      return true;
+    });
   });
   SB_TRY(r);
   return sdk::okStatus();
@@ -296,10 +316,7 @@ sdk::Status SqlStore::markProducedUpTo(std::int64_t seq) {
     return Store::markProducedUpTo(seq);
   }
   auto r = db().run<bool>([&](Connection& c) -> sdk::Result<bool> {
-    ScopedPragma sync(c, "synchronous", 1);
-    if (sync.saved() < 1) {
-      c.sql << "PRAGMA synchronous = " + std::to_string(sync.saved());
-    }
+    NoDiskWait noWait(c);
     long long upto = seq;
     c.sql << "UPDATE outbox_produced SET upto = :s WHERE id = 1 AND upto < :s", soci::use(upto, "s");
     return true;
@@ -317,13 +334,9 @@ sdk::Result<std::int64_t> SqlStore::purgeProduced(std::int64_t maxRows) {
     return std::int64_t{0};
   }
   return db().run<std::int64_t>([&](Connection& c) -> sdk::Result<std::int64_t> {
-    ScopedPragma sync(c, "synchronous", 1);
-    if (sync.saved() < 1) {
-      c.sql << "PRAGMA synchronous = " + std::to_string(sync.saved());
-    }
+    NoDiskWait noWait(c);
     ScopedPragma secure(c, "secure_delete", 2);  // as in markProduced
-    c.sql << "BEGIN IMMEDIATE";
-    try {
+    return immediateTransaction(c, [&] {
       long long upto = 0, oldest = 0;
       soci::indicator oldestInd = soci::i_null;
       c.sql << "SELECT " PRODUCED_MARK, soci::into(upto);
@@ -336,16 +349,8 @@ sdk::Result<std::int64_t> SqlStore::purgeProduced(std::int64_t maxRows) {
         del.execute(true);
         deleted = static_cast<std::int64_t>(del.get_affected_rows());
       }
-      c.sql << "COMMIT";
       return deleted;
-    } catch (...) {
-      try {
-        c.sql << "ROLLBACK";
-      } catch (...) {
-        c.broken = true;
-      }
-      throw;  // classified by Database::run
-    }
+    });
   });
 }
 

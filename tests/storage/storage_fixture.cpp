@@ -10,17 +10,12 @@
 namespace switchboard::host::test {
 
 testing::PostgresServer* sharedPostgres() {
-  static std::unique_ptr<testing::PostgresServer> server;
-  static std::string error;
-  static bool tried = false;
-  if (!tried) {
-    tried = true;
-    server = testing::PostgresServer::start(error);
-  }
-  if (!server) {
+  std::string error;
+  auto* server = testing::PostgresServer::shared(error);
+  if (server == nullptr) {
     ADD_FAILURE() << "cannot start a PostgreSQL server for the PostgreSQL variant of this test: " << error;
   }
-  return server.get();
+  return server;
 }
 
 void StorageTest::SetUp() {

@@ -124,6 +124,13 @@ bool removeTree(const std::string& dir) {
 
 }  // namespace
 
+PostgresServer* PostgresServer::shared(std::string& error) {
+  static std::string startError;
+  static std::unique_ptr<PostgresServer> server = start(startError);
+  error = startError;
+  return server.get();
+}
+
 std::unique_ptr<PostgresServer> PostgresServer::start(std::string& error) {
   std::unique_ptr<PostgresServer> pg(new PostgresServer());
   pg->bin_ = findBinDir();

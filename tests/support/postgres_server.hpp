@@ -24,6 +24,9 @@ namespace switchboard::testing {
 class PostgresServer {
  public:
   static std::unique_ptr<PostgresServer> start(std::string& error);
+  /// One server for the whole test process, started by the first call (a failure is remembered:
+  /// every caller gets nullptr and the same error). Lives until the process exits.
+  static PostgresServer* shared(std::string& error);
   ~PostgresServer();  // stops the server (immediate) and removes the cluster
 
   PostgresServer(const PostgresServer&) = delete;
