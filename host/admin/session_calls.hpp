@@ -15,17 +15,15 @@ namespace switchboard::admin {
 
 inline constexpr std::chrono::milliseconds kSessionCallDeadline{5000};
 
-/// Runs `fn` with the SessionControl of plugin `instance` and returns what it returned.
+/// Runs `fn` with the SessionControl of plugin `instance` (on its strand, waiting at most
+/// `deadline`) and returns what it returned.
 template <typename T, typename Fn>
-sdk::Result<T> callSession(ApiCore& core, const std::string& instance, Fn fn) {
-  auto* plugins = core.services().plugins;
-  if (plugins == nullptr) {
-    return sdk::Error::permanent("sessions.unavailable", "no connector with session control runs here");
-  }
+sdk::Result<T> callSession(PluginDirectory& plugins, const std::string& instance, Fn fn,
+                           std::chrono::milliseconds deadline) {
   // Shared, because after a timeout the call may still run on the plugin's strand.
   auto out = std::make_shared<std::optional<sdk::Result<T>>>();
-  auto s = plugins->withSessionControl(
-      instance, [out, fn](sdk::SessionControl& control) { out->emplace(fn(control)); }, kSessionCallDeadline);
+  auto s = plugins.withSessionControl(
+      instance, [out, fn](sdk::SessionControl& control) { out->emplace(fn(control)); }, deadline);
   if (!s) {
     return s.takeError();
   }
@@ -33,6 +31,16 @@ sdk::Result<T> callSession(ApiCore& core, const std::string& instance, Fn fn) {
     return sdk::Error::retriable("sessions.timeout", "plugin " + instance + " did not answer in time");
   }
   return std::move(**out);
+}
+
+/// The same for the API's routes, with the API's plugins and kSessionCallDeadline.
+template <typename T, typename Fn>
+sdk::Result<T> callSession(ApiCore& core, const std::string& instance, Fn fn) {
+  auto* plugins = core.services().plugins;
+  if (plugins == nullptr) {
+    return sdk::Error::permanent("sessions.unavailable", "no connector with session control runs here");
+  }
+  return callSession<T>(*plugins, instance, std::move(fn), kSessionCallDeadline);
 }
 
 /// Every session of `tenant` across the connectors (connectors that fail to answer are skipped),

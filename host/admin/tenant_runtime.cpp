@@ -1,32 +1,11 @@
 #include "admin/tenant_runtime.hpp"
 
 #include <algorithm>
-#include <optional>
 
+#include "admin/session_calls.hpp"
 #include "common/logging.hpp"
 
 namespace switchboard::admin {
-
-namespace {
-
-// Runs `fn` with one connector's SessionControl and hands back what it returned.
-template <typename T, typename Fn>
-sdk::Result<T> withSession(PluginDirectory& plugins, const std::string& instance, Fn fn,
-                           std::chrono::milliseconds deadline) {
-  // Shared: after a timeout the call may still run on the plugin's strand.
-  auto out = std::make_shared<std::optional<sdk::Result<T>>>();
-  auto s = plugins.withSessionControl(
-      instance, [out, fn](sdk::SessionControl& control) { out->emplace(fn(control)); }, deadline);
-  if (!s) {
-    return s.takeError();
-  }
-  if (!out->has_value()) {
-    return sdk::Error::retriable("sessions.timeout", "plugin " + instance + " did not answer in time");
-  }
-  return std::move(**out);
-}
-
-}  // namespace
 
 std::vector<std::pair<std::string, sdk::SessionStatus>> DaemonTenantRuntime::sessionsOf(const std::string& tenant) {
   std::vector<std::pair<std::string, sdk::SessionStatus>> out;
@@ -34,7 +13,7 @@ std::vector<std::pair<std::string, sdk::SessionStatus>> DaemonTenantRuntime::ses
     return out;
   }
   for (const auto& instance : plugins_->sessionControllers()) {
-    auto listed = withSession<std::vector<sdk::SessionStatus>>(
+    auto listed = callSession<std::vector<sdk::SessionStatus>>(
         *plugins_, instance, [tenant](sdk::SessionControl& c) { return c.listSessions(tenant); }, deadline_);
     if (!listed) {
       continue;
@@ -124,7 +103,7 @@ host::TenantRuntimeChange DaemonTenantRuntime::start(const std::string& tenant) 
 host::TenantRuntimeChange DaemonTenantRuntime::unlink(const std::string& tenant) {
   host::TenantRuntimeChange out;
   for (const auto& [instance, session] : sessionsOf(tenant)) {
-    auto done = withSession<bool>(
+    auto done = callSession<bool>(
         *plugins_, instance,
         [tenant, account = session.account](sdk::SessionControl& c) -> sdk::Result<bool> {
           SB_TRY(c.logout(tenant, account));

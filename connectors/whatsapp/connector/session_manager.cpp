@@ -45,6 +45,16 @@ SessionManager::SessionManager(sdk::PluginContext& ctx, ConnectorSettings settin
 
 SessionManager::~SessionManager() { stop(); }
 
+bool SessionManager::roomForAccounts(const std::string& tenant, std::int64_t more) const {
+  auto storage = ctx_.storage(tenant);
+  if (!storage) {
+    return true;
+  }
+  // For quota::kAccounts nothing is taken: true while stored + `more` stays within the limit.
+  auto room = storage->consumeQuota(sdk::quota::kAccounts, more);
+  return !room.ok() || room.value();
+}
+
 sdk::Status SessionManager::start() {
   if (ctx_.connectorStorage() == nullptr) {
     return sdk::Error::permanent("whatsapp.no_storage", "the WhatsApp connector needs the daemon's storage");
@@ -103,10 +113,7 @@ sdk::Status SessionManager::start() {
       ++it;
       continue;
     }
-    auto storage = ctx_.storage(a.tenant);
-    // For quota::kAccounts nothing is taken: true while stored + n stays within the limit.
-    auto room = storage ? storage->consumeQuota(sdk::quota::kAccounts, added[a.tenant] + 1) : sdk::Result<bool>(true);
-    if (room.ok() && !room.value()) {
+    if (!roomForAccounts(a.tenant, added[a.tenant] + 1)) {
       ctx_.logger().error("whatsapp account=" + a.id + " not started: tenant \"" + a.tenant +
                           "\" has reached its accounts quota (quota_exceeded)");
       it = accounts_.erase(it);

@@ -66,6 +66,9 @@ class SessionManager {
   };
   /// What the connector's storage says of its accounts (linked address, display name).
   std::map<std::string, StoredAccount> storedAccounts() const;
+  /// Whether `tenant`'s accounts quota leaves room for `more` accounts beyond those stored (nothing
+  /// is taken). An unreadable quota does not stop the connector: the host checks it as well.
+  bool roomForAccounts(const std::string& tenant, std::int64_t more) const;
   /// The account's settings when it runs for `tenant`; "session.not_found" otherwise.
   sdk::Result<AccountSettings> accountOf(const std::string& tenant, const std::string& account) const;
   /// Whether the account holds credentials of a linked device.

@@ -148,13 +148,10 @@ sdk::Result<sdk::SessionStatus> SessionManager::createSession(const std::string&
       unstored += known.tenant == tenant && stored.count(id) == 0 ? 1 : 0;
     }
   }
-  if (auto storage = ctx_.storage(tenant)) {
-    auto room = storage->consumeQuota(sdk::quota::kAccounts, 1 + unstored);
-    if (room.ok() && !room.value()) {
-      return sdk::Error::permanent(sdk::quota::kExceededCode, "tenant \"" + tenant +
-                                                                  "\" has reached its accounts quota: account \"" +
-                                                                  account + "\" not added");
-    }
+  if (!roomForAccounts(tenant, 1 + unstored)) {
+    return sdk::Error::permanent(sdk::quota::kExceededCode,
+                                 "tenant \"" + tenant + "\" has reached its accounts quota: account \"" + account +
+                                     "\" not added");
   }
   // Recorded first: an account the storage does not know would be gone after a restart.
   if (auto s = ctx_.connectorStorage()->putAccount({account, tenant, "", name, "new"}); !s.ok()) {
