@@ -131,6 +131,8 @@ class AccountSession : public std::enable_shared_from_this<AccountSession> {
   void finishMessage(const Node& message, const std::string& receiptType);
   void sendRetryReceipt(const Node& message, const sdk::Error& why);
   void retryInboxLater();
+  /// Puts `c` back at the head of the outbox and pumps again in a second (storage away).
+  void postponeSend(const sdk::OutboundCommand& c);
   void handleReceipt(const Node& receipt);
   void deliverInbound(std::shared_ptr<Node> message, sdk::InboundDelivery delivery, const std::string& receiptType);
 

@@ -236,14 +236,7 @@ void AccountSession::deliverGroup(const sdk::OutboundCommand& c, const Jid& grou
   if (!env_.storage.putSignal(account_.id, writes).ok() ||
       !env_.storage.saveSent(account_.id, {id, groupJid, plain, nowMillis(), c.commandId}).ok()) {
     env_.logger.warn("whatsapp account=" + account_.id + " storage unavailable; group send of " + id + " postponed");
-    outbox_.push_front(c);
-    sendTimer_.expires_after(std::chrono::seconds(1));
-    sendTimer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-      if (auto self = weak.lock(); self && !ec) {
-        self->pumpOutbox();
-      }
-    });
-    return;
+    return postponeSend(c);
   }
   Node::Children children;
   if (!participants.empty()) {

@@ -108,14 +108,7 @@ void AccountSession::pumpOutbox() {
       // Only what this account sent can be edited or deleted; the sent store knows it, across restarts.
       auto sent = env_.storage.findSent(account_.id, c.targetId);
       if (!sent.ok()) {
-        outbox_.push_front(c);  // storage away: try again with the next pump
-        sendTimer_.expires_after(std::chrono::seconds(1));
-        sendTimer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-          if (auto self = weak.lock(); self && !ec) {
-            self->pumpOutbox();
-          }
-        });
-        return;
+        return postponeSend(c);  // storage away
       }
       if (!sent.value().has_value()) {
         fail(c, "whatsapp.not_own_message",
@@ -133,6 +126,16 @@ void AccountSession::pumpOutbox() {
       fail(c, "whatsapp.unsupported", std::string(sdk::toString(c.kind)) + " is not supported by this connector yet");
       return pumpOutbox();
   }
+}
+
+void AccountSession::postponeSend(const sdk::OutboundCommand& c) {
+  outbox_.push_front(c);
+  sendTimer_.expires_after(std::chrono::seconds(1));
+  sendTimer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (auto self = weak.lock(); self && !ec) {
+      self->pumpOutbox();
+    }
+  });
 }
 
 SignalAddress AccountSession::addressFor(const Jid& device) const {
@@ -338,14 +341,7 @@ void AccountSession::deliverText(const sdk::OutboundCommand& c, const std::strin
   if (!env_.storage.putSignal(account_.id, writes).ok() ||
       !env_.storage.saveSent(account_.id, {id, to.toString(), plain, nowMs(), c.commandId}).ok()) {
     env_.logger.warn("whatsapp account=" + account_.id + " storage unavailable; send of " + id + " postponed");
-    outbox_.push_front(c);
-    sendTimer_.expires_after(std::chrono::seconds(1));
-    sendTimer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-      if (auto self = weak.lock(); self && !ec) {
-        self->pumpOutbox();
-      }
-    });
-    return;
+    return postponeSend(c);
   }
   Node::Children children{Node("participants", {}, std::move(participants))};
   if (anyPreKey) {
