@@ -24,27 +24,29 @@ OutboxRelay::OutboxRelay(KafkaSettings settings, std::string bootstrap, std::sha
 
 OutboxRelay::~OutboxRelay() { stop(0ms); }
 
-void OutboxRelay::deliveryCallback(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
-  static_cast<OutboxRelay*>(opaque)->onDelivery(message);
-}
-
-sdk::Status OutboxRelay::createProducer() {
+void OutboxRelay::destroyProducer() {
   for (auto& [name, t] : topics_) {
     rd_kafka_topic_destroy(t);
   }
   topics_.clear();
   lastTopicName_ = nullptr;
   lastTopic_ = nullptr;
+  reports_.reset();  // a queue handle keeps its client from being destroyed
   producer_.reset();
   releaseSentPages(true);  // nothing references them any more
+}
+
+sdk::Status OutboxRelay::createProducer() {
+  destroyProducer();
   auto conf = makeConf(clientProperties(settings_, bootstrap_, RD_KAFKA_PRODUCER));
   SB_TRY(conf);
-  rd_kafka_conf_set_dr_msg_cb(conf->get(), &OutboxRelay::deliveryCallback);
-  rd_kafka_conf_set_opaque(conf->get(), this);
+  // Delivery reports as events (served by pollProducer) rather than one callback per record.
+  rd_kafka_conf_set_events(conf->get(), RD_KAFKA_EVENT_DR);
   routeLogs(conf->get());
   auto client = makeClient(RD_KAFKA_PRODUCER, std::move(conf).value());
   SB_TRY(client);
   producer_ = std::move(client).value();
+  reports_.reset(rd_kafka_queue_get_main(producer_.get()));
   return sdk::okStatus();
 }
 
@@ -244,14 +246,7 @@ void OutboxRelay::run() {
   inFlight_.clear();
   unreported_ = 0;
   flushMarks();  // reports served by the last poll
-  for (auto& [name, t] : topics_) {
-    rd_kafka_topic_destroy(t);
-  }
-  topics_.clear();
-  lastTopicName_ = nullptr;
-  lastTopic_ = nullptr;
-  producer_.reset();
-  releaseSentPages(true);
+  destroyProducer();
   // The marks of what was delivered are written even past the deadline (briefly): a record
   // delivered but left unmarked would be produced again after the restart.
   db_->stop(std::max(stopDeadline_, Clock::now() + 250ms));
@@ -438,10 +433,26 @@ sdk::Status OutboxRelay::produceOne(const OutboxRecord& r) {
   return sdk::okStatus();
 }
 
+std::deque<OutboxRelay::InFlight>::iterator OutboxRelay::findInFlight(std::int64_t seq) {
+  // Pending rows mostly have consecutive seqs, so the entry is usually where the distance from
+  // the front says: one probe instead of a binary search, whose scattered reads over a window of
+  // tens of thousands of entries cost more than the rest of a report.
+  if (!inFlight_.empty()) {
+    const std::int64_t offset = seq - inFlight_.front().seq;
+    if (offset >= 0 && offset < static_cast<std::int64_t>(inFlight_.size())) {
+      auto guess = inFlight_.begin() + offset;
+      if (guess->seq == seq) {
+        return guess;
+      }
+    }
+  }
+  return std::lower_bound(inFlight_.begin(), inFlight_.end(), seq,
+                          [](const InFlight& f, std::int64_t s) { return f.seq < s; });
+}
+
 void OutboxRelay::onDelivery(const rd_kafka_message_t* m) {
   const auto seq = static_cast<std::int64_t>(reinterpret_cast<intptr_t>(m->_private));
-  auto it = std::lower_bound(inFlight_.begin(), inFlight_.end(), seq,
-                             [](const InFlight& f, std::int64_t s) { return f.seq < s; });
+  auto it = findInFlight(seq);
   const bool tracked = it != inFlight_.end() && it->seq == seq && !it->reported;
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     if (useMark_ && tracked) {
@@ -449,19 +460,11 @@ void OutboxRelay::onDelivery(const rd_kafka_message_t* m) {
     } else {
       toMark_.push_back(seq);
     }
-    metrics_.produced.inc();
-    if (tracked) {
-      // Reports come in bursts of thousands: read the clocks once per 32 of them (microseconds
-      // apart), not twice per record.
-      if ((reportsSinceClock_++ & 31) == 0) {
-        reportClock_ = Clock::now();
-        reportClockMs_ = nowMs();
-      }
-      metrics_.deliveryLatency.observe(std::chrono::duration<double>(reportClock_ - it->producedAt).count());
-      if (it->createdAtMs > 0) {
-        metrics_.outboxLatency.observe(
-            static_cast<double>(std::max<std::int64_t>(0, reportClockMs_ - it->createdAtMs)) / 1000.0);
-      }
+    ++eventDelivered_;
+    if (tracked && !eventSampled_) {
+      eventSampled_ = true;
+      sampleProducedAt_ = it->producedAt;
+      sampleCreatedAtMs_ = it->createdAtMs;
     }
   } else {
     metrics_.produceFailed.inc();
@@ -494,9 +497,51 @@ void OutboxRelay::leaveFront() {
   }
 }
 
+void OutboxRelay::onReports(rd_kafka_event_t* event) {
+  eventDelivered_ = 0;
+  eventSampled_ = false;
+  while (const rd_kafka_message_t* m = rd_kafka_event_message_next(event)) {
+    onDelivery(m);
+  }
+  if (eventDelivered_ > 0) {
+    metrics_.produced.inc(static_cast<double>(eventDelivered_));
+  }
+  // The latency histograms count report events, each observed at its oldest delivered record:
+  // observing every record cost more of the relay's time than anything else of ours, and the
+  // records of one event were acknowledged together anyway.
+  if (eventSampled_) {
+    metrics_.deliveryLatency.observe(std::chrono::duration<double>(Clock::now() - sampleProducedAt_).count());
+    if (sampleCreatedAtMs_ > 0) {
+      metrics_.outboxLatency.observe(static_cast<double>(std::max<std::int64_t>(0, nowMs() - sampleCreatedAtMs_)) /
+                                     1000.0);
+    }
+  }
+}
+
 void OutboxRelay::pollProducer(int timeoutMs) {
-  reportsSinceClock_ = 0;  // the first report of this poll reads the clocks
-  rd_kafka_poll(producer_.get(), timeoutMs);
+  // Waits only for the first event; then serves what is queued, a bounded number of events (each
+  // up to batch.num.messages reports) so that producing resumes soon.
+  constexpr int kMaxEvents = 64;
+  int wait = timeoutMs;
+  for (int served = 0; reports_ && served < kMaxEvents; ++served) {
+    rd_kafka_event_t* event = rd_kafka_queue_poll(reports_.get(), wait);
+    if (event == nullptr) {
+      break;
+    }
+    wait = 0;
+    switch (rd_kafka_event_type(event)) {
+      case RD_KAFKA_EVENT_DR:
+        onReports(event);
+        break;
+      case RD_KAFKA_EVENT_ERROR:
+        // A fatal one also fails the records in flight, whose reports start the recovery.
+        logClientError(producer_.get(), rd_kafka_event_error(event), rd_kafka_event_error_string(event));
+        break;
+      default:
+        break;
+    }
+    rd_kafka_event_destroy(event);
+  }
   releaseSentPages(false);
 }
 

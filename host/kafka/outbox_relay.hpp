@@ -64,8 +64,14 @@ class OutboxRelay {
     bool delivered = false;  // reported without an error
   };
 
-  static void deliveryCallback(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
+  // Delivery reports come as events on the producer's main queue, one per produce request the
+  // broker answered (up to batch.num.messages records each): the per-record work is the lookup in
+  // inFlight_ alone, the metrics are updated once per event.
+  void onReports(rd_kafka_event_t* event);
   void onDelivery(const rd_kafka_message_t* message);
+  /// The entry of `seq`, or where it would be (end() or a greater seq) when it is not in flight.
+  std::deque<InFlight>::iterator findInFlight(std::int64_t seq);
+  void destroyProducer();
 
   sdk::Status createProducer();
   void run();
@@ -92,11 +98,12 @@ class OutboxRelay {
   std::shared_ptr<spdlog::logger> log_;
 
   RdKafkaPtr producer_;
+  RdQueuePtr reports_;  // the producer's main queue, where its delivery reports arrive
   std::map<std::string, rd_kafka_topic_t*> topics_;
   const std::string* lastTopicName_ = nullptr;  // the last lookup, which nearly every record repeats
   rd_kafka_topic_t* lastTopic_ = nullptr;
 
-  // Relay-thread state (delivery callbacks run inside rd_kafka_poll on the relay thread).
+  // Relay-thread state (delivery reports are served by pollProducer on the relay thread).
   std::deque<InFlight> inFlight_;
   std::size_t unreported_ = 0;  // entries of inFlight_ still waiting for their delivery report
   // Rows read and not yet produced: whole pages, consumed from `next` on, then handed back to the
@@ -131,9 +138,12 @@ class OutboxRelay {
   std::chrono::steady_clock::time_point lastFetch_{};
   std::chrono::steady_clock::time_point lastTimeoutScan_{};
   double cpuStart_ = 0;
-  std::uint32_t reportsSinceClock_ = 0;
-  std::chrono::steady_clock::time_point reportClock_{};
-  std::int64_t reportClockMs_ = 0;
+  // One report event's tally: its delivered records are counted with one addition, and the
+  // latency histograms observe its first delivered record (the oldest of the event's batch).
+  std::int64_t eventDelivered_ = 0;
+  bool eventSampled_ = false;
+  std::chrono::steady_clock::time_point sampleProducedAt_{};
+  std::int64_t sampleCreatedAtMs_ = 0;
   std::int64_t producedCount_ = 0;
   std::uint64_t generation_ = 0;  // Bumped when the relay starts over; older pages are dropped.
   std::unique_ptr<OutboxDbWorker> db_;

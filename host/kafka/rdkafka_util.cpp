@@ -85,17 +85,21 @@ void logCallback(const rd_kafka_t* rk, int level, const char* fac, const char* b
 }
 
 void errorCallback(rd_kafka_t* rk, int err, const char* reason, void*) {
+  logClientError(rk, static_cast<rd_kafka_resp_err_t>(err), reason);
+}
+
+}  // namespace
+
+void logClientError(rd_kafka_t* rk, rd_kafka_resp_err_t err, const char* reason) {
   static auto log = componentLogger("kafka");
   // Broker-down and similar transient errors are retried by librdkafka; they only deserve a warning.
-  auto e = kafkaError(static_cast<rd_kafka_resp_err_t>(err), reason);
+  auto e = kafkaError(err, reason == nullptr ? "" : reason);
   if (e.isFatal()) {
     log->error("{}: {} client_error={}", rd_kafka_name(rk), e.message, e.code);
   } else {
     log->warn("{}: {}", rd_kafka_name(rk), e.message);
   }
 }
-
-}  // namespace
 
 std::map<std::string, std::string> clientProperties(const KafkaSettings& s, const std::string& bootstrap,
                                                     rd_kafka_type_t type) {

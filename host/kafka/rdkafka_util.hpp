@@ -18,6 +18,12 @@ struct RdKafkaDeleter {
 };
 using RdKafkaPtr = std::unique_ptr<rd_kafka_t, RdKafkaDeleter>;
 
+struct RdQueueDeleter {
+  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
+};
+/// Must be destroyed before the client it belongs to.
+using RdQueuePtr = std::unique_ptr<rd_kafka_queue_t, RdQueueDeleter>;
+
 struct RdConfDeleter {
   void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
 };
@@ -59,5 +65,9 @@ std::map<std::string, std::string> clientProperties(const KafkaSettings& setting
 
 /// Sends librdkafka's log lines and error callbacks to the "kafka" logger.
 void routeLogs(rd_kafka_conf_t* conf);
+
+/// Logs a client error as routeLogs' error callback does: for clients that receive their errors
+/// as events (RD_KAFKA_EVENT_ERROR) instead.
+void logClientError(rd_kafka_t* rk, rd_kafka_resp_err_t err, const char* reason);
 
 }  // namespace switchboard::host
