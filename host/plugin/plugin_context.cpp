@@ -260,6 +260,12 @@ class StoreConnectorStorage final : public sdk::ConnectorStorage {
     return store_->findByCiphertext(account, hash);
   }
 
+  sdk::Result<std::optional<sdk::InboundMessage>> findInboundRedelivery(const sdk::AccountId& account,
+                                                                       const std::string& networkId,
+                                                                       const std::string& hash) override {
+    return store_->findRedelivery(account, networkId, hash);
+  }
+
  private:
   static std::string sentKey(const std::string& account, const std::string& id) {
     return "sent/" + account + "/id/" + id;

@@ -197,7 +197,7 @@ sdk::Result<std::vector<InboundStored>> storeInboundBulk(Connection& c, const Ke
     mRe.add(m.reaction);
     mTs.add(m.timestamp);
     mH.add(w.ciphertextHash);
-    mHk.add(cipherKey(w.ciphertextHash));
+    mHk.add(0LL);  // cipher_key: unused since schema version 9 (redeliveries go by the dedupe key)
     mCk.add(it->second.key);
 
     // Later writes to the same Signal row replace earlier ones, as they would row by row.

@@ -1,5 +1,6 @@
 // The "nothing lost" path: one transaction per batch of received messages.
 
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -134,7 +135,7 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           s.mTs = m.timestamp;
           s.mSeq = s.dSeq;
           s.mHash = w.ciphertextHash;
-          s.mCipherKey = cipherKey(w.ciphertextHash);
+          s.mCipherKey = 0;  // unused since schema version 9 (redeliveries go by the dedupe key)
           s.mConversationKey = it->second.key;
           s.messageInsert.execute();
 
@@ -167,6 +168,77 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
       });
 }
 
+namespace {
+
+#define FOUND_COLUMNS                                                                                          \
+  "m.tenant, m.id, m.conversation_id, m.account, m.kind, m.body, m.extra, m.network_id, m.chat, m.sender," \
+  " m.sender_name, m.from_me, m.is_group, m.reply_to, m.target_id, m.reaction, m.ts"
+
+// The two ways to find a stored inbound message again, prepared once per connection.
+struct InboundLookups final : PreparedBase {
+  std::string account, networkId, hash, defaultTenant = sdk::kDefaultTenant;
+  sdk::InboundMessage m;
+  std::string kind, extra;
+  int fromMe = 0, isGroup = 0;
+  long long ts = 0;
+  FastStatement byDedupeKey, byHash;
+
+  explicit InboundLookups(Connection& c)
+      // The dedupe key leads with the tenant: the account's own (an account never changes
+      // tenant), or the default tenant for an account the host has no record of.
+      : byDedupeKey(c,
+                    "SELECT " FOUND_COLUMNS " FROM inbound_dedupe d JOIN messages m ON m.seq = d.message_seq"
+                    " WHERE d.tenant = COALESCE((SELECT a.tenant FROM accounts a WHERE a.id = :a), :dt)"
+                    " AND d.account = :a2 AND d.network_id = :n AND m.ciphertext_hash = :h",
+                    {&account, &defaultTenant, &account, &networkId, &hash}, outputs()),
+        // No index answers this one since schema version 9: a scan, kept for callers that know
+        // no network id.
+        byHash(c,
+               "SELECT " FOUND_COLUMNS " FROM messages m WHERE m.ciphertext_hash = :h AND m.account = :a"
+               " AND m.direction = 'in' LIMIT 1",
+               {&hash, &account}, outputs()) {}
+
+  std::vector<FastStatement::Out> outputs() {
+    return {&m.tenant, &m.id,     &m.conversation, &m.account, &kind,       &m.text,     &extra,
+            &m.networkId, &m.chat, &m.sender,     &m.senderName, &fromMe, &isGroup, &m.replyTo,
+            &m.targetId, &m.reaction, &ts};
+  }
+
+  std::optional<sdk::InboundMessage> run(FastStatement& st) {
+    m = sdk::InboundMessage();
+    if (!st.execute()) {
+      return std::nullopt;
+    }
+    sdk::InboundMessage out = m;
+    out.kind = messageKindFrom(kind);
+    decodeExtra(extra, out);
+    out.fromMe = fromMe != 0;
+    out.isGroup = isGroup != 0;
+    out.timestamp = ts;
+    return out;
+  }
+};
+
+#undef FOUND_COLUMNS
+
+}  // namespace
+
+sdk::Result<std::optional<sdk::InboundMessage>> SqlStore::findRedelivery(const std::string& account,
+                                                                        const std::string& networkId,
+                                                                        const std::string& ciphertextHash) {
+  using Found = std::optional<sdk::InboundMessage>;
+  if (ciphertextHash.empty() || networkId.empty()) {
+    return Found();
+  }
+  return db().run<Found>([&](Connection& c) -> sdk::Result<Found> {
+    auto& s = c.get<InboundLookups>();
+    s.account = account;
+    s.networkId = networkId;
+    s.hash = ciphertextHash;
+    return s.run(s.byDedupeKey);
+  });
+}
+
 sdk::Result<std::optional<sdk::InboundMessage>> SqlStore::findByCiphertext(const std::string& account,
                                                                           const std::string& ciphertextHash) {
   using Found = std::optional<sdk::InboundMessage>;
@@ -174,31 +246,10 @@ sdk::Result<std::optional<sdk::InboundMessage>> SqlStore::findByCiphertext(const
     return Found();
   }
   return db().run<Found>([&](Connection& c) -> sdk::Result<Found> {
-    const long long key = cipherKey(ciphertextHash);
-    sdk::InboundMessage m;
-    std::string kind, extra;
-    int fromMe = 0, isGroup = 0;
-    long long ts = 0;
-    c.sql << "SELECT m.tenant, m.id, m.conversation_id, m.account, m.kind, m.body, m.extra, m.network_id, m.chat,"
-             " m.sender, m.sender_name, m.from_me, m.is_group, m.reply_to, m.target_id, m.reaction, m.ts"
-             // "cipher_key <> 0" repeats the partial index's condition: without it the planner
-             // cannot prove a bound key non-zero and scans the whole table for every message.
-             " FROM messages m WHERE m.cipher_key = :k AND m.cipher_key <> 0 AND m.account = :a"
-             " AND m.ciphertext_hash = :h AND m.direction = 'in'",
-        soci::use(key), soci::use(account), soci::use(ciphertextHash), soci::into(m.tenant), soci::into(m.id),
-        soci::into(m.conversation), soci::into(m.account), soci::into(kind), soci::into(m.text), soci::into(extra),
-        soci::into(m.networkId), soci::into(m.chat), soci::into(m.sender), soci::into(m.senderName),
-        soci::into(fromMe), soci::into(isGroup), soci::into(m.replyTo), soci::into(m.targetId),
-        soci::into(m.reaction), soci::into(ts);
-    if (!c.sql.got_data()) {
-      return Found();
-    }
-    m.kind = messageKindFrom(kind);
-    decodeExtra(extra, m);
-    m.fromMe = fromMe != 0;
-    m.isGroup = isGroup != 0;
-    m.timestamp = ts;
-    return Found(std::move(m));
+    auto& s = c.get<InboundLookups>();
+    s.account = account;
+    s.hash = ciphertextHash;
+    return s.run(s.byHash);
   });
 }
 

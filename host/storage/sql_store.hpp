@@ -44,6 +44,9 @@ class SqlStore final : public Store {
 
   sdk::Result<std::optional<sdk::InboundMessage>> findByCiphertext(const std::string& account,
                                                                   const std::string& ciphertextHash) override;
+  sdk::Result<std::optional<sdk::InboundMessage>> findRedelivery(const std::string& account,
+                                                                const std::string& networkId,
+                                                                const std::string& ciphertextHash) override;
   sdk::Status createTenant(const std::string& id, const std::string& name) override;
   sdk::Result<std::vector<TenantRecord>> listTenants() override;
   sdk::Status upsertAccount(const AccountRecord& account) override;

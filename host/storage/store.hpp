@@ -163,9 +163,15 @@ class Store {
 
   // ---- Added by the storage implementation (issue 16) ----
 
-  /// The message stored from a stanza with this ciphertext hash (a redelivery), if any.
+  /// The message stored from a stanza with this ciphertext hash (a redelivery), if any. Since
+  /// schema version 9 no index answers it (a scan): prefer findRedelivery.
   virtual sdk::Result<std::optional<sdk::InboundMessage>> findByCiphertext(const std::string& account,
                                                                           const std::string& ciphertextHash) = 0;
+  /// The message stored from this stanza (same network id and ciphertext hash), if any: one
+  /// search of the dedupe key.
+  virtual sdk::Result<std::optional<sdk::InboundMessage>> findRedelivery(const std::string& account,
+                                                                        const std::string& networkId,
+                                                                        const std::string& ciphertextHash) = 0;
 
   /// Tenants. The default tenant always exists.
   virtual sdk::Status createTenant(const std::string& id, const std::string& name) = 0;

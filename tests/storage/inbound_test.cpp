@@ -138,6 +138,34 @@ TEST_P(StorageTest, RedeliveredStanzaIsServedFromStorage) {
   EXPECT_EQ(m.conversation, batch[0].message.conversation);
   EXPECT_FALSE(store->findByCiphertext("acc", "hash-unknown")->has_value());
   EXPECT_FALSE(store->findByCiphertext("other-account", "hash-W9")->has_value());
+
+  // Through the dedupe key: the same network id and the same ciphertext, nothing else.
+  auto again = store->findRedelivery("acc", "W9", "hash-W9");
+  ASSERT_TRUE(again.ok()) << again.error().describe();
+  ASSERT_TRUE(again->has_value());
+  EXPECT_EQ((*again)->text, "plaintext body");
+  EXPECT_EQ((*again)->kind, sdk::MessageKind::Image);
+  EXPECT_EQ((*again)->conversation, batch[0].message.conversation);
+  EXPECT_FALSE(store->findRedelivery("acc", "W9", "hash-other")->has_value());
+  EXPECT_FALSE(store->findRedelivery("acc", "W8", "hash-W9")->has_value());
+  EXPECT_FALSE(store->findRedelivery("other-account", "W9", "hash-W9")->has_value());
+  EXPECT_FALSE(store->findRedelivery("acc", "", "hash-W9")->has_value());
+}
+
+TEST_P(StorageTest, RedeliveryIsFoundUnderTheAccountsTenant) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->createTenant("acme", "Acme").ok());
+  ASSERT_TRUE(store->upsertAccount({"acme-acc", "acme", "", "", "paired"}).ok());
+  std::vector<InboundWrite> batch = {makeInbound("acme", "acme-acc", "15551112222", "A1", "for acme", 10)};
+  ASSERT_TRUE(store->storeInbound(batch).ok());
+  auto found = store->findRedelivery("acme-acc", "A1", "hash-A1");
+  ASSERT_TRUE(found.ok()) << found.error().describe();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->tenant, "acme");
+  EXPECT_EQ((*found)->text, "for acme");
+  // Another account of the same id space finds nothing of it.
+  EXPECT_FALSE(store->findRedelivery("acc", "A1", "hash-A1")->has_value());
 }
 
 TEST_P(StorageTest, ClosedConversationReopensAndGroupsUseTheAuthor) {

@@ -192,6 +192,13 @@ TEST_F(ConnectorStorageOnSqlite, MessageSignalWritesAndCiphertextHashCommitToget
   EXPECT_EQ(again.value()->networkId, "3EB01");
   EXPECT_EQ(again.value()->text, "hello 1");
   EXPECT_FALSE(storage_->findInboundByCiphertext("15550001", std::string(64, 'f')).value().has_value());
+  // The same stanza through the dedupe key (what the connector asks since SDK 1.3).
+  auto redelivered = storage_->findInboundRedelivery("15550001", "3EB01", hash);
+  ASSERT_TRUE(redelivered.ok()) << redelivered.error().describe();
+  ASSERT_TRUE(redelivered.value().has_value());
+  EXPECT_EQ(redelivered.value()->text, "hello 1");
+  EXPECT_FALSE(storage_->findInboundRedelivery("15550001", "3EB01", std::string(64, 'f')).value().has_value());
+  EXPECT_FALSE(storage_->findInboundRedelivery("15550001", "3EB02", hash).value().has_value());
 
   // A redelivery with the same network id is acked but changes nothing, not its Signal writes.
   ASSERT_TRUE(p.deliverWithState(delivery(1, "ratchet-replayed"), [&](sb::Status s) { acked += s.ok() ? 1 : 0; })

@@ -180,7 +180,7 @@ void AccountSession::processMessage(const Node& messageRef) {
     append(all, *e->bytes());
   }
   const std::string hash = toHex(sha256(all));
-  auto stored = env_.storage.findInboundByCiphertext(account_.id, hash);
+  auto stored = env_.storage.findInboundRedelivery(account_.id, id, hash);
   if (!stored.ok()) {
     env_.logger.warn("whatsapp account=" + account_.id + " storage unavailable: " + stored.error().describe());
     return retryInboxLater();

@@ -92,6 +92,18 @@ class ConnectorStorage {
   /// @brief The message stored earlier from a stanza with this ciphertext hash (a redelivery), or nothing.
   virtual Result<std::optional<InboundMessage>> findInboundByCiphertext(const AccountId& account,
                                                                         const std::string& ciphertextHash) = 0;
+
+  // ---- SDK 1.3 ----
+
+  /// @brief The message stored earlier from this stanza (same network id, same ciphertext hash): a
+  /// redelivery, or nothing. Found through the host's dedupe key, where findInboundByCiphertext
+  /// scans; a host before 1.3 answers through findInboundByCiphertext.
+  virtual Result<std::optional<InboundMessage>> findInboundRedelivery(const AccountId& account,
+                                                                      const std::string& networkId,
+                                                                      const std::string& ciphertextHash) {
+    (void)networkId;
+    return findInboundByCiphertext(account, ciphertextHash);
+  }
 };
 
 }  // namespace switchboard::sdk
