@@ -9,6 +9,7 @@
 #include "storage/codec.hpp"
 #include "storage/fast_statement.hpp"
 #include "storage/inbound_postgres.hpp"
+#include "storage/inbound_rows.hpp"
 #include "storage/inbound_statements.hpp"
 #include "storage/phone_number.hpp"
 #include "storage/sql_store.hpp"
@@ -38,6 +39,12 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           return storeInboundBulk(c, sealer, batch);
         }
         auto& s = c.get<InboundStatements>();
+        // SQLite: message and outbox rows go in RowBuffer::kRows at a time (PostgreSQL's few
+        // messages row by row).
+        InboundRows* rows = c.dialect == Dialect::Sqlite ? &c.get<InboundRows>() : nullptr;
+        if (rows != nullptr) {
+          rows->discard();  // left by a transaction that failed half-way
+        }
         const long long now = nowMs();
         std::vector<InboundStored> out;
         out.reserve(batch.size());
@@ -70,7 +77,11 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           s.dSeq = seqs[index++];
           s.dedupeInsert.execute();
           if (s.dedupeInsert.affected() == 0) {
-            // Seen before: report what was stored then, change nothing.
+            // Seen before: report what was stored then, change nothing. Earlier in this batch,
+            // perhaps: its message row may still wait in the buffer.
+            if (rows != nullptr) {
+              rows->messages.flush();
+            }
             s.dedupeLookup.execute();
             stored.id = s.dFoundId;
             stored.duplicate = true;
@@ -116,28 +127,33 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           it->second.lastMessageAt = std::max<long long>(it->second.lastMessageAt, m.timestamp);
           stored.contact = it->second.contact;
 
-          s.mTenant = m.tenant;
-          s.mId = m.id;
-          s.mConversation = m.conversation;
-          s.mAccount = m.account;
-          s.mKind = sdk::toString(m.kind);
-          s.mBody = m.text;
-          s.mExtra = encodeExtra(m);
-          s.mNetworkId = m.networkId;
-          s.mChat = m.chat;
-          s.mSender = m.sender;
-          s.mSenderName = m.senderName;
-          s.mFromMe = m.fromMe ? 1 : 0;
-          s.mIsGroup = m.isGroup ? 1 : 0;
-          s.mReplyTo = m.replyTo;
-          s.mTargetId = m.targetId;
-          s.mReaction = m.reaction;
-          s.mTs = m.timestamp;
-          s.mSeq = s.dSeq;
-          s.mHash = w.ciphertextHash;
-          s.mCipherKey = 0;  // unused since schema version 9 (redeliveries go by the dedupe key)
-          s.mConversationKey = it->second.key;
-          s.messageInsert.execute();
+          const long long conversationKey = it->second.key;
+          if (rows != nullptr) {
+            rows->addMessage(m, w.ciphertextHash, s.dSeq, conversationKey);
+          } else {
+            s.mTenant = m.tenant;
+            s.mId = m.id;
+            s.mConversation = m.conversation;
+            s.mAccount = m.account;
+            s.mKind = sdk::toString(m.kind);
+            s.mBody = m.text;
+            s.mExtra = encodeExtra(m);
+            s.mNetworkId = m.networkId;
+            s.mChat = m.chat;
+            s.mSender = m.sender;
+            s.mSenderName = m.senderName;
+            s.mFromMe = m.fromMe ? 1 : 0;
+            s.mIsGroup = m.isGroup ? 1 : 0;
+            s.mReplyTo = m.replyTo;
+            s.mTargetId = m.targetId;
+            s.mReaction = m.reaction;
+            s.mTs = m.timestamp;
+            s.mSeq = s.dSeq;
+            s.mHash = w.ciphertextHash;
+            s.mCipherKey = 0;  // unused since schema version 9 (redeliveries go by the dedupe key)
+            s.mConversationKey = conversationKey;
+            s.messageInsert.execute();
+          }
 
           signal.add(w.signal);
 
@@ -154,8 +170,15 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
           if (o.ceId.empty()) {
             o.ceId = m.id;
           }
-          insertOutboxRow(c, o);
+          if (rows != nullptr) {
+            rows->addOutbox(o, now);
+          } else {
+            insertOutboxRow(c, o);
+          }
           out.push_back(std::move(stored));
+        }
+        if (rows != nullptr) {
+          rows->flush();
         }
         signal.write(c, sealer);
         for (const auto& [id, st] : conversations) {
