@@ -12,6 +12,11 @@ namespace switchboard::host {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
+namespace {
+// While pages are being asked for, the outbox is counted this often at most.
+constexpr auto kDepthBusyInterval = 5s;
+}  // namespace
+
 double threadCpuSeconds() {
   timespec ts{};
   ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -139,20 +144,33 @@ void OutboxDbWorker::countDepth() {
 
 void OutboxDbWorker::readLoop() {
   pthread_setname_np(pthread_self(), "sb-outbox-read");  // for top -H and perf
-  countDepth();
   std::unique_lock lock(mutex_);
+  bool counted = false;  // the outbox was counted (or the first count was put off)
   while (true) {
-    cv_.wait_for(lock, 1s, [this] { return stopping_ || request_.has_value(); });
+    // At the start, a little longer for the relay's first request than it takes to come.
+    cv_.wait_for(lock, counted ? 1000ms : 200ms, [this] { return stopping_ || request_.has_value(); });
     if (stopping_) {
       return;
     }
-    if (Clock::now() - lastDepth_ >= 1s) {
+    // Counting walks every page of the pending rows (tens of milliseconds for 100,000 of them), so
+    // it is done when no page is asked for: every second while the relay is idle or cannot
+    // produce (Kafka away: the depth raises the outbox alarm then), and while pages are being
+    // asked for, i.e. the outbox is draining, only every kDepthBusyInterval. At the start a page
+    // asked for goes first: the count would delay the first record.
+    const auto sinceDepth = Clock::now() - lastDepth_;
+    const bool due = request_ ? counted && sinceDepth >= kDepthBusyInterval : !counted || sinceDepth >= 1s;
+    if (due) {
       lock.unlock();
       countDepth();
       lock.lock();
+      counted = true;
     }
     if (!request_) {
       continue;
+    }
+    if (!counted) {
+      counted = true;
+      lastDepth_ = Clock::now() - 1s;  // counted once the reader is idle
     }
     Request r = *request_;
     request_.reset();
