@@ -124,17 +124,19 @@ sdk::Status SqlStore::pendingOutboxInto(std::int64_t afterSeq, int limit, std::v
       if (n == out.size()) {
         out.emplace_back();
       }
-      // Assigning into the records already there reuses their strings' buffers.
+      // The columns were copied once, into the statement's strings; swapping them into the record
+      // hands the statement the record's old buffers to read the next row into (pages are
+      // recycled, so after the first pages reading allocates nothing and copies each value once).
       OutboxRecord& r = out[n++];
       r.seq = s.seq;
-      r.topic = s.topic;
-      r.key = s.key;
-      r.ceId = s.ceId;
-      r.ceType = s.ceType;
-      r.tenant = s.tenant;
-      r.account = s.account;
-      r.conversation = s.conversation;
-      r.assignee = s.assignee;
+      r.topic.swap(s.topic);
+      r.key.swap(s.key);
+      r.ceId.swap(s.ceId);
+      r.ceType.swap(s.ceType);
+      r.tenant.swap(s.tenant);
+      r.account.swap(s.account);
+      r.conversation.swap(s.conversation);
+      r.assignee.swap(s.assignee);
       r.createdAtMs = s.createdAt;
       r.attempts = s.attempts;
       r.payloadFormat = s.format == static_cast<int>(PayloadFormat::Json) ? PayloadFormat::Json
