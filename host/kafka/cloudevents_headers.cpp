@@ -9,9 +9,10 @@
 namespace switchboard::host {
 namespace {
 
-void add(rd_kafka_headers_t* h, const char* name, std::string_view value) {
+void add(rd_kafka_headers_t* h, std::string_view name, std::string_view value) {
   if (!value.empty()) {
-    rd_kafka_header_add(h, name, -1, value.data(), static_cast<ssize_t>(value.size()));
+    rd_kafka_header_add(h, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                        static_cast<ssize_t>(value.size()));
   }
 }
 
@@ -39,14 +40,27 @@ std::string rfc3339(std::int64_t ms) {
 
 void addCloudEventHeaders(rd_kafka_headers_t* h, const OutboxRecord& r, Format format) {
   // Called for every record the relay produces: the two composed values are built in buffers that
-  // keep their capacity, so composing them allocates nothing (librdkafka copies each value).
-  thread_local std::string source, time;
-  source.assign("/switchboard/");
-  source += r.tenant.empty() ? std::string_view(sdk::kDefaultTenant) : std::string_view(r.tenant);
-  source += '/';
-  source += r.account;
-  time.clear();
-  appendRfc3339Ms(time, r.createdAtMs);
+  // keep their capacity, so composing them allocates nothing (librdkafka copies each value), and
+  // only when they differ from the previous record's (a stream of one account's records, stored
+  // within the same millisecond, mostly repeats both).
+  thread_local std::string source, sourceTenant, sourceAccount, time;
+  thread_local std::int64_t timeMs = 0;
+  thread_local bool timeSet = false;
+  const std::string_view tenant = r.tenant.empty() ? std::string_view(sdk::kDefaultTenant) : std::string_view(r.tenant);
+  if (source.empty() || tenant != sourceTenant || r.account != sourceAccount) {
+    sourceTenant.assign(tenant);
+    sourceAccount.assign(r.account);
+    source.assign("/switchboard/");
+    source += tenant;
+    source += '/';
+    source += r.account;
+  }
+  if (!timeSet || r.createdAtMs != timeMs) {
+    time.clear();
+    appendRfc3339Ms(time, r.createdAtMs);
+    timeMs = r.createdAtMs;
+    timeSet = true;
+  }
   add(h, header::kSpecVersion, "1.0");
   add(h, header::kId, r.ceId);
   add(h, header::kSource, source);
