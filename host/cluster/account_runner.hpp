@@ -26,7 +26,10 @@ class AccountRunner {
   virtual sdk::Status run(const KnownAccount& account) = 0;
   /// Disconnects `account` once its in-flight work is settled, keeping its credentials.
   virtual sdk::Status release(const KnownAccount& account, std::chrono::milliseconds deadline) = 0;
-  /// Adds `account` (display name `name`); it runs wherever its partition is held.
+  /// Whether `account` may be added: its tenant's accounts quota (an error naming the quota when
+  /// not). Asked before anything of the account is claimed or recorded.
+  virtual sdk::Status admit(const KnownAccount& account) = 0;
+  /// Adds `account` (display name `name`, admitted); it runs wherever its partition is held.
   virtual sdk::Status add(const KnownAccount& account, const std::string& name) = 0;
   /// Unlinks `account` and forgets its credentials.
   virtual sdk::Status remove(const KnownAccount& account) = 0;

@@ -16,6 +16,11 @@ bool validId(const std::string& s) {
 }
 
 sdk::Error bad(const std::string& why) { return sdk::Error::permanent("cluster.bad_command", "control record: " + why); }
+// Unreadable as JSON: every reader of `control` sees the same; the tenant administration's
+// consumer dead-letters these, so a record is dead-lettered once.
+sdk::Error unreadable(const std::string& why) {
+  return sdk::Error::permanent("cluster.unreadable", "control record: " + why);
+}
 
 }  // namespace
 
@@ -37,12 +42,12 @@ const char* toString(ControlAction action) {
 
 sdk::Result<ControlCommand> parseControlCommand(std::string_view text) {
   if (text.size() > kMaxControlRecord) {
-    return bad(std::to_string(text.size()) + " bytes, more than " + std::to_string(kMaxControlRecord));
+    return unreadable(std::to_string(text.size()) + " bytes, more than " + std::to_string(kMaxControlRecord));
   }
   // No exceptions: a parse error yields a discarded value; depth is bounded by the size bound.
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
-    return bad("not a JSON object");
+    return unreadable("not a JSON object");
   }
   auto text_of = [&doc](const char* key) -> std::optional<std::string> {
     auto it = doc.find(key);
@@ -51,6 +56,11 @@ sdk::Result<ControlCommand> parseControlCommand(std::string_view text) {
     }
     return it->get<std::string>();
   };
+  // Read alike by the tenant administration's parser, which dead-letters it.
+  if (auto it = doc.find("action"); it != doc.end() && !it->is_null() &&
+                                    (!it->is_string() || it->get_ref<const std::string&>().size() > 64)) {
+    return unreadable("\"action\" must be a string of at most 64 characters");
+  }
   ControlCommand c;
   const auto action = text_of("action");
   if (!action) {

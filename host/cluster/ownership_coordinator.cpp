@@ -451,8 +451,11 @@ void OwnershipCoordinator::handleRecord(const rd_kafka_message_t* m) {
     return;  // another component's record (tenant administration shares the topic)
   }
   if (!parsed.ok()) {
-    metrics_.counter("cluster_control_rejected_total", "Control records that could not be parsed").inc();
-    log_->warn("control record {}@{} ignored: {}", m->partition, m->offset, parsed.error().describe());
+    metrics_.counter("cluster_control_rejected_total", "Control records refused (unreadable, invalid or not allowed)").inc();
+    log_->warn("control record {}@{} refused: {}", m->partition, m->offset, parsed.error().describe());
+    if (parsed.error().code != "cluster.unreadable") {
+      deadLetter(m, parsed.error());
+    }
     return;
   }
   const ControlCommand& c = parsed.value();
@@ -472,22 +475,52 @@ void OwnershipCoordinator::handleRecord(const rd_kafka_message_t* m) {
   metrics_.counter("cluster_control_commands_total", "Control commands carried out",
                    {{"action", toString(c.action)}})
       .inc();
-  carryOut(c);
+  if (auto s = carryOut(c); !s.ok()) {
+    metrics_.counter("cluster_control_rejected_total", "Control records refused (unreadable, invalid or not allowed)").inc();
+    log_->warn("control {} account={} refused: {}", toString(c.action), c.account, s.error().describe());
+    deadLetter(m, s.error());
+  }
 }
 
-void OwnershipCoordinator::carryOut(const ControlCommand& c) {
+void OwnershipCoordinator::deadLetter(const rd_kafka_message_t* m, const sdk::Error& error) {
+  if (!deadLetters_) {
+    return;
+  }
+  DeadLetterSource source;
+  source.topic = controlTopic_;
+  source.partition = m->partition;
+  source.offset = m->offset;
+  if (m->key != nullptr) {
+    source.key.assign(static_cast<const char*>(m->key), m->key_len);
+  }
+  if (m->payload != nullptr) {
+    source.value.assign(static_cast<const char*>(m->payload), m->len);
+  }
+  if (auto s = deadLetters_(source, error); !s.ok()) {
+    log_->error("control record {}@{} could not be dead-lettered (it stays on {} at that offset): {}", m->partition,
+                m->offset, controlTopic_, s.error().describe());
+  }
+}
+
+void OwnershipCoordinator::attachDeadLetters(DeadLetterSink sink) { deadLetters_ = std::move(sink); }
+
+sdk::Status OwnershipCoordinator::carryOut(const ControlCommand& c) {
   const KnownAccount a{c.tenant, c.account};
   log_->info("control {} account={} tenant={}", toString(c.action), c.account, c.tenant);
   switch (c.action) {
     case ControlAction::Add: {
+      // Refused before anything of the account is claimed or shown as run here.
+      if (auto admitted = runner_.admit(a); !admitted.ok()) {
+        return admitted;
+      }
       if (auto s = storage::AccountFence::setState(db_, c.account, "active"); !s.ok()) {
         log_->error("control add account={}: {}", c.account, s.error().describe());
-        return;
+        return sdk::okStatus();
       }
       auto generation = fence_.claim(db_, c.account);
       if (!generation.ok()) {
         log_->error("control add account={}: cannot take it over: {}", c.account, generation.error().describe());
-        return;
+        return sdk::okStatus();
       }
       {
         std::lock_guard lock(mutex_);
@@ -498,7 +531,7 @@ void OwnershipCoordinator::carryOut(const ControlCommand& c) {
       }
       metrics_.gauge("cluster_account_owned", "1 for each account this daemon runs", {{"account", c.account}})
           .set(1);
-      return;
+      return sdk::okStatus();
     }
     case ControlAction::Remove: {
       letGo(c.account);
@@ -507,20 +540,20 @@ void OwnershipCoordinator::carryOut(const ControlCommand& c) {
       }
       (void)storage::AccountFence::forget(db_, c.account);
       (void)forgetPlacement(db_, c.account);
-      return;
+      return sdk::okStatus();
     }
     case ControlAction::Pause: {
       if (auto s = storage::AccountFence::setState(db_, c.account, "paused"); !s.ok()) {
         log_->error("control pause account={}: {}", c.account, s.error().describe());
-        return;
+        return sdk::okStatus();
       }
       letGo(c.account);
-      return;
+      return sdk::okStatus();
     }
     case ControlAction::Resume: {
       if (auto s = storage::AccountFence::setState(db_, c.account, "active"); !s.ok()) {
         log_->error("control resume account={}: {}", c.account, s.error().describe());
-        return;
+        return sdk::okStatus();
       }
       bool runs = false;
       {
@@ -530,12 +563,12 @@ void OwnershipCoordinator::carryOut(const ControlCommand& c) {
       if (!runs && holds(c.account)) {
         takeOver(a);
       }
-      return;
+      return sdk::okStatus();
     }
     case ControlAction::Move: {
       if (c.to != settings_.instanceId) {
         moveAway(c);  // here at the account's current holder
-        return;
+        return sdk::okStatus();
       }
       // Sent on by the previous holder to a partition of this daemon (or already here): the
       // account is taken over with a new generation, unless it is paused.
@@ -545,12 +578,12 @@ void OwnershipCoordinator::carryOut(const ControlCommand& c) {
         runs = running_.count(c.account) != 0;
       }
       if (runs || !holds(c.account)) {
-        return;
+        return sdk::okStatus();
       }
       if (auto rows = storage::AccountFence::list(db_); rows.ok()) {
         for (const auto& r : rows.value()) {
           if (r.account == c.account && r.state == "paused") {
-            return;
+            return sdk::okStatus();
           }
         }
       }
@@ -558,18 +591,19 @@ void OwnershipCoordinator::carryOut(const ControlCommand& c) {
       auto known = runner_.accounts();
       if (!known.ok()) {
         log_->error("control move account={}: accounts cannot be listed: {}", c.account, known.error().describe());
-        return;
+        return sdk::okStatus();
       }
       for (const auto& k : known.value()) {
         if (k.account == c.account) {
           takeOver(k);
-          return;
+          return sdk::okStatus();
         }
       }
       log_->warn("control move account={}: no such account here", c.account);
-      return;
+      return sdk::okStatus();
     }
   }
+  return sdk::okStatus();
 }
 
 sdk::Status OwnershipCoordinator::submit(const ControlCommand& command) {

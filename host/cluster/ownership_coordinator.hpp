@@ -30,6 +30,7 @@
 #include "cluster/partition_outbox_scope.hpp"
 #include "common/logging.hpp"
 #include "common/metrics.hpp"
+#include "kafka/envelope.hpp"
 #include "kafka/rdkafka_util.hpp"
 #include "storage/account_fence.hpp"
 
@@ -70,6 +71,12 @@ class OwnershipCoordinator {
   void attachOutbox(std::shared_ptr<PartitionOutboxScope> scope,
                     std::function<bool(std::chrono::steady_clock::time_point)> settle);
 
+  /// Where refused control records go (the `dlq` topic through the outbox): one that does not
+  /// parse as a command, or an add over the tenant's accounts quota. Records no JSON reader can
+  /// read are the tenant administration's consumer's to dead-letter. Before start().
+  using DeadLetterSink = std::function<sdk::Status(const DeadLetterSource&, const sdk::Error&)>;
+  void attachDeadLetters(DeadLetterSink sink);
+
   OwnershipView view() const;
   /// The partition `account` belongs to (needs start()).
   int partitionOfAccount(const std::string& account) const;
@@ -85,7 +92,9 @@ class OwnershipCoordinator {
   void onRevoked(const std::set<int>& partitions);
   void run();
   void handleRecord(const rd_kafka_message_t* m);
-  void carryOut(const ControlCommand& c);
+  /// An error: the command is refused for good (dead-lettered); passing failures are logged.
+  sdk::Status carryOut(const ControlCommand& c);
+  void deadLetter(const rd_kafka_message_t* m, const sdk::Error& error);
   /// Claims the account's generation and connects it here, unless it is paused.
   void takeOver(const KnownAccount& account);
   void letGo(const std::string& account);
@@ -113,6 +122,7 @@ class OwnershipCoordinator {
 
   std::shared_ptr<PartitionOutboxScope> outboxScope_;
   std::function<bool(std::chrono::steady_clock::time_point)> settleOutbox_;
+  DeadLetterSink deadLetters_;
   RdKafkaPtr consumer_;
   RdKafkaPtr producer_;
   std::thread thread_;

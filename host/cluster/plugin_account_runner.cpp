@@ -77,9 +77,12 @@ sdk::Status PluginAccountRunner::release(const KnownAccount& a, std::chrono::mil
       deadline + std::chrono::seconds(1));
 }
 
-sdk::Status PluginAccountRunner::add(const KnownAccount& a, const std::string& name) {
+sdk::Status PluginAccountRunner::admit(const KnownAccount& a) {
   // Kafka `control` add passes the tenant's accounts quota like every other way of adding one.
-  SB_TRY(admitAccount(store_, a.tenant, a.account));
+  return admitAccount(store_, a.tenant, a.account);
+}
+
+sdk::Status PluginAccountRunner::add(const KnownAccount& a, const std::string& name) {
   return onEachPlacement(
       [a, name](sdk::Plugin& p) -> sdk::Status {
         auto* control = sdk::sessionControlOf(&p);

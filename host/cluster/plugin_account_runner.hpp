@@ -20,6 +20,7 @@ class PluginAccountRunner final : public AccountRunner {
   sdk::Result<std::vector<KnownAccount>> accounts() override;
   sdk::Status run(const KnownAccount& account) override;
   sdk::Status release(const KnownAccount& account, std::chrono::milliseconds deadline) override;
+  sdk::Status admit(const KnownAccount& account) override;
   sdk::Status add(const KnownAccount& account, const std::string& name) override;
   sdk::Status remove(const KnownAccount& account) override;
 

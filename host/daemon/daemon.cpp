@@ -242,6 +242,12 @@ int runDaemon(const DaemonOptions& options) {
     ownership->attachOutbox(outboxScope, [&kafka](std::chrono::steady_clock::time_point until) {
       return kafka.settleOutbox(until);
     });
+    ownership->attachDeadLetters([db = store.value(), &kafka](const DeadLetterSource& source,
+                                     const sdk::Error& error) -> sdk::Status {
+      SB_TRY(db->enqueue({deadLetterRecord(source, error, "control")}));
+      kafka.notifyOutbox();
+      return sdk::okStatus();
+    });
     clusterService = std::make_unique<cluster::CoordinatorClusterService>(*ownership, sql->db());
     // A command for an account of the deployment that does not run here waits in the shared
     // database for the sweep of the daemon that runs it.

@@ -35,7 +35,13 @@ TEST(ControlCommand, RoundTrips) {
 }
 
 TEST(ControlCommand, RefusesBadRecords) {
-  for (const char* bad : {"", "[]", "{", R"({"account":"x"})", R"({"action":"explode","account":"x"})",
+  // What no JSON reader of `control` can take is the tenant administration's to dead-letter.
+  for (const char* unreadable : {"", "[]", "{", R"({"action":7,"account":"x"})"}) {
+    auto c = sbc::parseControlCommand(unreadable);
+    ASSERT_FALSE(c.ok()) << unreadable;
+    EXPECT_EQ(c.error().code, "cluster.unreadable") << unreadable;
+  }
+  for (const char* bad : {R"({"account":"x"})", R"({"action":null,"account":"x"})", R"({"action":"explode","account":"x"})",
                           R"({"action":"add"})", R"({"action":"add","account":""})",
                           R"({"action":"add","account":"a b"})", R"({"action":"add","account":7})",
                           R"({"action":"move","account":"x"})", R"({"action":"add","account":"x","tenant":"../"})"}) {

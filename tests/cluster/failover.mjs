@@ -211,6 +211,58 @@ const check1 = await until('each account run by exactly one daemon and online on
 const perDaemon = Object.fromEntries(daemons.map((x) => [x.name, accounts.filter((a) => own.get(a)[0] === x.name).length]));
 console.log(`${stamp()} accounts per daemon: ${JSON.stringify(perDaemon)} (${check1 ? 'each connected once' : ''})`);
 
+// 1b. Refused control records go to `dlq` with the reason and the record's place, once each: one
+// that is no command, and an add over the tenant's accounts quota (which never runs anywhere).
+const dlq = [];
+const dlqConsumer = new Kafka({ clientId: 'cluster-test-dlq', brokers: [bootstrap], logLevel: logLevel.NOTHING })
+  .consumer({ groupId: `failover-dlq-${process.pid}`, sessionTimeout: 6000, heartbeatInterval: 1000, maxWaitTimeInMs: 100 });
+await dlqConsumer.connect();
+await dlqConsumer.subscribe({ topic: 'switchboard.dlq', fromBeginning: true });
+await dlqConsumer.run({
+  eachMessage: async ({ message }) => {
+    const h = (name) => message.headers?.[name]?.toString();
+    dlq.push({ value: message.value.toString(), code: h('sb-dlq-code'), reason: h('sb-dlq-reason'),
+               topic: h('sb-dlq-topic'), offset: h('sb-dlq-offset') });
+  },
+});
+const quota = (limit, id) => controlProducer.send({
+  topic: 'switchboard.control',
+  acks: -1,
+  messages: [{ key: 'default', value: JSON.stringify({ action: 'tenant.quotas', tenant: 'default', quotas: { accounts: limit },
+                                                        request_id: id }) }],
+});
+const resultOf = (id) => kafka.seen.results.map((r) => r.body).find((r) => r.commandId === id);
+const capId = `failover-cap-${process.pid}`;
+await quota(accountCount, capId);
+await until('the accounts quota to be set', () => resultOf(capId)?.stage === 'RESULT_STAGE_SENT', 30000, 100);
+const extra = String(BigInt(accounts[accountCount - 1]) + 1000n);
+const refused = [
+  { key: accounts[0], value: JSON.stringify({ action: 'adopt', account: accounts[0] }), code: 'cluster.bad_command' },
+  { key: extra, value: JSON.stringify({ action: 'add', account: extra, name: 'Over the quota' }), code: 'quota_exceeded' },
+];
+await controlProducer.send({ topic: 'switchboard.control', acks: -1,
+                             messages: refused.map(({ key, value }) => ({ key, value })) });
+await until('both refused control records on dlq', () => refused.every((r) => dlq.some((d) => d.value === r.value)),
+            30000, 100);
+await sleep(1500);  // a second copy, or the refused account running somewhere, would show by now
+for (const r of refused) {
+  const copies = dlq.filter((d) => d.value === r.value);
+  if (copies.length !== 1) fail(`${copies.length} dlq records for ${r.value}`);
+  const d = copies[0];
+  if (d.code !== r.code || d.topic !== 'switchboard.control' || !(Number(d.offset) >= 0) || !d.reason) {
+    fail(`dlq record for ${r.value}: ${JSON.stringify(d)}`);
+  }
+}
+for (const daemon of daemons) {
+  const text = (await metricsOf(daemon)) ?? '';
+  if (text.includes(`account="${extra}"`)) fail(`${daemon.name} shows the refused account ${extra}`);
+}
+const uncapId = `failover-uncap-${process.pid}`;
+await quota(null, uncapId);
+await until('the accounts quota to be lifted', () => resultOf(uncapId)?.stage === 'RESULT_STAGE_SENT', 30000, 100);
+await dlqConsumer.disconnect();
+console.log(`${stamp()} refused control records dead-lettered once each: ${refused.map((r) => r.code).join(', ')}`);
+
 // Phones write to the accounts at a steady rate from here to the end.
 const sent = [];
 let streaming = true;
