@@ -508,11 +508,12 @@ int main(int argc, char** argv) {
 
   // Inbound rounds: customers -> accounts, counted on Kafka.
   json senders = customers, recipients = ids;
-  std::vector<double> ourRates, ourPerCpu;
+  std::vector<double> ourRates, ourPerCpu, simPerCpu;
   for (int round = 0; round < opt.rounds; ++round) {
     const long long base = recordsIn(watermark->get(), "switchboard.inbound");
     const auto r0 = Clock::now();
     const double c0 = cpuSeconds();
+    const double simC0 = sim->cpuSeconds();
     auto load = sim->command({{"cmd", "load_start"},
                               {"senders", senders},
                               {"recipients", recipients},
@@ -530,7 +531,9 @@ int main(int argc, char** argv) {
     }
     const double secs = seconds(Clock::now() - r0);
     const double cpu = cpuSeconds() - c0;
+    const double simCpu = sim->cpuSeconds() - simC0;
     ourPerCpu.push_back(static_cast<double>(got) / std::max(0.001, cpu));
+    simPerCpu.push_back(static_cast<double>(got) / std::max(0.001, simCpu));
     auto st = sim->command({{"cmd", "load_status"}, {"load", (*load)["load"]}});
     const double sendSecs = st ? (*st)["seconds"].get<double>() : 0;
     ourRates.push_back(static_cast<double>(got) / secs);
@@ -538,6 +541,9 @@ int main(int argc, char** argv) {
                 "%.2f CPU s here: %.0f msg per CPU second%s\n",
                 round + 1, got, opt.messages, secs, ourRates.back(), sendSecs, cpu, ourPerCpu.back(),
                 got < opt.messages ? " [incomplete]" : "");
+    std::printf("  simulator round %d: %.2f CPU s in switchboard-wasim (load phones and relay): %.0f msg per "
+                "simulator CPU second, %.0f us of its CPU per message\n",
+                round + 1, simCpu, simPerCpu.back(), 1e6 * simCpu / static_cast<double>(std::max(1LL, got)));
     std::fflush(stdout);
   }
   // Latency probes (and, with --fairness, tenant t0's burst beside them).
@@ -692,9 +698,11 @@ int main(int argc, char** argv) {
   std::printf("  connector: %.1f KiB RSS per idle connected account; %.0f inbound msg/s (simulator -> SQL -> Kafka), "
               "%.0f msg per CPU second; decrypt failures %.0f\n",
               kibPerAccount, ourRate, ourCpuRate, decryptFailures);
+  std::printf("  simulator: %.0f msg per simulator CPU second (switchboard-wasim: load phones and relay)\n",
+              median(simPerCpu));
   json summary{{"accounts", opt.accounts},          {"connected", connected},
                {"loginSeconds", loginSeconds},      {"kibPerIdleAccount", kibPerAccount},
-               {"inboundPerSecond", ourRate},       {"rounds", ourRates}, {"perCpuSecond", ourCpuRate},
+               {"inboundPerSecond", ourRate},       {"rounds", ourRates}, {"perCpuSecond", ourCpuRate}, {"simulatorPerCpuSecond", median(simPerCpu)},
                {"decryptFailures", decryptFailures}, {"tenants", opt.tenants}, {"probe", probeSummary}};
   if (baileys.is_object() && baileys.contains("kibPerIdleSocket")) {
     const double bk = baileys["kibPerIdleSocket"].get<double>();

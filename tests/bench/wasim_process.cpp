@@ -3,7 +3,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
 
 namespace switchboard::bench {
 namespace {
@@ -85,6 +90,27 @@ sdk::Result<nlohmann::json> WasimProcess::command(nlohmann::json request) {
     }
     return reply;
   }
+}
+
+double WasimProcess::cpuSeconds() const {
+  std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // The command name (field 2) may hold spaces; fields are counted after its closing parenthesis.
+  auto close = text.rfind(')');
+  if (close == std::string::npos) {
+    return -1;
+  }
+  std::istringstream rest(text.substr(close + 1));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) {
+      utime = std::strtoull(field.c_str(), nullptr, 10);
+    } else if (i == 15) {
+      stime = std::strtoull(field.c_str(), nullptr, 10);
+    }
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 void WasimProcess::stop() {

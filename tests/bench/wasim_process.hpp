@@ -29,6 +29,9 @@ class WasimProcess {
   /// Sends one command and waits for its reply; an error when the reply says ok=false.
   sdk::Result<nlohmann::json> command(nlohmann::json request);
   pid_t pid() const { return pid_; }
+  /// User plus system CPU seconds the simulator process has used so far (/proc/<pid>/stat), or
+  /// a negative number when it cannot be read.
+  double cpuSeconds() const;
   /// Closes stdin (the simulator exits) and reaps the process.
   void stop();
 

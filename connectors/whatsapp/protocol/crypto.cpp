@@ -128,8 +128,17 @@ AesGcm::AesGcm(AesGcm&&) noexcept = default;
 AesGcm& AesGcm::operator=(AesGcm&&) noexcept = default;
 
 sdk::Result<Bytes> AesGcm::seal(const std::array<std::uint8_t, 12>& iv, ByteView aad, ByteView plaintext) {
-  EVP_CIPHER_CTX* c = ctx_->enc;
   Bytes out(plaintext.size() + 16);
+  SB_TRY(sealInto(iv, aad, plaintext, out));
+  return out;
+}
+
+sdk::Status AesGcm::sealInto(const std::array<std::uint8_t, 12>& iv, ByteView aad, ByteView plaintext,
+                             std::span<std::uint8_t> out) {
+  if (out.size() != plaintext.size() + 16) {
+    return protocolError("crypto.seal", "the output of AES-GCM must hold the plaintext and its tag");
+  }
+  EVP_CIPHER_CTX* c = ctx_->enc;
   int len = 0;
   int fin = 0;
   if (EVP_EncryptInit_ex(c, nullptr, nullptr, nullptr, iv.data()) != 1 ||
@@ -139,7 +148,7 @@ sdk::Result<Bytes> AesGcm::seal(const std::array<std::uint8_t, 12>& iv, ByteView
       EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, out.data() + plaintext.size()) != 1) {
     return protocolError("crypto.seal", "AES-GCM encryption failed");
   }
-  return out;
+  return sdk::okStatus();
 }
 
 sdk::Result<Bytes> AesGcm::open(const std::array<std::uint8_t, 12>& iv, ByteView aad, ByteView sealed) {
@@ -151,11 +160,12 @@ sdk::Result<Bytes> AesGcm::open(const std::array<std::uint8_t, 12>& iv, ByteView
   Bytes out(n);
   int len = 0;
   int fin = 0;
-  Bytes tag(sealed.end() - 16, sealed.end());
+  // OpenSSL takes the expected tag through a non-const pointer but only reads it.
+  auto* tag = const_cast<std::uint8_t*>(sealed.data() + n);
   if (EVP_DecryptInit_ex(c, nullptr, nullptr, nullptr, iv.data()) != 1 ||
       (!aad.empty() && EVP_DecryptUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) ||
       EVP_DecryptUpdate(c, out.data(), &len, sealed.data(), static_cast<int>(n)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, tag.data()) != 1 ||
+      EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, tag) != 1 ||
       EVP_DecryptFinal_ex(c, out.data() + len, &fin) != 1) {
     return protocolError("crypto.auth", "AES-GCM tag mismatch");
   }

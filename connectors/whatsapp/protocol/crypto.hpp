@@ -49,6 +49,10 @@ class AesGcm {
 
   /// @return ciphertext || 16-byte tag
   sdk::Result<Bytes> seal(const std::array<std::uint8_t, 12>& iv, ByteView aad, ByteView plaintext);
+  /// Writes ciphertext || tag into out, which must hold plaintext.size() + 16 bytes (the transport
+  /// seals many frames into one buffer this way, without an allocation per frame).
+  sdk::Status sealInto(const std::array<std::uint8_t, 12>& iv, ByteView aad, ByteView plaintext,
+                       std::span<std::uint8_t> out);
   /// @return the plaintext, or an error when the tag does not verify
   sdk::Result<Bytes> open(const std::array<std::uint8_t, 12>& iv, ByteView aad, ByteView sealed);
 

@@ -38,6 +38,13 @@ sdk::Result<Bytes> TransportCipher::seal(ByteView plaintext) {
   return aead_.seal(counterIv(static_cast<std::uint32_t>(counter_++)), {}, plaintext);
 }
 
+sdk::Status TransportCipher::sealInto(ByteView plaintext, std::span<std::uint8_t> out) {
+  if (counter_ > 0xFFFFFFFFull) {
+    return protocolError("noise.exhausted", "the transport counter is used up; reconnect");
+  }
+  return aead_.sealInto(counterIv(static_cast<std::uint32_t>(counter_++)), {}, plaintext, out);
+}
+
 sdk::Result<Bytes> TransportCipher::open(ByteView ciphertext) {
   if (counter_ > 0xFFFFFFFFull) {
     return protocolError("noise.exhausted", "the transport counter is used up; reconnect");

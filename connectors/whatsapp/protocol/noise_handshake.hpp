@@ -20,6 +20,8 @@ class TransportCipher {
  public:
   explicit TransportCipher(const Key32& key) : aead_(key) {}
   sdk::Result<Bytes> seal(ByteView plaintext);
+  /// As seal(), into out (plaintext.size() + 16 bytes), so frames can be sealed in place.
+  sdk::Status sealInto(ByteView plaintext, std::span<std::uint8_t> out);
   sdk::Result<Bytes> open(ByteView ciphertext);
   std::uint64_t counter() const { return counter_; }
 

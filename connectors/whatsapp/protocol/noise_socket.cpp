@@ -146,16 +146,68 @@ void NoiseSocket::sendRaw(const Bytes& payload, bool withHeader) {
 }
 
 void NoiseSocket::send(Bytes plaintext) {
-  asio::post(executor_, [self = shared_from_this(), p = std::move(plaintext)] {
-    if (self->finished_ || !self->transport_) {
-      return;
+  bool post = false;
+  {
+    std::lock_guard lock(outboxMutex_);
+    outbox_.push_back(std::move(plaintext));
+    post = !flushPosted_;
+    flushPosted_ = true;
+  }
+  if (post) {
+    asio::post(executor_, [self = shared_from_this()] { self->flush(); });
+  }
+}
+
+void NoiseSocket::flush() {
+  std::vector<Bytes> batch;
+  {
+    std::lock_guard lock(outboxMutex_);
+    batch.swap(outbox_);
+    flushPosted_ = false;
+  }
+  if (finished_ || !transport_) {
+    return;
+  }
+  auto ws = ws_.lock();
+  // A message grows to about this much before the next one starts, so a burst of large frames
+  // does not become one huge allocation (nor exceed a peer's WebSocket message limit).
+  constexpr std::size_t kCoalesceLimit = 256u << 10;
+  Bytes message;
+  auto ship = [&] {
+    if (ws && !message.empty()) {
+      ws->send(std::move(message));
     }
-    auto sealed = self->transport_->send.seal(p);
-    if (!sealed) {
-      return self->fail(sealed.takeError());
+    message = Bytes();
+  };
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const Bytes& plain = batch[i];
+    const std::size_t sealed = plain.size() + 16;
+    if (sealed > kMaxFrameSize) {
+      return fail(protocolError("frame.too_large",
+                                "a frame of " + std::to_string(sealed) + " bytes exceeds 16 MiB"));
     }
-    self->sendRaw(*sealed, false);
-  });
+    if (!message.empty() && message.size() + 3 + sealed > kCoalesceLimit) {
+      ship();
+    }
+    if (message.empty()) {
+      // Reserve for this frame and those after it, up to the limit.
+      std::size_t want = 0;
+      for (std::size_t j = i; j < batch.size() && want < kCoalesceLimit; ++j) {
+        want += 3 + batch[j].size() + 16;
+      }
+      message.reserve(want);
+    }
+    const std::size_t at = message.size();
+    message.resize(at + 3 + sealed);
+    message[at] = static_cast<std::uint8_t>(sealed >> 16);
+    message[at + 1] = static_cast<std::uint8_t>(sealed >> 8);
+    message[at + 2] = static_cast<std::uint8_t>(sealed);
+    auto st = transport_->send.sealInto(plain, std::span<std::uint8_t>(message).subspan(at + 3, sealed));
+    if (!st) {
+      return fail(st.takeError());
+    }
+  }
+  ship();
 }
 
 void NoiseSocket::close() {

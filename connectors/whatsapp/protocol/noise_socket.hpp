@@ -2,6 +2,8 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "protocol/frame_codec.hpp"
 #include "protocol/noise_handshake.hpp"
@@ -48,7 +50,9 @@ class NoiseSocket : public std::enable_shared_from_this<NoiseSocket> {
   static void startServer(WsConnectionPtr ws, ServerConfig config, Handlers handlers,
                           std::function<void(sdk::Result<Accepted>)> onReady);
 
-  /// Encrypts and sends one frame payload (flags byte + node).
+  /// Encrypts and sends one frame payload (flags byte + node). Frames sent before the strand
+  /// gets to them go out together: sealed into one buffer, one WebSocket message, one write
+  /// (the receiving side reads any number of length-prefixed frames from a message).
   void send(Bytes plaintext);
   void close();
   void abort();
@@ -61,6 +65,7 @@ class NoiseSocket : public std::enable_shared_from_this<NoiseSocket> {
   void fail(sdk::Error error);
   void closed(sdk::Status status);
   void sendRaw(const Bytes& payload, bool withHeader);
+  void flush();
 
   // Weak: the connection owns this socket through its handlers (and keeps itself alive while its
   // read is pending), so there is no cycle to leak when an io_context is torn down mid-connection.
@@ -73,6 +78,11 @@ class NoiseSocket : public std::enable_shared_from_this<NoiseSocket> {
   std::optional<NoiseTransport> transport_;
   std::optional<ConnectionHeader> sendHeader_;  // the client prefixes its first message once
   bool finished_ = false;
+
+  // Frames given to send() and not yet sealed; any thread adds, the strand takes them all.
+  std::mutex outboxMutex_;
+  std::vector<Bytes> outbox_;
+  bool flushPosted_ = false;
 };
 
 }  // namespace switchboard::whatsapp

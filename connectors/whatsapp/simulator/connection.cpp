@@ -46,14 +46,35 @@ void Connection::abort() {
 void Connection::setDelay(std::chrono::milliseconds delay) { delayMs_ = delay.count(); }
 
 void Connection::enqueue(Bytes frame, bool closeAfter, std::chrono::milliseconds hold) {
-  auto due = std::chrono::steady_clock::now() + std::chrono::milliseconds(delayMs_.load()) + hold;
-  asio::post(strand_, [self = shared_from_this(), f = std::move(frame), due, closeAfter]() mutable {
-    if (self->closed_) {
-      return;
-    }
-    self->queue_.push_back(Outgoing{due, std::move(f), closeAfter});
-    self->pump();
-  });
+  // Without a delay the frame is due at once (no clock read per frame).
+  auto extra = std::chrono::milliseconds(delayMs_.load()) + hold;
+  auto due = extra.count() > 0 ? std::chrono::steady_clock::now() + extra : std::chrono::steady_clock::time_point{};
+  bool post = false;
+  {
+    std::lock_guard lock(inboxMutex_);
+    inbox_.push_back(Outgoing{due, std::move(frame), closeAfter});
+    post = !drainPosted_;
+    drainPosted_ = true;
+  }
+  if (post) {
+    asio::post(strand_, [self = shared_from_this()] { self->drain(); });
+  }
+}
+
+void Connection::drain() {
+  std::vector<Outgoing> batch;
+  {
+    std::lock_guard lock(inboxMutex_);
+    batch.swap(inbox_);
+    drainPosted_ = false;
+  }
+  if (closed_) {
+    return;
+  }
+  for (auto& o : batch) {
+    queue_.push_back(std::move(o));
+  }
+  pump();
 }
 
 void Connection::pump() {

@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +90,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool closeAfter = false;
   };
   void enqueue(Bytes frame, bool closeAfter, std::chrono::milliseconds hold);
+  /// Moves what enqueue() collected to the send queue (strand), then pumps.
+  void drain();
   void pump();
 
   std::uint64_t id_;
@@ -103,6 +106,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool timerArmed_ = false;
   bool closed_ = false;
   std::atomic<std::int64_t> delayMs_{0};
+  // Frames queued from any thread, waiting for the strand: one post carries all that arrive
+  // before it runs (a relay burst queues many stanzas to the same device).
+  std::mutex inboxMutex_;
+  std::vector<Outgoing> inbox_;
+  bool drainPosted_ = false;
 };
 
 }  // namespace switchboard::wasim
