@@ -203,10 +203,20 @@ void OutboxRelay::run() {
     }
     // Serve delivery reports. Block briefly only when there is nothing to produce meanwhile.
     int wait = 0;
+    bool forPage = false;
     if (backlogEmpty() && !inFlightEmpty()) {
-      wait = db_->pageOutstanding() ? 1 : 5;
+      forPage = db_->pageOutstanding();
+      wait = forPage ? 1 : 5;
     }
-    pollProducer(wait);
+    if (wait > 0) {
+      // Where the relay waited with nothing to produce: for the reader's next page, or for
+      // acknowledgements (the in-flight window full, or nothing more pending). Logged at stop.
+      const auto t0 = Clock::now();
+      pollProducer(wait);
+      (forPage ? waitedForPages_ : waitedForAcks_) += Clock::now() - t0;
+    } else {
+      pollProducer(0);
+    }
     checkDeliveryTimeout();
     flushMarks();
     // Scale-out: a settle() or a rescan waits for marks, which no wake-up announces.
@@ -226,8 +236,10 @@ void OutboxRelay::run() {
     }
   }
   // Where the relay's CPU went, beside the database threads' (logged when they stop).
-  log_->info("outbox relay stopping; produced={} relay_cpu_ms={}", producedCount_,
-             static_cast<long long>((threadCpuSeconds() - cpuStart_) * 1000));
+  log_->info("outbox relay stopping; produced={} relay_cpu_ms={} waited_for_pages_ms={} waited_for_acks_ms={}",
+             producedCount_, static_cast<long long>((threadCpuSeconds() - cpuStart_) * 1000),
+             std::chrono::duration_cast<std::chrono::milliseconds>(waitedForPages_).count(),
+             std::chrono::duration_cast<std::chrono::milliseconds>(waitedForAcks_).count());
   // Shutdown: nothing new, give in-flight records until the deadline, keep what was delivered.
   drain(stopDeadline_);
   flushMarks();

@@ -138,6 +138,7 @@ class OutboxRelay {
   std::chrono::steady_clock::time_point lastFetch_{};
   std::chrono::steady_clock::time_point lastTimeoutScan_{};
   double cpuStart_ = 0;
+  std::chrono::steady_clock::duration waitedForPages_{}, waitedForAcks_{};  // logged at stop
   // One report event's tally: its delivered records are counted with one addition, and the
   // latency histograms observe its first delivered record (the oldest of the event's batch).
   std::int64_t eventDelivered_ = 0;
