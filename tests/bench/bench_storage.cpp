@@ -150,7 +150,7 @@ BENCHMARK(sqliteFull)->Name("storeInbound/sqlite_full")->Arg(1)->Arg(20)->Arg(10
     ->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(sqliteNormal)->Name("storeInbound/sqlite_normal")->Arg(500)->UseRealTime()
     ->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(postgresql)->Name("storeInbound/postgresql")->Arg(1)->Arg(100)->Arg(500)->UseRealTime()
+BENCHMARK(postgresql)->Name("storeInbound/postgresql")->Arg(1)->Arg(100)->Arg(500)->Arg(2000)->UseRealTime()
     ->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 }  // namespace
