@@ -42,10 +42,23 @@ sdk::Status OutboxRelay::createProducer() {
   SB_TRY(conf);
   // Delivery reports as events (served by pollProducer) rather than one callback per record.
   rd_kafka_conf_set_events(conf->get(), RD_KAFKA_EVENT_DR);
+  // The SASL/OAUTHBEARER token refresh would otherwise be one more event on the main queue, which
+  // pollProducer does not answer: it gets a queue of its own, served by librdkafka's background
+  // thread (only created when that mechanism is configured).
+  rd_kafka_conf_enable_sasl_queue(conf->get(), 1);
   routeLogs(conf->get());
   auto client = makeClient(RD_KAFKA_PRODUCER, std::move(conf).value());
   SB_TRY(client);
   producer_ = std::move(client).value();
+  if (rd_kafka_queue_t* sasl = rd_kafka_queue_get_sasl(producer_.get()); sasl != nullptr) {
+    rd_kafka_queue_destroy(sasl);  // only asked whether there is one; a held reference blocks destruction
+    if (rd_kafka_error_t* e = rd_kafka_sasl_background_callbacks_enable(producer_.get())) {
+      const std::string reason = rd_kafka_error_string(e);
+      rd_kafka_error_destroy(e);
+      producer_.reset();
+      return sdk::Error::permanent("kafka.sasl", "cannot serve the producer's SASL token refresh: " + reason);
+    }
+  }
   reports_.reset(rd_kafka_queue_get_main(producer_.get()));
   return sdk::okStatus();
 }
