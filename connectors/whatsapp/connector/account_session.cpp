@@ -176,7 +176,7 @@ sdk::Result<DeviceCredentials> AccountSession::freshCredentials() {
   SB_TRY(spk);
   c.signedPreKeyPub = spk->pub;
   c.signedPreKeySignature = spk->signature;
-  SB_TRY(env_.storage.putSignal(account_.id, toRecordWrites(txn.changes())));
+  SB_TRY(signalStore_.putCommitted(toRecordWrites(txn.changes())));
   return c;
 }
 
@@ -210,6 +210,8 @@ void AccountSession::connect() {
     signalStore_.setLocalIdentity(LocalIdentity{creds_->identityKey, creds_->registrationId}.serialize());
   }
   moveTo(SessionState::Connecting, creds_->paired() ? "login" : "registration");
+  // Rows may have changed while we were away (another daemon may have run the account).
+  signalStore_.forgetCached();
 
   const std::uint64_t generation = ++generation_;
   Bytes payload = creds_->paired() ? loginPayload(*creds_, payloadOptions())

@@ -125,20 +125,20 @@ class AccountSession : public std::enable_shared_from_this<AccountSession> {
   void uploadPreKeys(std::uint32_t count);
 
   // --- receiving (session_receive.cpp) ---
-  void queueMessage(Node message);
+  void queueMessage(const Node& message);
   void processInbox();
-  void processMessage(const Node& message);
+  void processMessage(std::shared_ptr<const Node> message);
   void finishMessage(const Node& message, const std::string& receiptType);
   void sendRetryReceipt(const Node& message, const sdk::Error& why);
   void retryInboxLater();
   /// Puts `c` back at the head of the outbox and pumps again in a second (storage away).
   void postponeSend(const sdk::OutboundCommand& c);
   void handleReceipt(const Node& receipt);
-  void deliverInbound(std::shared_ptr<Node> message, sdk::InboundDelivery delivery, const std::string& receiptType);
+  void deliverInbound(std::shared_ptr<const Node> message, sdk::InboundDelivery delivery, const std::string& receiptType);
 
   // --- media (session_media.cpp) ---
   void withMediaConn(std::function<void(sdk::Result<MediaConn>)> then);
-  void fetchMediaThenDeliver(std::shared_ptr<Node> message, sdk::InboundDelivery delivery, MediaLocator locator,
+  void fetchMediaThenDeliver(std::shared_ptr<const Node> message, sdk::InboundDelivery delivery, MediaLocator locator,
                              std::string receiptType);
   void sendMedia(const sdk::OutboundCommand& command);
 
@@ -180,7 +180,7 @@ class AccountSession : public std::enable_shared_from_this<AccountSession> {
   std::optional<CodePairing> codePairing_;
 
   // Received stanzas wait here while the one before them is being committed.
-  std::deque<Node> inbox_;
+  std::deque<std::shared_ptr<const Node>> inbox_;  // shared with the store callback: no copy per step
   bool inboxBusy_ = false;
   std::map<std::string, int> retryCounts_;  // message id -> retry receipts sent
 

@@ -233,7 +233,7 @@ void AccountSession::deliverGroup(const sdk::OutboundCommand& c, const Jid& grou
   }
   sendBusy_ = false;
   auto writes = toRecordWrites(txn.changes());
-  if (!env_.storage.putSignal(account_.id, writes).ok() ||
+  if (!signalStore_.putCommitted(writes).ok() ||
       !env_.storage.saveSent(account_.id, {id, groupJid, plain, nowMillis(), c.commandId}).ok()) {
     env_.logger.warn("whatsapp account=" + account_.id + " storage unavailable; group send of " + id + " postponed");
     return postponeSend(c);

@@ -74,7 +74,7 @@ void AccountSession::uploadPreKeys(std::uint32_t count) {
     env_.logger.warn("whatsapp account=" + account_.id + " prekeys not generated: " + keys.error().describe());
     return;
   }
-  if (auto s = env_.storage.putSignal(account_.id, toRecordWrites(txn.changes())); !s.ok()) {
+  if (auto s = signalStore_.putCommitted(toRecordWrites(txn.changes())); !s.ok()) {
     env_.logger.warn("whatsapp account=" + account_.id + " prekeys not stored: " + s.error().describe());
     return;
   }

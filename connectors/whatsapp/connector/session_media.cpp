@@ -84,7 +84,7 @@ void AccountSession::withMediaConn(std::function<void(sdk::Result<MediaConn>)> t
   });
 }
 
-void AccountSession::fetchMediaThenDeliver(std::shared_ptr<Node> message, sdk::InboundDelivery deliveryIn,
+void AccountSession::fetchMediaThenDeliver(std::shared_ptr<const Node> message, sdk::InboundDelivery deliveryIn,
                                            MediaLocator locator, std::string receiptType) {
   auto delivery = std::make_shared<sdk::InboundDelivery>(std::move(deliveryIn));
   const std::uint64_t generation = generation_;

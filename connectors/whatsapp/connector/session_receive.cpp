@@ -62,12 +62,12 @@ std::string phoneFormOf(const Jid& sender, const Node& message, bool group) {
 
 }  // namespace
 
-void AccountSession::queueMessage(Node message) {
+void AccountSession::queueMessage(const Node& message) {
   if (inbox_.size() >= kMaxInbox) {
     // Never acked, so never lost: a reconnect makes the server deliver the backlog again.
     return connectionLost("more than " + std::to_string(kMaxInbox) + " messages waiting to be stored");
   }
-  inbox_.push_back(std::move(message));
+  inbox_.push_back(std::make_shared<const Node>(message));
   processInbox();
 }
 
@@ -139,8 +139,7 @@ void AccountSession::finishMessage(const Node& message, const std::string& recei
   });
 }
 
-void AccountSession::processMessage(const Node& messageRef) {
-  auto message = std::make_shared<Node>(messageRef);
+void AccountSession::processMessage(std::shared_ptr<const Node> message) {
   const std::string id = attrOr(*message, "id");
   const auto from = Jid::parse(attrOr(*message, "from"));
   std::vector<const Node*> encs;
@@ -174,21 +173,14 @@ void AccountSession::processMessage(const Node& messageRef) {
   const std::string receiptType =
       attrOr(*message, "category") == "peer" ? "peer_msg" : (fromOwnDevice && !group ? "sender" : "");
 
-  // 1. A redelivery of something already stored is answered from storage.
+  // 1. The ciphertext's hash names the message in storage. A redelivery of something already
+  // stored cannot decrypt again (its keys were used and that ratchet step committed with it), so
+  // storage is asked only once decryption failed: a query per message saved on the common path.
   Bytes all;
   for (const Node* e : encs) {
     append(all, *e->bytes());
   }
   const std::string hash = toHex(sha256(all));
-  auto stored = env_.storage.findInboundRedelivery(account_.id, id, hash);
-  if (!stored.ok()) {
-    env_.logger.warn("whatsapp account=" + account_.id + " storage unavailable: " + stored.error().describe());
-    return retryInboxLater();
-  }
-  if (stored.value()) {
-    env_.metrics.messagesRedelivered.inc();
-    return finishMessage(*message, receiptType);
-  }
 
   // 2. Decrypt inside a transaction: nothing reaches the store unless the message does.
   const SignalAddress address = SignalAddress::fromJid(signalJidOf(*author, *message, group));
@@ -239,6 +231,16 @@ void AccountSession::processMessage(const Node& messageRef) {
       env_.logger.warn("whatsapp account=" + account_.id + " Signal store unavailable: " + failure->describe());
       return retryInboxLater();
     }
+    // A redelivery of something already stored is answered from storage.
+    auto stored = env_.storage.findInboundByCiphertext(account_.id, hash);
+    if (!stored.ok()) {
+      env_.logger.warn("whatsapp account=" + account_.id + " storage unavailable: " + stored.error().describe());
+      return retryInboxLater();
+    }
+    if (stored.value()) {
+      env_.metrics.messagesRedelivered.inc();
+      return finishMessage(*message, receiptType);
+    }
     env_.metrics.decryptFailures.inc();
     if (errc == SignalErrc::DuplicateMessage) {
       // Its keys were used by an earlier delivery whose plaintext we committed (under another
@@ -285,7 +287,7 @@ void AccountSession::processMessage(const Node& messageRef) {
   if (!parsed.deliver) {
     // Nothing for the pipeline, but the ratchet moved: keep it before acknowledging.
     if (!writes.empty()) {
-      if (auto s = env_.storage.putSignal(account_.id, writes); !s.ok()) {
+      if (auto s = signalStore_.putCommitted(writes); !s.ok()) {
         return retryInboxLater();
       }
     }
@@ -300,28 +302,41 @@ void AccountSession::processMessage(const Node& messageRef) {
   deliverInbound(message, std::move(delivery), receiptType);
 }
 
-void AccountSession::deliverInbound(std::shared_ptr<Node> message, sdk::InboundDelivery delivery,
+void AccountSession::deliverInbound(std::shared_ptr<const Node> message, sdk::InboundDelivery delivery,
                                     const std::string& receiptType) {
   // 4. Stored together with its Signal writes and hash; acknowledged after the commit.
   const std::uint64_t generation = generation_;
   std::weak_ptr<AccountSession> weak = weak_from_this();
   std::atomic<int>* inFlight = &env_.deliveriesInFlight;
+  // The records the Signal cache keeps, remembered once the pipeline committed them.
+  std::vector<sdk::SignalRecordWrite> cached;
+  for (const auto& w : delivery.signal) {
+    if (SignalRecordCache::caches(w.table)) {
+      cached.push_back(w);
+    }
+  }
   ++*inFlight;
   auto s = env_.inbound.deliverWithState(
-      std::move(delivery), [weak, generation, message, receiptType, inFlight](sdk::Status status) {
+      std::move(delivery),
+      [weak, generation, message, receiptType, inFlight, cached = std::move(cached)](sdk::Status status) mutable {
         auto self = weak.lock();
         if (!self) {
           --*inFlight;
           return;
         }
-        asio::post(self->strand_, [self, generation, message, receiptType, status] {
+        asio::post(self->strand_, [self, generation, message, receiptType, status, cached = std::move(cached)] {
           if (generation != self->generation_) {
-            return;  // that connection is gone; the redelivery is found by its hash
+            // That connection is gone; the redelivery is found by its hash. What the new one
+            // cached may predate this commit.
+            self->signalStore_.forgetCached();
+            return;
           }
           if (status.ok()) {
+            self->signalStore_.committed(cached);
             self->env_.metrics.messagesReceived.inc();
             return self->finishMessage(*message, receiptType);
           }
+          self->signalStore_.forgetCached();
           self->env_.logger.warn("whatsapp account=" + self->account_.id + " message id=" +
                                  attrOr(*message, "id") + " not stored: " + status.error().describe());
           if (status.error().isRetriable()) {
@@ -340,6 +355,7 @@ void AccountSession::deliverInbound(std::shared_ptr<Node> message, sdk::InboundD
       });
   if (!s.ok()) {
     --*inFlight;
+    signalStore_.forgetCached();
     env_.metrics.backpressure.inc();
     retryInboxLater();
   }
@@ -364,7 +380,7 @@ void AccountSession::sendRetryReceipt(const Node& message, const sdk::Error& why
     SignalTransaction txn(signalStore_);
     SignalProtocol protocol(txn);
     auto keys = protocol.generatePreKeys(creds_->nextPreKeyId, 1);
-    if (keys.ok() && env_.storage.putSignal(account_.id, toRecordWrites(txn.changes())).ok()) {
+    if (keys.ok() && signalStore_.putCommitted(toRecordWrites(txn.changes())).ok()) {
       creds_->nextPreKeyId = nextPreKeyId(keys->back().id);
       (void)saveCredentials();
       PreKeyBundle bundle;

@@ -338,7 +338,7 @@ void AccountSession::deliverText(const sdk::OutboundCommand& c, const std::strin
   }
   // The ratchet moved and the message may have to be sent again: both are stored first.
   auto writes = toRecordWrites(txn.changes());
-  if (!env_.storage.putSignal(account_.id, writes).ok() ||
+  if (!signalStore_.putCommitted(writes).ok() ||
       !env_.storage.saveSent(account_.id, {id, to.toString(), plain, nowMs(), c.commandId}).ok()) {
     env_.logger.warn("whatsapp account=" + account_.id + " storage unavailable; send of " + id + " postponed");
     return postponeSend(c);
@@ -475,7 +475,7 @@ void AccountSession::answerRetryReceipt(const Node& receipt) {
     env_.logger.warn("whatsapp account=" + account_.id + " cannot answer retry id=" + id + ": " + enc.error().describe());
     return;
   }
-  if (!env_.storage.putSignal(account_.id, toRecordWrites(txn.changes())).ok()) {
+  if (!signalStore_.putCommitted(toRecordWrites(txn.changes())).ok()) {
     return;  // the sender asks again
   }
   Node::Children children{Node("enc", {{"v", "2"}, {"type", std::string(cipherTypeName(enc->type))}, {"count", count}},

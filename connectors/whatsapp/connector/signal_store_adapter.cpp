@@ -19,12 +19,17 @@ sdk::Result<std::optional<Bytes>> StoredSignalStore::get(SignalTable table, std:
   if (!host) {
     return localIdentity_;
   }
+  if (const std::string* held = cache_.find(*host, key)) {
+    return std::optional<Bytes>(Bytes(held->begin(), held->end()));
+  }
   auto v = storage_.getSignal(account_, *host, std::string(key));
   SB_TRY(v);
   if (!v.value()) {
     return std::optional<Bytes>();
   }
-  return std::optional<Bytes>(Bytes(v.value()->begin(), v.value()->end()));
+  std::optional<Bytes> out(Bytes(v.value()->begin(), v.value()->end()));
+  cache_.loaded(*host, key, std::move(*v.value()));
+  return out;
 }
 
 sdk::Status StoredSignalStore::put(SignalTable table, std::string_view key, ByteView value) {
@@ -33,7 +38,17 @@ sdk::Status StoredSignalStore::put(SignalTable table, std::string_view key, Byte
     localIdentity_ = Bytes(value.begin(), value.end());
     return sdk::okStatus();
   }
-  return storage_.putSignal(account_, {{*host, std::string(key), std::string(asChars(value))}});
+  return putCommitted({{*host, std::string(key), std::string(asChars(value))}});
+}
+
+sdk::Status StoredSignalStore::putCommitted(const std::vector<sdk::SignalRecordWrite>& writes) {
+  auto s = storage_.putSignal(account_, writes);
+  if (s.ok()) {
+    cache_.committed(writes);
+  } else {
+    cache_.clear();  // committed or not, we cannot tell: the database decides from now on
+  }
+  return s;
 }
 
 sdk::Status StoredSignalStore::remove(SignalTable table, std::string_view key) {
@@ -42,7 +57,13 @@ sdk::Status StoredSignalStore::remove(SignalTable table, std::string_view key) {
     localIdentity_.reset();
     return sdk::okStatus();
   }
-  return storage_.removeSignal(account_, *host, std::string(key));
+  auto s = storage_.removeSignal(account_, *host, std::string(key));
+  if (s.ok()) {
+    cache_.committed({{*host, std::string(key), std::nullopt}});
+  } else {
+    cache_.clear();
+  }
+  return s;
 }
 
 sdk::Result<std::vector<std::string>> StoredSignalStore::keys(SignalTable table, std::string_view) {

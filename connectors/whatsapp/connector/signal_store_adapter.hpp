@@ -6,6 +6,7 @@
 
 #include <optional>
 
+#include "connector/signal_record_cache.hpp"
 #include "signal/store.hpp"
 #include "switchboard/sdk/connector_storage.hpp"
 
@@ -25,10 +26,20 @@ class StoredSignalStore final : public SignalStore {
   /// The host keeps no per-table key listing; libsignal only asks for one in calls we do not make.
   sdk::Result<std::vector<std::string>> keys(SignalTable table, std::string_view prefix) override;
 
+  /// Writes this account's Signal rows in one database transaction, keeping the cache in step.
+  /// Every write of the account's rows goes through here or through committed().
+  sdk::Status putCommitted(const std::vector<sdk::SignalRecordWrite>& writes);
+  /// Writes the database committed by another way (the pipeline's transaction with a message).
+  void committed(const std::vector<sdk::SignalRecordWrite>& writes) { cache_.committed(writes); }
+  /// A write whose outcome is unknown, or rows that may have changed behind us (a new
+  /// connection; another daemon ran the account meanwhile): read everything from the database.
+  void forgetCached() { cache_.clear(); }
+
  private:
   sdk::ConnectorStorage& storage_;
   std::string account_;
   std::optional<Bytes> localIdentity_;
+  SignalRecordCache cache_;
 };
 
 /// The host table of a sb_wasignal table; nothing for LocalIdentity (kept in the credentials).
