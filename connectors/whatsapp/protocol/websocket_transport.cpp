@@ -1,7 +1,6 @@
 #include "protocol/websocket_transport.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/strand.hpp>
@@ -54,9 +53,7 @@ class Connection final : public WsConnection, public std::enable_shared_from_thi
   }
 
   void send(Bytes message) override {
-    // From the strand itself (the Noise socket's flush) the message joins the queue at once: a
-    // post per message would cost more than the write it queues.
-    asio::dispatch(ws_.get_executor(), [self = this->shared_from_this(), m = std::move(message)]() mutable {
+    asio::post(ws_.get_executor(), [self = this->shared_from_this(), m = std::move(message)]() mutable {
       if (self->closing_ || self->finished_) {
         return;
       }

@@ -15,9 +15,7 @@ namespace switchboard::whatsapp {
 namespace asio = boost::asio;
 
 /// One WebSocket connection carrying binary messages. Handlers run on the connection's strand;
-/// send() and close() may be called from any thread. Messages go out in the order of send()
-/// calls made on the strand, or in the order of those made off it (a call on the strand runs at
-/// once, one from elsewhere is posted to the strand), so one sender should stick to one of them.
+/// send() and close() may be called from any thread.
 class WsConnection {
  public:
   using MessageHandler = std::function<void(Bytes)>;

@@ -75,8 +75,12 @@ http::Handler command(Simulator& sim, std::string cmd, unsigned okStatus = 200) 
 }  // namespace
 
 void EventFeed::publish(const SimEvent& event) {
-  auto text = eventToJson(event).dump();
   std::lock_guard lock(mutex_);
+  // Every relayed message is an event: without a subscriber there is nothing to render it for.
+  if (subscribers_.empty()) {
+    return;
+  }
+  auto text = eventToJson(event).dump();
   std::erase_if(subscribers_, [&](const std::weak_ptr<http::WebSocket>& weak) {
     auto ws = weak.lock();
     return !ws || !ws->send(text);

@@ -146,8 +146,18 @@ void PhoneAgent::sendText(std::string chatJid, std::string text, std::string id)
     }
     SignalProtocol sp(self->store_);
     auto targets = host->phoneTargets(self->phone_, chatJid, [&](const SignalAddress& a) {
+      // The phone never deletes a session, so once found it is remembered: asking libsignal
+      // loads and parses the whole session record, for every device of every message.
+      auto key = a.name + '.' + std::to_string(a.device);
+      if (self->withSession_.count(key) > 0) {
+        return true;
+      }
       auto has = sp.hasSession(a);
-      return has.ok() && *has;
+      bool yes = has.ok() && *has;
+      if (yes) {
+        self->withSession_.insert(std::move(key));
+      }
+      return yes;
     });
     if (!targets) {
       return;

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "protocol/binary_node.hpp"
@@ -120,6 +121,7 @@ class PhoneAgent : public std::enable_shared_from_this<PhoneAgent> {
   std::deque<std::string> sentOrder_;
   std::map<std::string, int> retries_;  // strand only: retry receipts sent per message id
   std::deque<std::string> retryOrder_;
+  std::unordered_set<std::string> withSession_;  // strand only: addresses ("name.device") known to have a session
 };
 
 }  // namespace switchboard::wasim

@@ -157,7 +157,7 @@ class Server : public PhoneHost, public std::enable_shared_from_this<Server> {
   void notifyLowPreKeys(Account& account, Device& device);
   void addPeers(Account& a, Account& b);
   /// Drops the device's pending stanzas of this kind whose id matches.
-  void acknowledge(Device& device, PendingStanza::Kind kind, const std::function<bool(const std::string&)>& ids);
+  void acknowledge(Device& device, PendingStanza::Kind kind, const std::vector<std::string_view>& ids);
 
   asio::any_io_executor executor_;
   SimulatorOptions options_;

@@ -2,7 +2,6 @@
 // a server ack, and is forwarded to the device(s) it concerns; retry receipts go to the one
 // device that sent the message. The simulated phone receives into its inbox and answers with
 // delivery receipts (protocol notes 7.5 to 7.7).
-#include <unordered_set>
 
 #include "simulator/server.hpp"
 
@@ -32,16 +31,17 @@ void Server::onReceipt(Connection& conn, const Node& receipt, Effects& fx) {
   conn.send(ack);
 
   // Every receipt acknowledges the messages it names, whatever else it says.
-  std::unordered_set<std::string> ids{std::string(*id)};
+  // (Views into the receipt, which outlives the call; an id named twice finds nothing the second time.)
+  std::vector<std::string_view> ids{*id};
   if (const Node* list = receipt.child("list")) {
     auto items = childrenNamed(*list, "item");
     for (std::size_t i = 0; i < items.size() && i < kMaxReceiptItems; ++i) {
       if (auto item = items[i]->attr("id"); item && item->size() <= kMaxIdLength) {
-        ids.insert(std::string(*item));
+        ids.push_back(*item);
       }
     }
   }
-  acknowledge(*readerDevice, PendingStanza::Kind::Message, [&](const std::string& pid) { return ids.count(pid) > 0; });
+  acknowledge(*readerDevice, PendingStanza::Kind::Message, ids);
 
   relayReceipt(*reader, conn.session.device, receipt, fx);
 }
@@ -122,7 +122,7 @@ void Server::relayReceipt(Account& readerAccount, std::uint16_t readerDevice, co
 void Server::phoneReceive(Account& account, const Node& node, Effects& fx) {
   auto& inbox = account.primary.inbox;
   if (inbox.size() >= kMaxPhoneInbox) {
-    inbox.erase(inbox.begin());
+    inbox.pop_front();
   }
   PhoneInboxEntry e;
   e.id = attrOr(node, "id");

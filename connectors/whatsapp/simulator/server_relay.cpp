@@ -26,25 +26,19 @@ void Server::deliver(Account& account, std::uint16_t device, PendingStanza::Kind
   }
   auto id = attrOr(node, "id");
   auto bytes = stanzaBytes(node);
-  d.pending.push_back(PendingStanza{kind, std::move(id), std::move(node), bytes});
-  d.pendingBytes += bytes;
+  d.pending.push(PendingStanza{kind, std::move(id), std::move(node), bytes});
   // Bounded: a device that never comes back (or never acknowledges) loses its oldest stanzas.
   while (d.pending.size() > 1 && (d.pending.size() > options_.maxPendingPerDevice ||
-                                  d.pendingBytes > options_.maxPendingBytesPerDevice)) {
-    d.pendingBytes -= d.pending.front().bytes;
-    d.pending.pop_front();
+                                  d.pending.bytes() > options_.maxPendingBytesPerDevice)) {
+    d.pending.popFront();
     ++d.droppedPending;
   }
 }
 
-void Server::acknowledge(Device& device, PendingStanza::Kind kind, const std::function<bool(const std::string&)>& ids) {
-  std::erase_if(device.pending, [&](const PendingStanza& p) {
-    if (p.kind != kind || !ids(p.id)) {
-      return false;
-    }
-    device.pendingBytes -= p.bytes;
-    return true;
-  });
+void Server::acknowledge(Device& device, PendingStanza::Kind kind, const std::vector<std::string_view>& ids) {
+  for (auto id : ids) {
+    device.pending.acknowledge(kind, id);
+  }
 }
 
 Node Server::directStanza(const Node& message, const Account& sender, std::uint16_t senderDevice,
@@ -184,7 +178,7 @@ void Server::onAck(Connection& conn, const Node& ack) {
   } else {
     return;
   }
-  acknowledge(*d, kind, [&](const std::string& pid) { return pid == *id; });
+  acknowledge(*d, kind, {*id});
 }
 
 void Server::onPresence(Connection& conn, const Node& presence) {

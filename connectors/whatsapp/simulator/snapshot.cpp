@@ -244,8 +244,7 @@ sdk::Result<Snapshot> parseSnapshot(const std::string& text) {
         for (const auto& p : jd.at("pending")) {
           if (auto stanza = pendingOf(p)) {
             stanza->bytes = stanzaBytes(stanza->node);
-            d.pendingBytes += stanza->bytes;
-            d.pending.push_back(std::move(*stanza));
+            d.pending.push(std::move(*stanza));
           }
         }
         auto id = d.id;

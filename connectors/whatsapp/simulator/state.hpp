@@ -18,6 +18,7 @@
 #include "protocol/binary_node.hpp"
 #include "protocol/crypto.hpp"
 #include "protocol/jid.hpp"
+#include "simulator/pending_queue.hpp"
 
 namespace switchboard::wasim {
 
@@ -37,15 +38,6 @@ struct SignedPreKey {
   whatsapp::Key32 priv{};  ///< known for the simulated phone's keys only
 };
 
-/// A stanza sent (or waiting to be sent) to a device and not yet acknowledged by it.
-struct PendingStanza {
-  enum class Kind : std::uint8_t { Message, Receipt, Notification };
-  Kind kind = Kind::Message;
-  std::string id;
-  whatsapp::Node node;
-  std::size_t bytes = 0;  ///< approximate size, for the queue's byte bound
-};
-
 /// Approximate memory of a stanza: its strings and byte contents.
 std::size_t stanzaBytes(const whatsapp::Node& node);
 
@@ -61,8 +53,7 @@ struct Device {
   whatsapp::Bytes signedIdentity;  ///< ADVSignedDeviceIdentity as the companion countersigned it
   std::string platform;            ///< e.g. "Chrome (Mac OS)"
   std::uint64_t linkedAt = 0;
-  std::deque<PendingStanza> pending;
-  std::size_t pendingBytes = 0;      ///< payload bytes held in `pending` (a bound, with its count)
+  PendingQueue pending;              ///< bounded by count and bytes (see SimulatorOptions)
   std::uint64_t droppedPending = 0;  ///< stanzas dropped because the queue was full
   std::weak_ptr<Connection> live;    ///< the logged-in connection that has flushed its queue
   std::weak_ptr<Connection> connecting;  ///< logged in, offline queue not yet delivered
@@ -90,7 +81,7 @@ struct PrimaryPhone {
   SignedPreKey signedPreKey;
   std::deque<PreKey> preKeys;  ///< public halves on the server, handed out one per bundle fetch
   bool topUpRequested = false;   ///< the phone was asked for more one-time prekeys
-  std::vector<PhoneInboxEntry> inbox;
+  std::deque<PhoneInboxEntry> inbox;  ///< bounded: the oldest entry leaves first
   /// The phone's Signal side (its private keys and sessions live there).
   std::shared_ptr<PhoneAgent> agent;
   /// Signal rows read from a snapshot, until the server turns them into the agent.
