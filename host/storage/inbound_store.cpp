@@ -193,6 +193,9 @@ sdk::Result<std::vector<InboundStored>> SqlStore::storeInbound(std::vector<Inbou
 
 namespace {
 
+// How many of the newest messages findByCiphertext searches (about 10-30 ms of scanning).
+constexpr long long kRedeliveryWindow = 50000;
+
 #define FOUND_COLUMNS                                                                                          \
   "m.tenant, m.id, m.conversation_id, m.account, m.kind, m.body, m.extra, m.network_id, m.chat, m.sender," \
   " m.sender_name, m.from_me, m.is_group, m.reply_to, m.target_id, m.reaction, m.ts"
@@ -204,6 +207,7 @@ struct InboundLookups final : PreparedBase {
   std::string kind, extra;
   int fromMe = 0, isGroup = 0;
   long long ts = 0;
+  long long window = kRedeliveryWindow;
   FastStatement byDedupeKey, byHash;
 
   explicit InboundLookups(Connection& c)
@@ -214,12 +218,15 @@ struct InboundLookups final : PreparedBase {
                     " WHERE d.tenant = COALESCE((SELECT a.tenant FROM accounts a WHERE a.id = :a), :dt)"
                     " AND d.account = :a2 AND d.network_id = :n AND m.ciphertext_hash = :h",
                     {&account, &defaultTenant, &account, &networkId, &hash}, outputs()),
-        // No index answers this one since schema version 9: a scan, kept for callers that know
-        // no network id.
+        // No index answers this one since schema version 9, so it scans, newest first, only the
+        // last kRedeliveryWindow messages (a range of the seq key): a stanza WhatsApp sends
+        // again was stored just before its ack was lost, so among the newest; one older than
+        // that is not found, and its next copy is caught by the dedupe key when stored.
         byHash(c,
-               "SELECT " FOUND_COLUMNS " FROM messages m WHERE m.ciphertext_hash = :h AND m.account = :a"
-               " AND m.direction = 'in' LIMIT 1",
-               {&hash, &account}, outputs()) {}
+               "SELECT " FOUND_COLUMNS " FROM messages m WHERE m.seq > (SELECT COALESCE(MAX(seq), 0) FROM messages)"
+               " - :w AND m.ciphertext_hash = :h AND m.account = :a AND m.direction = 'in' ORDER BY m.seq DESC"
+               " LIMIT 1",
+               {&window, &hash, &account}, outputs()) {}
 
   std::vector<FastStatement::Out> outputs() {
     return {&m.tenant, &m.id,     &m.conversation, &m.account, &kind,       &m.text,     &extra,
