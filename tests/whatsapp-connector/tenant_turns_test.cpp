@@ -94,3 +94,26 @@ TEST(WaTenantTurns, ClosedGrantsNothingAndTurnsMayOutliveTheGate) {
   r.finishOldest();  // the gate is gone; freeing its turn is still safe
   EXPECT_EQ(r.granted, std::vector<std::string>{"first"});
 }
+
+TEST(WaTenantTurns, TryTakeGivesAFreeTurnOnlyWhenNobodyWaits) {
+  wc::TenantTurns turns(2);
+  Recorder r;
+  auto first = turns.tryTake();
+  ASSERT_NE(first, nullptr);
+  auto second = turns.tryTake();
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(turns.tryTake(), nullptr);  // both taken
+  turns.request("t1", r.grant("t1-0"));
+  EXPECT_TRUE(r.granted.empty());
+  first.reset();  // freed: it goes to the waiting request, not to the next tryTake
+  ASSERT_EQ(r.granted, std::vector<std::string>{"t1-0"});
+  turns.request("t2", r.grant("t2-0"));
+  EXPECT_EQ(turns.tryTake(), nullptr);  // t2 waits: taking would pass it
+  second.reset();
+  ASSERT_EQ(r.granted, (std::vector<std::string>{"t1-0", "t2-0"}));
+  r.finishOldest();  // nobody waits now: a freed turn is free again
+  EXPECT_NE(turns.tryTake(), nullptr);
+  turns.close();
+  r.finishOldest();
+  EXPECT_EQ(turns.tryTake(), nullptr);  // closed
+}

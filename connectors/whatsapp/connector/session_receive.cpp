@@ -81,7 +81,12 @@ void AccountSession::processInbox() {
     return;
   }
   // Decryption waits for its tenant's turn (connector/tenant_turns.hpp); the turn is held until
-  // processMessage returns, which covers the decryption (storing goes on asynchronously).
+  // processMessage returns, which covers the decryption (storing goes on asynchronously). A turn
+  // free with nobody waiting is taken here, on our strand: no post per message when nothing contends.
+  if (auto turn = env_.turns->tryTake()) {
+    processMessage(inbox_.front());
+    return;
+  }
   env_.turns->request(account_.tenant, [weak = weak_from_this(), generation = generation_](TenantTurns::Turn turn) {
     auto self = weak.lock();
     if (!self) {

@@ -33,6 +33,17 @@ void TenantTurns::request(const std::string& tenant, Grant grant) {
   grant(makeTurn(state_));
 }
 
+TenantTurns::Turn TenantTurns::tryTake() {
+  {
+    std::lock_guard lock(state_->mutex);
+    if (state_->closed || state_->free == 0 || !state_->rotation.empty()) {
+      return nullptr;
+    }
+    --state_->free;
+  }
+  return makeTurn(state_);
+}
+
 void TenantTurns::release(const std::shared_ptr<State>& state) {
   Grant next;
   {

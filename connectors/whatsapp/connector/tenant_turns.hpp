@@ -29,6 +29,10 @@ class TenantTurns {
   /// thread that frees one, when it is this tenant's go. `grant` must be short (post the work).
   void request(const std::string& tenant, Grant grant);
 
+  /// A turn at once when one is free and no tenant waits (so taking it passes nobody), else
+  /// nullptr: the caller then request()s. Spares the caller a hand-off when nothing contends.
+  Turn tryTake();
+
   /// From now on no request is granted and the waiting ones are dropped (their grants destroyed,
   /// not called): the connector is stopping, its strands may not take new work.
   void close();
