@@ -92,6 +92,13 @@ std::vector<std::tuple<whatsapp::SignalTable, std::string, Bytes>> PhoneAgent::r
   return out;
 }
 
+SignalProtocol& PhoneAgent::signal() {
+  if (!signal_) {
+    signal_ = std::make_unique<SignalProtocol>(store_);
+  }
+  return *signal_;
+}
+
 void PhoneAgent::remember(const std::string& id, Sent sent) {
   if (sent_.emplace(id, std::move(sent)).second) {
     sentOrder_.push_back(id);
@@ -104,7 +111,7 @@ void PhoneAgent::remember(const std::string& id, Sent sent) {
 
 void PhoneAgent::topUpPreKeys(std::size_t count) {
   boost::asio::post(strand_, [self = shared_from_this(), count] {
-    SignalProtocol sp(self->store_);
+    auto& sp = self->signal();
     auto keys = sp.generatePreKeys(self->nextPreKeyId_, static_cast<std::uint32_t>(count));
     if (!keys) {
       return;
@@ -144,7 +151,7 @@ void PhoneAgent::sendText(std::string chatJid, std::string text, std::string id)
     if (!host) {
       return;
     }
-    SignalProtocol sp(self->store_);
+    auto& sp = self->signal();
     auto targets = host->phoneTargets(self->phone_, chatJid, [&](const SignalAddress& a) {
       // The phone never deletes a session, so once found it is remembered: asking libsignal
       // loads and parses the whole session record, for every device of every message.
@@ -188,7 +195,7 @@ void PhoneAgent::welcome(std::uint16_t device, std::vector<Bytes> messages) {
     if (!target) {
       return;
     }
-    SignalProtocol sp(self->store_);
+    auto& sp = self->signal();
     auto own = Jid::pair(self->phone_, whatsapp::kUserServer).toString();
     for (const auto& m : messages) {
       // Peer messages are the message itself, not wrapped: encrypt as to a stranger.
@@ -223,7 +230,7 @@ void PhoneAgent::onMessage(const PhoneIncoming& in) {
     return;
   }
   auto id = attrOr(in.stanza, "id");
-  SignalProtocol sp(store_);
+  auto& sp = signal();
   std::string text;
   std::optional<sdk::Error> failure;
   for (const Node* enc : childrenNamed(in.stanza, "enc")) {
@@ -287,7 +294,7 @@ void PhoneAgent::sendRetryReceipt(const PhoneIncoming& in, int count) {
   if (!host) {
     return;
   }
-  SignalProtocol sp(store_);
+  auto& sp = signal();
   auto identity = whatsapp::loadLocalIdentity(store_);
   if (!identity) {
     return;
@@ -321,7 +328,7 @@ void PhoneAgent::onRetryReceipt(const PhoneIncoming& in) {
   if (!host || !address || it == sent_.end()) {
     return;
   }
-  SignalProtocol sp(store_);
+  auto& sp = signal();
   PhoneTarget target;
   target.jid = attrOr(receipt, "from");
   target.address = *address;

@@ -109,6 +109,9 @@ class PhoneAgent : public std::enable_shared_from_this<PhoneAgent> {
                                                  whatsapp::ByteView message, const std::string& chatJid);
   void sendRetryReceipt(const PhoneIncoming& in, int count);
   void remember(const std::string& id, Sent sent);
+  /// The phone's libsignal context over its store, made once (strand only): a new one per message
+  /// would set up libsignal's store callbacks and load the phone's identity again each time.
+  whatsapp::SignalProtocol& signal();
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::string phone_;
@@ -121,6 +124,7 @@ class PhoneAgent : public std::enable_shared_from_this<PhoneAgent> {
   std::deque<std::string> sentOrder_;
   std::map<std::string, int> retries_;  // strand only: retry receipts sent per message id
   std::deque<std::string> retryOrder_;
+  std::unique_ptr<whatsapp::SignalProtocol> signal_;  // strand only
   std::unordered_set<std::string> withSession_;  // strand only: addresses ("name.device") known to have a session
 };
 
