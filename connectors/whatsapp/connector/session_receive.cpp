@@ -237,7 +237,7 @@ void AccountSession::processMessage(std::shared_ptr<const Node> message) {
       return retryInboxLater();
     }
     // A redelivery of something already stored is answered from storage.
-    auto stored = env_.storage.findInboundByCiphertext(account_.id, hash);
+    auto stored = env_.storage.findInboundRedelivery(account_.id, id, hash);
     if (!stored.ok()) {
       env_.logger.warn("whatsapp account=" + account_.id + " storage unavailable: " + stored.error().describe());
       return retryInboxLater();
