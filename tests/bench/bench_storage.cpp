@@ -146,9 +146,9 @@ void sqliteFull(benchmark::State& s) { storeInbound(s, "sqlite", "full"); }
 void sqliteNormal(benchmark::State& s) { storeInbound(s, "sqlite", "normal"); }
 void postgresql(benchmark::State& s) { storeInbound(s, "postgres", "full"); }
 
-BENCHMARK(sqliteFull)->Name("storeInbound/sqlite_full")->Arg(1)->Arg(20)->Arg(100)->Arg(500)->Arg(2000)
+BENCHMARK(sqliteFull)->Name("storeInbound/sqlite_full")->Arg(1)->Arg(20)->Arg(100)->Arg(500)->Arg(2000)->Arg(4096)
     ->UseRealTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(sqliteNormal)->Name("storeInbound/sqlite_normal")->Arg(500)->UseRealTime()
+BENCHMARK(sqliteNormal)->Name("storeInbound/sqlite_normal")->Arg(500)->Arg(2000)->UseRealTime()
     ->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(postgresql)->Name("storeInbound/postgresql")->Arg(1)->Arg(100)->Arg(500)->Arg(2000)->UseRealTime()
     ->Unit(benchmark::kMillisecond)->MinTime(2.0);
