@@ -5,6 +5,7 @@
 #include "cluster/account_partition.hpp"
 #include "cluster/account_placement.hpp"
 #include "cluster/partition_assignment.hpp"
+#include "kafka/dead_letter.hpp"
 
 namespace switchboard::host::cluster {
 
@@ -486,17 +487,7 @@ void OwnershipCoordinator::deadLetter(const rd_kafka_message_t* m, const sdk::Er
   if (!deadLetters_) {
     return;
   }
-  DeadLetterSource source;
-  source.topic = controlTopic_;
-  source.partition = m->partition;
-  source.offset = m->offset;
-  if (m->key != nullptr) {
-    source.key.assign(static_cast<const char*>(m->key), m->key_len);
-  }
-  if (m->payload != nullptr) {
-    source.value.assign(static_cast<const char*>(m->payload), m->len);
-  }
-  if (auto s = deadLetters_(source, error); !s.ok()) {
+  if (auto s = deadLetters_(deadLetterSourceOf(m), error); !s.ok()) {
     log_->error("control record {}@{} could not be dead-lettered (it stays on {} at that offset): {}", m->partition,
                 m->offset, controlTopic_, s.error().describe());
   }

@@ -3,6 +3,7 @@
 #include "common/clock.hpp"
 #include "common/logging.hpp"
 #include "kafka/cloudevents_headers.hpp"
+#include "kafka/dead_letter.hpp"
 #include "kafka/envelope.hpp"
 
 namespace switchboard::host {
@@ -206,16 +207,7 @@ CommandConsumer::Outcome CommandConsumer::refuse(const sdk::OutboundCommand& com
 
 CommandConsumer::Outcome CommandConsumer::deadLetter(const rd_kafka_message_t* m, const sdk::Error& error,
                                                      const char* stage) {
-  DeadLetterSource source;
-  source.topic = rd_kafka_topic_name(m->rkt);
-  source.partition = m->partition;
-  source.offset = m->offset;
-  if (m->key != nullptr) {
-    source.key.assign(static_cast<const char*>(m->key), m->key_len);
-  }
-  if (m->payload != nullptr) {
-    source.value.assign(static_cast<const char*>(m->payload), m->len);
-  }
+  const DeadLetterSource source = deadLetterSourceOf(m);
   auto status = store_->enqueue({deadLetterRecord(source, error, stage)});
   if (!status.ok()) {
     metrics_.storeErrors.inc();

@@ -3,6 +3,20 @@
 #include "switchboard/v1/envelope.pb.h"
 
 namespace switchboard::host {
+
+DeadLetterSource deadLetterSourceOf(const rd_kafka_message_t* m) {
+  DeadLetterSource source;
+  source.topic = rd_kafka_topic_name(m->rkt);
+  source.partition = m->partition;
+  source.offset = m->offset;
+  if (m->key != nullptr) {
+    source.key.assign(static_cast<const char*>(m->key), m->key_len);
+  }
+  if (m->payload != nullptr) {
+    source.value.assign(static_cast<const char*>(m->payload), m->len);
+  }
+  return source;
+}
 namespace {
 
 void add(rd_kafka_headers_t* h, const char* name, const std::string& value) {

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "kafka/envelope.hpp"
 #include "storage/store.hpp"
 #include "switchboard/sdk/result.hpp"
 
@@ -25,6 +26,10 @@ struct DeadLetterWire {
   std::string key;
   std::string value;
 };
+
+/// The consumed record `m` as the source of a dead letter: its topic, partition, offset, and
+/// its key and value copied as they are.
+DeadLetterSource deadLetterSourceOf(const rd_kafka_message_t* m);
 
 /// Unpacks a stored dead-letter record (its payload is an Envelope with a DeadLetter body), adds
 /// the sb-dlq-* headers and returns the original key and value.

@@ -2,6 +2,7 @@
 
 #include "common/clock.hpp"
 #include "common/logging.hpp"
+#include "kafka/dead_letter.hpp"
 #include "kafka/envelope.hpp"
 
 namespace switchboard::host {
@@ -122,15 +123,7 @@ TenantControlConsumer::Outcome TenantControlConsumer::handle(const rd_kafka_mess
   std::string_view value(static_cast<const char*>(m->payload), m->payload == nullptr ? 0 : m->len);
   auto parsed = parseTenantControl(value);
   if (!parsed.ok()) {
-    DeadLetterSource source;
-    source.topic = rd_kafka_topic_name(m->rkt);
-    source.partition = m->partition;
-    source.offset = m->offset;
-    if (m->key != nullptr) {
-      source.key.assign(static_cast<const char*>(m->key), m->key_len);
-    }
-    source.value.assign(value);
-    if (!store_->enqueue({deadLetterRecord(source, parsed.error(), "control")}).ok()) {
+    if (!store_->enqueue({deadLetterRecord(deadLetterSourceOf(m), parsed.error(), "control")}).ok()) {
       return Outcome::Retry;
     }
     metrics_.deadLettered.inc();
