@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <limits>
 
 namespace switchboard::campaigns {
 namespace {
@@ -282,12 +283,17 @@ std::optional<long long> parseDurationMs(const json& v) {
   }
   const long long n = std::stoll(s.substr(0, digits));
   const std::string unit = s.substr(digits);
-  if (unit == "ms") return n;
-  if (unit == "s") return n * 1000;
-  if (unit == "m") return n * 60'000;
-  if (unit == "h") return n * 3'600'000;
-  if (unit == "d") return n * 86'400'000;
-  return std::nullopt;
+  long long factor = 0;
+  if (unit == "ms") factor = 1;
+  else if (unit == "s") factor = 1000;
+  else if (unit == "m") factor = 60'000;
+  else if (unit == "h") factor = 3'600'000;
+  else if (unit == "d") factor = 86'400'000;
+  // Twelve digits of days would overflow: such a duration is refused, not wrapped.
+  if (factor == 0 || n > std::numeric_limits<long long>::max() / factor) {
+    return std::nullopt;
+  }
+  return n * factor;
 }
 
 sdk::Result<Campaign> parseCampaign(const json& j) {
