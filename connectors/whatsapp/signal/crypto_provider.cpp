@@ -17,6 +17,9 @@ namespace {
 // for the short inputs libsignal hashes.
 struct Algorithms {
   EVP_MAC* hmac = nullptr;
+  // HMAC-SHA256 with no key yet: each HMAC starts as a copy of it, so the digest is not looked up
+  // by name again for every chain-key step (that lookup cost more than the HMAC of 33 bytes).
+  EVP_MAC_CTX* hmacSha256 = nullptr;
   EVP_MD* sha512 = nullptr;
   EVP_CIPHER* cbc[3] = {};  // AES-128/192/256-CBC
   EVP_CIPHER* ctr[3] = {};  // AES-128/192/256-CTR
@@ -36,8 +39,16 @@ struct Algorithms {
     if (hmac == nullptr || sha512 == nullptr) {
       abortMissing("HMAC/SHA512");
     }
+    hmacSha256 = EVP_MAC_CTX_new(hmac);
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    if (hmacSha256 == nullptr || EVP_MAC_CTX_set_params(hmacSha256, params) != 1) {
+      abortMissing("HMAC-SHA256");
+    }
   }
   ~Algorithms() {
+    EVP_MAC_CTX_free(hmacSha256);
     EVP_MAC_free(hmac);
     EVP_MD_free(sha512);
     for (int i = 0; i < 3; ++i) {
@@ -89,13 +100,12 @@ int randomBytes(uint8_t* data, size_t len, void*) {
 }
 
 int hmacInit(void** hmacContext, const uint8_t* key, size_t keyLen, void*) {
-  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(algorithms().hmac);
+  // The template is only read (EVP_MAC_CTX_dup takes it const), so threads may share it.
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(algorithms().hmacSha256);
   if (ctx == nullptr) {
     return SG_ERR_NOMEM;
   }
-  char digest[] = "SHA256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
-  if (EVP_MAC_init(ctx, keyLen == 0 ? kEmpty : key, keyLen, params) != 1) {
+  if (EVP_MAC_init(ctx, keyLen == 0 ? kEmpty : key, keyLen, nullptr) != 1) {
     EVP_MAC_CTX_free(ctx);
     return SG_ERR_UNKNOWN;
   }
