@@ -9,14 +9,22 @@ constexpr std::size_t kMaxRoutingInfo = 4096;
 
 }  // namespace
 
-sdk::Status appendFrame(Bytes& out, ByteView payload) {
-  if (payload.size() > kMaxFrameSize) {
-    return protocolError("frame.too_large", "a frame of " + std::to_string(payload.size()) + " bytes exceeds 16 MiB");
+sdk::Result<std::span<std::uint8_t>> appendFrameSpace(Bytes& out, std::size_t payloadSize) {
+  if (payloadSize > kMaxFrameSize) {
+    return protocolError("frame.too_large", "a frame of " + std::to_string(payloadSize) + " bytes exceeds 16 MiB");
   }
-  out.push_back(static_cast<std::uint8_t>(payload.size() >> 16));
-  out.push_back(static_cast<std::uint8_t>(payload.size() >> 8));
-  out.push_back(static_cast<std::uint8_t>(payload.size()));
-  append(out, payload);
+  const std::size_t at = out.size();
+  out.resize(at + 3 + payloadSize);
+  out[at] = static_cast<std::uint8_t>(payloadSize >> 16);
+  out[at + 1] = static_cast<std::uint8_t>(payloadSize >> 8);
+  out[at + 2] = static_cast<std::uint8_t>(payloadSize);
+  return std::span<std::uint8_t>(out).subspan(at + 3, payloadSize);
+}
+
+sdk::Status appendFrame(Bytes& out, ByteView payload) {
+  auto space = appendFrameSpace(out, payload.size());
+  SB_TRY(space);
+  std::copy(payload.begin(), payload.end(), space->begin());
   return sdk::okStatus();
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 
 #include "protocol/bytes.hpp"
 #include "protocol/noise_handshake.hpp"
@@ -12,6 +13,9 @@ inline constexpr std::size_t kMaxFrameSize = (1u << 24) - 1;
 
 /// Appends a frame: 3-byte big-endian length, then the payload.
 sdk::Status appendFrame(Bytes& out, ByteView payload);
+/// Appends the header of a frame of `payloadSize` bytes and room for its payload, returned for
+/// the caller to fill at once (it lives until `out` next grows): a payload sealed in place.
+sdk::Result<std::span<std::uint8_t>> appendFrameSpace(Bytes& out, std::size_t payloadSize);
 /// A client's first WebSocket message: the connection header, then the first frame.
 sdk::Result<Bytes> firstClientMessage(const ConnectionHeader& header, ByteView payload);
 

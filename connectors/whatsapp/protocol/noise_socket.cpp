@@ -182,10 +182,6 @@ void NoiseSocket::flush() {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const Bytes& plain = batch[i];
     const std::size_t sealed = plain.size() + 16;
-    if (sealed > kMaxFrameSize) {
-      return fail(protocolError("frame.too_large",
-                                "a frame of " + std::to_string(sealed) + " bytes exceeds 16 MiB"));
-    }
     if (!message.empty() && message.size() + 3 + sealed > kCoalesceLimit) {
       ship();
     }
@@ -197,12 +193,11 @@ void NoiseSocket::flush() {
       }
       message.reserve(want);
     }
-    const std::size_t at = message.size();
-    message.resize(at + 3 + sealed);
-    message[at] = static_cast<std::uint8_t>(sealed >> 16);
-    message[at + 1] = static_cast<std::uint8_t>(sealed >> 8);
-    message[at + 2] = static_cast<std::uint8_t>(sealed);
-    auto st = transport_->send.sealInto(plain, std::span<std::uint8_t>(message).subspan(at + 3, sealed));
+    auto space = appendFrameSpace(message, sealed);
+    if (!space) {
+      return fail(space.takeError());
+    }
+    auto st = transport_->send.sealInto(plain, *space);
     if (!st) {
       return fail(st.takeError());
     }
